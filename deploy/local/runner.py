@@ -1,0 +1,276 @@
+"""The local runner: the platform as separate processes on one machine.
+
+    python deploy/local/runner.py up      # prepare, start everything, wait healthy, stay in foreground
+    python deploy/local/runner.py prepare # databases, migrations, topology, demo data; nothing started
+    python deploy/local/runner.py down    # stop what a previous `up` started
+
+Everything is named from a prefix so that tests can run their own platform beside a
+developer's: databases ``<prefix>_<service>`` (prefix ``sac`` gives ``sac_intake``…),
+vhost ``<prefix>``, gateway port and metrics ports from options.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_DIR = ROOT / ".run"
+SQL_SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "stats")
+SERVICES = SQL_SERVICES + ("directory",)
+METRICS_BASE = {"catalog": 1, "citizens": 2, "intake": 3, "routing": 4, "surveys": 5, "directory": 6, "stats": 7}
+PG_ADMIN = os.environ.get("SAC_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+
+
+class Platform:
+    def __init__(self, prefix="sac", gateway_port=8000, metrics_base=9100, mongo_port=27017,
+                 amqp_host="127.0.0.1:5672", log_dir: Path | None = None, extra_env: dict | None = None):
+        self.prefix = prefix
+        self.gateway_port = gateway_port
+        self.metrics_base = metrics_base
+        self.mongo_port = mongo_port
+        self.amqp_uri = f"amqp://guest:guest@{amqp_host}/{prefix}"
+        self.log_dir = log_dir or RUN_DIR / prefix / "logs"
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.extra_env = extra_env or {}
+        self.mongo_proc: subprocess.Popen | None = None
+
+    # -- naming -------------------------------------------------------------------
+    def db_name(self, service: str) -> str:
+        return f"{self.prefix}_{service}"
+
+    def db_url(self, service: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.db_name(service)}"
+
+    def env(self, service: str) -> dict:
+        env = dict(os.environ)
+        env.update({
+            "AMQP_URI": self.amqp_uri, "PSYCOPG_IMPL": "python", "PYTHONUNBUFFERED": "1",
+            "OTEL_SERVICE_NAME": service,
+        })
+        if service in SQL_SERVICES:
+            env["DATABASE_URL"] = self.db_url(service)
+        if service == "directory":
+            env["MONGO_URI"] = f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
+            env["MONGO_DB"] = self.db_name("directory")
+        if service in METRICS_BASE:
+            env["METRICS_PORT"] = str(self.metrics_base + METRICS_BASE[service])
+        env.update(self.extra_env)
+        return env
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    # -- preparation --------------------------------------------------------------
+    def create_databases(self) -> None:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
+            for s in SQL_SERVICES:
+                if self.db_name(s) not in existing:
+                    conn.execute(f'CREATE DATABASE "{self.db_name(s)}"')
+
+    def drop_databases(self) -> None:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            for s in SQL_SERVICES:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name(s)}" WITH (FORCE)')
+
+    def migrate(self) -> None:
+        for s in SQL_SERVICES:
+            subprocess.run([sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / s / "alembic.ini"),
+                            "upgrade", "head"], env=self.env(s), check=True, cwd=ROOT / "services" / s)
+
+    def topology(self) -> None:
+        from sacinfra.topology import setup_vhost
+        setup_vhost(self.prefix)
+
+    def seed(self) -> None:
+        subprocess.run([sys.executable, "-m", "catalog.seed"], env=self.env("catalog"), check=True)
+
+    def ensure_mongo(self) -> None:
+        if port_open(self.mongo_port):
+            return
+        store = RUN_DIR / "mongo"
+        store.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        exe = Path(sys.executable).parent / "secantusd-py"
+        self.mongo_proc = subprocess.Popen(
+            [str(exe), "--host", "127.0.0.1", "--port", str(self.mongo_port), "--storage-path", str(store)],
+            stdout=open(self.log_dir / "mongo.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(lambda: port_open(self.mongo_port), 60, "secantusdb")
+
+    def prepare(self) -> None:
+        self.create_databases()
+        self.migrate()
+        self.topology()
+        self.seed()
+        self.ensure_mongo()
+
+    # -- processes ----------------------------------------------------------------
+    def start_service(self, s: str) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{s}.log", "ab")
+        if s == "gateway":
+            cmd = [sys.executable, "-m", "uvicorn", "gateway.app:app", "--host", "127.0.0.1",
+                   "--port", str(self.gateway_port), "--no-access-log",
+                   "--workers", os.environ.get("GATEWAY_WORKERS", "1")]
+            cwd = ROOT / "gateway"
+        else:
+            cmd = [sys.executable, "-m", "nameko", "run", "--config", "config.yaml", f"{s}.service"]
+            cwd = ROOT / "services" / s
+        p = subprocess.Popen(cmd, cwd=cwd, env=self.env(s), stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        self.procs[s] = p
+        return p
+
+    def start(self) -> None:
+        for s in SERVICES + ("gateway",):
+            self.start_service(s)
+        self.write_pids()
+
+    def kill(self, s: str, sig=signal.SIGKILL) -> None:
+        p = self.procs[s]
+        os.killpg(p.pid, sig)
+        p.wait(30)
+
+    def wait_healthy(self, timeout: float = 120) -> dict:
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            for s, p in self.procs.items():
+                if p.poll() is not None:
+                    raise RuntimeError(f"{s} exited with {p.returncode}; see {self.log_dir / (s + '.log')}")
+            try:
+                r = requests.get(self.gateway_url + "/health", timeout=10)
+                last = r.text
+                if r.status_code == 200:
+                    return r.json()
+            except requests.RequestException as exc:
+                last = str(exc)
+            time.sleep(0.5)
+        raise TimeoutError(f"platform not healthy after {timeout}s: {last}")
+
+    def stop(self) -> None:
+        for s, p in list(self.procs.items()):
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for s, p in list(self.procs.items()):
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(10)
+        self.procs.clear()
+        if self.mongo_proc is not None:
+            os.killpg(self.mongo_proc.pid, signal.SIGTERM)
+            self.mongo_proc.wait(20)
+            self.mongo_proc = None
+        pid_file(self.prefix).unlink(missing_ok=True)
+
+    def write_pids(self) -> None:
+        pids = {"runner": os.getpid()} | {s: p.pid for s, p in self.procs.items()}
+        if self.mongo_proc is not None:
+            pids["mongo"] = self.mongo_proc.pid
+        pid_file(self.prefix).parent.mkdir(parents=True, exist_ok=True)
+        pid_file(self.prefix).write_text(json.dumps(pids))
+
+
+def pid_file(prefix: str) -> Path:
+    return RUN_DIR / prefix / "pids.json"
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def wait_for(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"{what} did not come up in {timeout}s")
+
+
+def down(prefix: str) -> None:
+    f = pid_file(prefix)
+    if not f.exists():
+        print("nothing to stop")
+        return
+    pids = json.loads(f.read_text())
+    runner = pids.pop("runner", None)
+    if runner and runner != os.getpid():
+        try:  # the foreground runner stops its own children and removes the pid file
+            os.kill(runner, signal.SIGTERM)
+            wait_for(lambda: not f.exists(), 60, "runner stop")
+            print("stopped")
+            return
+        except (ProcessLookupError, TimeoutError):
+            pass
+    for name, pid in pids.items():
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            print(f"stopped {name} ({pid})")
+        except ProcessLookupError:
+            pass
+    f.unlink(missing_ok=True)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("action", choices=["up", "prepare", "down"])
+    ap.add_argument("--prefix", default=os.environ.get("SAC_PREFIX", "sac"))
+    ap.add_argument("--gateway-port", type=int, default=int(os.environ.get("GATEWAY_PORT", 8000)))
+    ap.add_argument("--metrics-base", type=int, default=9100)
+    a = ap.parse_args(argv)
+    if a.action == "down":
+        return down(a.prefix)
+    plat = Platform(a.prefix, a.gateway_port, a.metrics_base)
+    plat.prepare()
+    if a.action == "prepare":
+        return
+    stopping = {"flag": False}
+
+    def on_signal(signum, frame):
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    plat.start()
+    try:
+        health = plat.wait_healthy()
+        print("SAC is up:", ", ".join(f"{k}={v}" for k, v in health["services"].items()))
+        print(f"  API          {plat.gateway_url}/v1   (docs {plat.gateway_url}/docs)")
+        print(f"  health       {plat.gateway_url}/health")
+        print(f"  metrics      {plat.gateway_url}/metrics and http://127.0.0.1:{a.metrics_base + 1}-{a.metrics_base + 7}/metrics")
+        print(f"  RabbitMQ     http://127.0.0.1:15672 (guest/guest), vhost {a.prefix}")
+        print(f"  logs         {plat.log_dir}")
+        print("Ctrl-C or `make down` stops everything started here.")
+        while not stopping["flag"]:
+            for s, p in plat.procs.items():
+                if p.poll() is not None:
+                    print(f"{s} exited ({p.returncode}); restarting", flush=True)
+                    plat.start_service(s)
+                    plat.write_pids()
+            time.sleep(1)
+    finally:
+        plat.stop()
+        print("stopped")
+
+
+if __name__ == "__main__":
+    main()

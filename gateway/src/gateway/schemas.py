@@ -1,0 +1,62 @@
+"""Request and response models of the public API (they make the OpenAPI document)."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lat: float = Field(ge=-90, le=90, examples=[21.1221])
+    lon: float = Field(ge=-180, le=180, examples=[-101.6824])
+    colonia: str = Field(min_length=1, max_length=200, examples=["CENTRO"])
+    street: str = Field(min_length=1, max_length=200, examples=["MADERO 100"])
+    number: str | None = Field(default=None, max_length=50)
+    references: str | None = Field(default=None, max_length=500)
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "petition_type": "OP-LAMPARA APAGADA", "channel": "072",
+        "description": "Lámpara apagada frente al número 100",
+        "location": {"lat": 21.1221, "lon": -101.6824, "colonia": "CENTRO", "street": "MADERO 100"},
+        "citizen_number": None}]})
+    petition_type: str = Field(min_length=1, max_length=120)
+    channel: str = Field(min_length=1, max_length=60)
+    description: str = Field(min_length=1, max_length=4000)
+    location: LocationIn
+    citizen_number: int | None = Field(default=None, ge=1)
+
+
+class ReportCreated(BaseModel):
+    folio: int
+    due_at: str
+    tracking_token: str
+    status: str
+    petition_type: str
+    agency: str
+    department: str
+    created_at: str
+
+
+class ReportOut(BaseModel):
+    folio: int
+    status: str
+    petition_type: str
+    channel: str
+    agency: str
+    department: str
+    created_at: str
+    due_at: str
+    location: dict
+    description: str
+    citizen_number: int | None = None
+    history: list[dict] = []
+
+
+class Summary(BaseModel):
+    total: int
+    captured: int
+    in_progress: int
+    done: int
+    not_viable: int
+    most_demanded: dict | None

@@ -1,0 +1,186 @@
+"""SQLAlchemy 2 on psycopg 3, cooperating with eventlet.
+
+``Database`` is a nameko dependency provider: each worker gets a ``UnitOfWork`` whose
+session, outbox rows and processed-message claims commit in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
+from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
+from sqlalchemy.orm import Session
+
+from .envelope import make_envelope
+
+infra_metadata = sa.MetaData()
+
+outbox_table = sa.Table(
+    "outbox", infra_metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("event_id", sa.Uuid, nullable=False, unique=True),
+    sa.Column("exchange", sa.Text, nullable=False),
+    sa.Column("routing_key", sa.Text, nullable=False),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("headers", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("published_at", sa.DateTime(timezone=True)),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("outbox_pending_idx", "id", postgresql_where=sa.text("published_at IS NULL")),
+)
+
+processed_messages_table = sa.Table(
+    "processed_messages", infra_metadata,
+    sa.Column("consumer", sa.Text, primary_key=True),
+    sa.Column("message_id", sa.Text, primary_key=True),
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+
+def create_infra_tables(op) -> None:
+    """Call from a service's first alembic migration: creates outbox and processed_messages."""
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", sa.Uuid, nullable=False, unique=True),
+        sa.Column("exchange", sa.Text, nullable=False),
+        sa.Column("routing_key", sa.Text, nullable=False),
+        sa.Column("payload", JSONB, nullable=False),
+        sa.Column("headers", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", sa.DateTime(timezone=True)),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    )
+    op.create_index("outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL"))
+    op.create_table(
+        "processed_messages",
+        sa.Column("consumer", sa.Text, primary_key=True),
+        sa.Column("message_id", sa.Text, primary_key=True),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+
+
+def drop_infra_tables(op) -> None:
+    op.drop_table("processed_messages")
+    op.drop_table("outbox")
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+def outbox_row(producer: str, event_type: str, data: dict, version: int = 1) -> dict:
+    envelope = make_envelope(event_type, data, producer, version=version)
+    headers = {f"nameko.{k}": v for k, v in envelope["trace"].items()}
+    return {
+        "event_id": uuid.UUID(envelope["event_id"]),
+        "exchange": f"{producer}.events",
+        "routing_key": event_type,
+        "payload": envelope,
+        "headers": headers,
+    }
+
+
+class UnitOfWork:
+    """One transaction: domain rows, outbox events and consumed-message claims."""
+
+    def __init__(self, engine: sa.Engine, producer: str, on_commit: Callable[[], None] | None = None):
+        self.engine = engine
+        self.producer = producer
+        self._on_commit = on_commit
+        self._session: Session | None = None
+        self._events = 0
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(self.engine, expire_on_commit=False)
+        return self._session
+
+    def __enter__(self) -> "UnitOfWork":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def add_event(self, event_type: str, data: dict, version: int = 1) -> dict:
+        """Store an event to publish after commit; returns the envelope."""
+        row = outbox_row(self.producer, event_type, data, version)
+        self.session.execute(sa.insert(outbox_table).values(**row))
+        self._events += 1
+        return row["payload"]
+
+    def claim(self, consumer: str, message_id: str) -> bool:
+        """True the first time ``message_id`` is seen by ``consumer`` in a committed
+        transaction; False if it was already processed (the caller then does nothing)."""
+        stmt = (pg_insert(processed_messages_table)
+                .values(consumer=consumer, message_id=str(message_id))
+                .on_conflict_do_nothing()
+                .returning(processed_messages_table.c.message_id))
+        return self.session.execute(stmt).first() is not None
+
+    def commit(self) -> None:
+        if self._session is not None:
+            self._session.commit()
+        if self._events and self._on_commit:
+            self._on_commit()
+        self._events = 0
+
+    def rollback(self) -> None:
+        if self._session is not None:
+            self._session.rollback()
+        self._events = 0
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+class Database(DependencyProvider):
+    """Gives each worker a ``UnitOfWork``; rolls back and closes whatever the worker
+    left uncommitted. Config key ``DATABASE_URL``."""
+
+    def __init__(self, config_key: str = "DATABASE_URL"):
+        self.config_key = config_key
+        self.engine: sa.Engine | None = None
+        self._uows: dict = {}
+
+    def setup(self):
+        self.engine = make_engine(self.container.config[self.config_key])
+
+    def stop(self):
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def _relay_nudge(self):
+        for ext in self.container.dependencies:
+            if getattr(ext, "is_outbox_relay", False):
+                ext.nudge()
+
+    def get_dependency(self, worker_ctx):
+        uow = UnitOfWork(self.engine, self.container.service_name, on_commit=self._relay_nudge)
+        self._uows[worker_ctx] = uow
+        return uow
+
+    def worker_teardown(self, worker_ctx):
+        uow = self._uows.pop(worker_ctx, None)
+        if uow is not None:
+            uow.rollback()
+            uow.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, default=str)

@@ -1,0 +1,149 @@
+"""Transactional outbox relay.
+
+Rows written by ``UnitOfWork.add_event`` commit with the change they describe. The
+relay publishes them after commit, each with a publisher confirm, and marks them
+published only once confirmed; on any failure the transaction rolls back and the
+rows are retried. Several replicas can run: rows are taken ``FOR UPDATE SKIP LOCKED``.
+Delivery is at-least-once; consumers deduplicate by ``event_id``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import sqlalchemy as sa
+from kombu import Connection, Exchange
+from nameko.extensions import DependencyProvider
+
+from .db import make_engine, outbox_table
+from .metrics import counter, gauge
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def amqp_connection(uri: str) -> Connection:
+    return Connection(uri, transport_options={"confirm_publish": True}, heartbeat=0)
+
+
+def relay_once(engine: sa.Engine, conn: Connection, batch: int = BATCH,
+               declared: set | None = None) -> int:
+    """Publish up to ``batch`` pending rows with confirms; returns how many."""
+    declared = declared if declared is not None else set()
+    with engine.begin() as db:
+        rows = db.execute(
+            sa.select(outbox_table.c.id, outbox_table.c.exchange, outbox_table.c.routing_key,
+                      outbox_table.c.payload, outbox_table.c.headers)
+            .where(outbox_table.c.published_at.is_(None))
+            .order_by(outbox_table.c.id).limit(batch)
+            .with_for_update(skip_locked=True)).all()
+        if not rows:
+            return 0
+        producer = conn.Producer(serializer="json")
+        for row in rows:
+            exchange = Exchange(row.exchange, type="topic", durable=True)
+            producer.publish(
+                row.payload, exchange=exchange, routing_key=row.routing_key,
+                headers=dict(row.headers or {}), delivery_mode=2,
+                message_id=row.payload.get("event_id"),
+                declare=[] if row.exchange in declared else [exchange], retry=False)
+            declared.add(row.exchange)
+        db.execute(sa.update(outbox_table)
+                   .where(outbox_table.c.id.in_([r.id for r in rows]))
+                   .values(published_at=sa.func.now()))
+    return len(rows)
+
+
+def pending_count(engine: sa.Engine) -> int:
+    with engine.connect() as db:
+        return db.execute(sa.select(sa.func.count()).select_from(outbox_table)
+                          .where(outbox_table.c.published_at.is_(None))).scalar_one()
+
+
+def purge_published(engine: sa.Engine, older_than_hours: int = 24) -> int:
+    with engine.begin() as db:
+        return db.execute(sa.delete(outbox_table).where(
+            outbox_table.c.published_at < sa.func.now() - sa.text(f"interval '{int(older_than_hours)} hours'"))).rowcount
+
+
+class OutboxRelay(DependencyProvider):
+    """Background publisher of the service's outbox. Config: ``DATABASE_URL``,
+    ``AMQP_URI``, optional ``OUTBOX_POLL_SECONDS`` (default 0.5)."""
+
+    is_outbox_relay = True
+
+    def setup(self):
+        cfg = self.container.config
+        self.engine = make_engine(cfg["DATABASE_URL"], pool_size=2, max_overflow=2)
+        self.amqp_uri = cfg["AMQP_URI"]
+        self.poll = float(cfg.get("OUTBOX_POLL_SECONDS", 0.5))
+        self.service = self.container.service_name
+        self._wake = threading.Event()
+        self._stopping = False
+        self._conn: Connection | None = None
+        self._declared: set = set()
+        svc = self.service
+        self.m_pending = gauge(f"{svc}_outbox_pending", "Outbox rows not yet published")
+        self.m_published = counter(f"{svc}_outbox_published_total", "Outbox events published and confirmed")
+        self.m_failures = counter(f"{svc}_outbox_publish_failures_total", "Failed outbox publish attempts")
+
+    def start(self):
+        self.container.spawn_managed_thread(self._run)
+
+    def stop(self):
+        self._stopping = True
+        self._wake.set()
+
+    def kill(self):
+        self.stop()
+
+    def nudge(self):
+        self._wake.set()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = amqp_connection(self.amqp_uri)
+            self._conn.connect()
+            self._declared = set()
+        return self._conn
+
+    def _drop_connection(self):
+        if self._conn is not None:
+            try:
+                self._conn.release()
+            except Exception:
+                pass
+        self._conn = None
+
+    def _run(self):
+        backoff = 0.1
+        last_gauge = last_purge = 0.0
+        while not self._stopping:
+            try:
+                sent = relay_once(self.engine, self._connection(), declared=self._declared)
+                if sent:
+                    self.m_published.inc(sent)
+                now = time.monotonic()
+                if now - last_gauge > 1.0:
+                    self.m_pending.set(pending_count(self.engine))
+                    last_gauge = now
+                if now - last_purge > 3600:
+                    purge_published(self.engine)
+                    last_purge = now
+                backoff = 0.1
+            except Exception:
+                self.m_failures.inc()
+                log.warning("outbox relay failed; retrying in %.1fs", backoff, exc_info=True)
+                self._drop_connection()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if sent < BATCH:
+                self._wake.wait(self.poll)
+                self._wake.clear()
+        self._drop_connection()

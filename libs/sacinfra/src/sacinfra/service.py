@@ -1,0 +1,49 @@
+"""What every SAC nameko service has: tracing, worker metrics, the ops endpoint and a
+``health`` RPC. SQL services add the unit of work and the outbox relay."""
+from __future__ import annotations
+
+from functools import partial
+
+from nameko.events import event_handler
+from nameko.rpc import rpc
+
+from .db import Database
+from .metrics import WorkerMetrics
+from .mongo import MongoDatabase
+from .ops import OpsServer
+from .outbox import OutboxRelay
+from .tracing import Tracing
+
+#: Event handlers requeue on error so that the quorum queue's delivery limit applies
+#: and a poison message ends in the dead-letter queue instead of being acked and lost.
+reliable_event_handler = partial(event_handler, requeue_on_error=True)
+
+
+class BaseService:
+    name = "base"
+    tracing = Tracing()
+    worker_metrics = WorkerMetrics()
+    ops = OpsServer()
+
+    @rpc
+    def health(self):
+        datastore = getattr(self, "_datastore_ping", None)
+        if datastore:
+            datastore()
+        return {"service": self.name, "status": "ok"}
+
+
+class SqlService(BaseService):
+    db = Database()
+    outbox = OutboxRelay()
+
+    def _datastore_ping(self):
+        from sqlalchemy import text
+        self.db.session.execute(text("SELECT 1"))
+
+
+class MongoService(BaseService):
+    mongo = MongoDatabase()
+
+    def _datastore_ping(self):
+        self.mongo.client.admin.command("ping")

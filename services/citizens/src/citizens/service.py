@@ -1,0 +1,6 @@
+"""CitizensService: the foundation only (health, datastore, outbox); its domain comes with its own issue."""
+from sacinfra.service import SqlService
+
+
+class CitizensService(SqlService):
+    name = "citizens"

@@ -1,0 +1,20 @@
+"""Persistence of routing."""
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+assignments = sa.Table(
+    "assignments", metadata,
+    sa.Column("folio", sa.BigInteger, primary_key=True), sa.Column("petition_type", sa.Text),
+    sa.Column("channel", sa.Text), sa.Column("agency", sa.Text), sa.Column("department", sa.Text),
+    sa.Column("status", sa.Text), sa.Column("colonia", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True)), sa.Column("due_at", sa.DateTime(timezone=True)),
+    sa.Column("assigned_at", sa.DateTime(timezone=True)), sa.Column("updated_at", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer))
+
+history = sa.Table(
+    "history", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("folio", sa.BigInteger),
+    sa.Column("kind", sa.Text), sa.Column("from_status", sa.Text), sa.Column("to_status", sa.Text),
+    sa.Column("agency", sa.Text), sa.Column("department", sa.Text), sa.Column("author", sa.Text),
+    sa.Column("text", sa.Text), sa.Column("at", sa.DateTime(timezone=True)))
