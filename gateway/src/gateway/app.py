@@ -37,7 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool.close()
         health_pool.close()
 
+    # FastAPI's native telemetry would open a second server span per request, never
+    # exported here; TracingMiddleware gives the one span whose context rides on RPC calls.
     app = FastAPI(title="SAC — Sistema de Atención Ciudadana", version="1.0.0", lifespan=lifespan,
+                  telemetry={"tracing": False},
                   description="API pública de SAC: reportes ciudadanos, seguimiento y estadísticas.")
     app.state.pool = pool
     app.add_exception_handler(ApiError, api_error_handler)

@@ -9,6 +9,7 @@ import json
 import uuid
 from typing import Any, Callable
 
+import psycopg  # noqa: F401  (imported here, once: extensions set up in parallel greenthreads)
 import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert

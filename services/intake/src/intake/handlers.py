@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from nameko.exceptions import RemoteError
 from sqlalchemy.exc import IntegrityError
 
+from sacinfra.errors import parse_remote_value
+
 from . import domain, store
 from .exceptions import InvalidInput, NotFound
 from .schemas import ReportIn, ValidationError
@@ -43,8 +45,9 @@ def quote(catalog, petition_type: str, channel: str, created_at: datetime) -> di
     try:
         return catalog.quote_report(petition_type, channel, created_at.isoformat())
     except RemoteError as exc:
-        if exc.exc_type in ("NotFound", "InvalidInput"):
-            raise InvalidInput(exc.value, "catalogo_" + ("no_encontrado" if exc.exc_type == "NotFound" else "invalido")) from None
+        if exc.exc_type in ("NotFound", "InvalidInput"):  # the catalog's own code and message
+            code, message = parse_remote_value(exc.value)
+            raise InvalidInput(message, code or "catalogo_invalido") from None
         raise
 
 

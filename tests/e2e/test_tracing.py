@@ -1,0 +1,72 @@
+"""One trace spans gateway, intake and routing: HTTP → RPC → event.
+
+Everything runs in this process so that one in-memory exporter sees every span: the
+gateway app through its ASGI interface, the services as nameko containers on a real
+vhost and real databases."""
+import time
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+EXPORTER = InMemorySpanExporter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tracer_provider():
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
+    yield
+
+
+def test_one_trace_spans_gateway_intake_and_routing(vhost, service_db, container_factory):
+    from catalog.seed import seed_demo
+    from catalog.service import CatalogService
+    from fastapi.testclient import TestClient
+    from gateway.app import create_app
+    from gateway.settings import Settings
+    from intake.service import IntakeService
+    from routing.service import RoutingService
+
+    from sacinfra.db import make_engine
+
+    urls = {s: service_db(s) for s in ("catalog", "intake", "routing")}
+    engine = make_engine(urls["catalog"])
+    seed_demo(engine)
+    engine.dispose()
+    for cls, s in ((CatalogService, "catalog"), (IntakeService, "intake"), (RoutingService, "routing")):
+        container_factory(cls, {"AMQP_URI": vhost["uri"], "DATABASE_URL": urls[s], "METRICS_PORT": 0,
+                                "OUTBOX_POLL_SECONDS": 0.1}).start()
+
+    EXPORTER.clear()
+    app = create_app(Settings(amqp_uri=vhost["uri"], rpc_pool_size=2))
+    with TestClient(app) as client:
+        r = client.post("/v1/reports", json={
+            "petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "traza",
+            "location": {"lat": 21.1, "lon": -101.6, "colonia": "CENTRO", "street": "MADERO"}})
+        assert r.status_code == 201, r.text
+
+    deadline = time.monotonic() + 15
+    names = set()
+    while time.monotonic() < deadline:
+        spans = EXPORTER.get_finished_spans()
+        names = {s.name for s in spans}
+        if "routing.handle_report_created" in names:
+            break
+        time.sleep(0.1)
+    spans = EXPORTER.get_finished_spans()
+    by_name = {s.name: s for s in spans}
+    for expected in ("HTTP POST /v1/reports", "intake.create_report", "catalog.quote_report",
+                     "routing.handle_report_created"):
+        assert expected in by_name, f"{expected} missing from {sorted(names)}"
+    trace_ids = {by_name[n].context.trace_id for n in ("HTTP POST /v1/reports", "intake.create_report",
+                                                        "catalog.quote_report", "routing.handle_report_created")}
+    assert len(trace_ids) == 1, "one trace from HTTP to the event consumer"
+    gateway_span = by_name["HTTP POST /v1/reports"]
+    assert by_name["intake.create_report"].parent.span_id == gateway_span.context.span_id
+    assert by_name["routing.handle_report_created"].parent.span_id == by_name["intake.create_report"].context.span_id
