@@ -1,0 +1,200 @@
+"""bench/intake: throughput and latency of filing reports through the gateway, against
+the floor of a bare FastAPI endpoint doing one INSERT, measured in the same run.
+
+    make up                      # in another terminal: the platform on :8000
+    python bench/intake.py --seconds 20
+
+Phases (each --seconds long): (1) peak: --concurrency closed-loop clients posting
+reports; (2) half of the measured peak rate, open loop, for the POST p99 at that rate;
+(3) the floor app started here on its own port, same clients as (1). The time from POST
+to routed is measured by a subscriber bound to routing's `report_assigned` events.
+Last line: `intake <N> reports/s, floor <M> reports/s, ratio <R>`.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pika
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = {"petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "bench",
+          "location": {"lat": 21.12, "lon": -101.68, "colonia": "CENTRO", "street": "MADERO 100"}}
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+class RoutedWatcher(threading.Thread):
+    """Records when each folio's report_assigned event arrives."""
+
+    def __init__(self, amqp_uri: str):
+        super().__init__(daemon=True)
+        self.params = pika.URLParameters(amqp_uri)
+        self.arrived: dict[int, float] = {}
+        self.stop = threading.Event()
+        conn = pika.BlockingConnection(self.params)
+        ch = conn.channel()
+        ch.exchange_declare("routing.events", exchange_type="topic", durable=True)
+        self.queue = ch.queue_declare("", exclusive=True, arguments={"x-queue-type": "classic"}).method.queue
+        ch.queue_bind(self.queue, "routing.events", "report_assigned")
+        self.conn, self.ch = conn, ch
+
+    def run(self):
+        def on_msg(ch, method, props, body):
+            self.arrived[json.loads(body)["data"]["folio"]] = time.perf_counter()
+
+        self.ch.basic_consume(self.queue, on_msg, auto_ack=True)
+        while not self.stop.is_set():
+            self.conn.process_data_events(time_limit=0.2)
+        self.conn.close()
+
+
+async def closed_loop(url: str, seconds: float, concurrency: int):
+    lat, sent = [], {}
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async def worker():
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post(url, json=REPORT)
+                except httpx.HTTPError:
+                    errors += 1
+                    continue
+                t1 = time.perf_counter()
+                if r.status_code == 201:
+                    lat.append(t1 - t0)
+                    sent[r.json()["folio"]] = t0
+                else:
+                    errors += 1
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {"rate": len(lat) / elapsed, "lat": lat, "sent": sent, "errors": errors}
+
+
+async def open_loop(url: str, seconds: float, rate: float, max_inflight: int = 256):
+    lat, sent = [], {}
+    errors = 0
+    interval = 1.0 / rate
+    limits = httpx.Limits(max_connections=max_inflight, max_keepalive_connections=max_inflight)
+    sem = asyncio.Semaphore(max_inflight)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async def one(t_sched):
+            nonlocal errors
+            async with sem:
+                try:
+                    r = await client.post(url, json=REPORT)
+                except httpx.HTTPError:
+                    errors += 1
+                    return
+                if r.status_code == 201:
+                    lat.append(time.perf_counter() - t_sched)  # includes queueing behind the schedule
+                    sent[r.json()["folio"]] = t_sched
+                else:
+                    errors += 1
+        tasks = []
+        start = time.perf_counter()
+        n = 0
+        while (now := time.perf_counter()) < start + seconds:
+            t_sched = start + n * interval
+            if t_sched > now:
+                await asyncio.sleep(t_sched - now)
+            tasks.append(asyncio.create_task(one(t_sched)))
+            n += 1
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {"rate": len(lat) / elapsed, "lat": lat, "sent": sent, "errors": errors, "offered": n / seconds}
+
+
+def routed_latencies(watcher: RoutedWatcher, sent: dict, wait: float = 30) -> tuple[list, int]:
+    deadline = time.perf_counter() + wait
+    while time.perf_counter() < deadline and not all(f in watcher.arrived for f in sent):
+        time.sleep(0.2)
+    lat = [watcher.arrived[f] - t for f, t in sent.items() if f in watcher.arrived]
+    return lat, len(sent) - len(lat)
+
+
+def start_floor(port: int) -> subprocess.Popen:
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute("DROP DATABASE IF EXISTS bench_floor WITH (FORCE)")
+        c.execute("CREATE DATABASE bench_floor")
+    p = subprocess.Popen([sys.executable, "-m", "uvicorn", "floor_app:app", "--port", str(port), "--no-access-log",
+                          "--log-level", "warning"], cwd=ROOT / "bench")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1).status_code == 200:
+                return p
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    p.kill()
+    raise SystemExit("floor app did not start")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--base", default=os.environ.get("SAC_URL", "http://127.0.0.1:8000"))
+    ap.add_argument("--amqp", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/sac"))
+    ap.add_argument("--floor-port", type=int, default=8099)
+    a = ap.parse_args()
+    try:
+        httpx.get(a.base + "/health", timeout=10).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise SystemExit(f"the platform is not up at {a.base} ({exc}); run `make up` first")
+
+    watcher = RoutedWatcher(a.amqp)
+    watcher.start()
+    url = a.base + "/v1/reports"
+    asyncio.run(closed_loop(url, 2, 4))  # warm-up
+
+    peak = asyncio.run(closed_loop(url, a.seconds, a.concurrency))
+    routed, unrouted = routed_latencies(watcher, peak["sent"])
+    print(f"peak ({a.concurrency} clients): {peak['rate']:.0f} reports/s, POST p50 {pct(peak['lat'], 50):.1f} ms, "
+          f"p99 {pct(peak['lat'], 99):.1f} ms, errors {peak['errors']}; POST→routed p50 {pct(routed, 50):.1f} ms, "
+          f"p99 {pct(routed, 99):.1f} ms, not routed after 30 s: {unrouted}", flush=True)
+
+    half = asyncio.run(open_loop(url, a.seconds, peak["rate"] / 2))
+    routed_h, unrouted_h = routed_latencies(watcher, half["sent"])
+    print(f"half peak ({half['offered']:.0f}/s offered): {half['rate']:.0f} reports/s, POST p50 "
+          f"{pct(half['lat'], 50):.1f} ms, p99 {pct(half['lat'], 99):.1f} ms, errors {half['errors']}; "
+          f"POST→routed p50 {pct(routed_h, 50):.1f} ms, p99 {pct(routed_h, 99):.1f} ms, not routed: {unrouted_h}",
+          flush=True)
+    watcher.stop.set()
+
+    floor_proc = start_floor(a.floor_port)
+    try:
+        floor_url = f"http://127.0.0.1:{a.floor_port}/v1/reports"
+        asyncio.run(closed_loop(floor_url, 2, 4))
+        floor = asyncio.run(closed_loop(floor_url, a.seconds, a.concurrency))
+    finally:
+        floor_proc.terminate()
+        floor_proc.wait(10)
+    print(f"floor (bare FastAPI + one INSERT, {a.concurrency} clients): {floor['rate']:.0f} reports/s, "
+          f"p50 {pct(floor['lat'], 50):.1f} ms, p99 {pct(floor['lat'], 99):.1f} ms", flush=True)
+    print(f"intake {peak['rate']:.0f} reports/s, floor {floor['rate']:.0f} reports/s, "
+          f"ratio {peak['rate'] / floor['rate']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
