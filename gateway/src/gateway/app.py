@@ -1,8 +1,8 @@
-"""SAC public HTTP API. Endpoints that call services are plain ``def`` (run in the
-threadpool): the RPC proxies are blocking and each thread checks one out of a pool."""
+"""SAC public HTTP API. Service calls go over RabbitMQ with an asyncio client of nameko's
+RPC protocol (``rpc.AsyncRpcClient``): no threadpool, no blocking call in the event loop."""
 from __future__ import annotations
 
-import concurrent.futures
+import asyncio
 import time
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -10,13 +10,12 @@ from typing import Annotated
 from fastapi import FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
-from nameko.exceptions import RemoteError
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
-from sacinfra.rpcpool import RpcPool
 from sacinfra.tracing import setup_tracing
 
 from .errors import ApiError, api_error_handler, remote_to_api, validation_error_handler
+from .rpc import AsyncRpcClient, RemoteCallError, ServiceUnavailable
 from .schemas import ReportCreated, ReportIn, ReportOut, Summary
 from .settings import SERVICES, Settings
 from .tracing import TracingMiddleware, rpc_context
@@ -28,30 +27,30 @@ HTTP_SECONDS = Histogram("gateway_http_request_seconds", "HTTP request duration"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     setup_tracing("gateway")
-    pool = RpcPool(settings.nameko_config, size=settings.rpc_pool_size, timeout=settings.rpc_timeout)
-    health_pool = RpcPool(settings.nameko_config, size=len(SERVICES), timeout=3.0)
+    rpc = AsyncRpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
 
     @asynccontextmanager
     async def lifespan(app):
+        await rpc.connect()
         yield
-        pool.close()
-        health_pool.close()
+        await rpc.close()
 
     # FastAPI's native telemetry would open a second server span per request, never
     # exported here; TracingMiddleware gives the one span whose context rides on RPC calls.
     app = FastAPI(title="SAC — Sistema de Atención Ciudadana", version="1.0.0", lifespan=lifespan,
                   telemetry={"tracing": False},
                   description="API pública de SAC: reportes ciudadanos, seguimiento y estadísticas.")
-    app.state.pool = pool
+    app.state.rpc = rpc
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
 
-    def call(service: str, method: str, *args, **kwargs):
+    async def call(service: str, method: str, *args, timeout: float | None = None, **kwargs):
         try:
-            with pool.proxy(rpc_context()) as rpc:
-                return getattr(getattr(rpc, service), method)(*args, **kwargs)
-        except RemoteError as exc:
+            return await rpc.call(service, method, *args, context=rpc_context(), timeout=timeout, **kwargs)
+        except RemoteCallError as exc:
             raise remote_to_api(exc) from None
+        except ServiceUnavailable as exc:
+            raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
 
     app.state.call = call
 
@@ -69,9 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.post("/v1/reports", status_code=201, response_model=ReportCreated, tags=["reportes"],
               summary="Registrar un reporte ciudadano")
-    def create_report(report: ReportIn, response: Response,
-                      idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
-        out = call("intake", "create_report", report.model_dump(), idempotency_key)
+    async def create_report(report: ReportIn, response: Response,
+                            idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
+        out = await call("intake", "create_report", report.model_dump(), idempotency_key)
         if not out.get("created", True):
             response.headers["Idempotent-Replayed"] = "true"
         return {"folio": out["folio"], "due_at": out["due_at"], "tracking_token": out["tracking_token"],
@@ -79,53 +78,52 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "department": out["department"], "created_at": out["created_at"]}
 
     @app.get("/v1/reports/{folio}", response_model=ReportOut, tags=["reportes"], summary="Consultar un reporte")
-    def get_report(folio: int):
-        report = call("intake", "get_report", folio)
-        try:
-            assignment = call("routing", "get_assignment", folio)
-        except ApiError as exc:
-            if exc.status != 404:
-                raise
+    async def get_report(folio: int):
+        report, assignment = await asyncio.gather(call("intake", "get_report", folio),
+                                                  call("routing", "get_assignment", folio),
+                                                  return_exceptions=True)
+        if isinstance(report, BaseException):
+            raise report
+        if isinstance(assignment, ApiError) and assignment.status == 404:
             assignment = {"status": "captured", "agency": report["agency"],
                           "department": report["department"], "history": []}
+        elif isinstance(assignment, BaseException):
+            raise assignment
         return report | {"status": assignment["status"], "agency": assignment["agency"],
                          "department": assignment["department"], "history": assignment.get("history", [])}
 
     @app.get("/v1/stats/summary", response_model=Summary, tags=["estadísticas"],
              summary="Resumen público de transparencia")
-    def stats_summary():
-        return call("stats", "summary")
+    async def stats_summary():
+        return await call("stats", "summary")
 
     @app.get("/health", tags=["operación"], summary="Salud de todos los servicios")
-    def health():
-        def one(name):
+    async def health():
+        async def one(name):
             try:
-                with health_pool.proxy() as rpc:
-                    return name, getattr(rpc, name).health()["status"]
+                return name, (await rpc.call(name, "health", timeout=3.0))["status"]
             except Exception as exc:  # a service down must not make /health a 500
                 return name, f"error: {type(exc).__name__}"
 
-        with concurrent.futures.ThreadPoolExecutor(len(SERVICES)) as ex:
-            results = dict(ex.map(one, SERVICES))
+        results = dict(await asyncio.gather(*(one(s) for s in SERVICES)))
         ok = all(v == "ok" for v in results.values())
         return JSONResponse({"status": "ok" if ok else "degraded", "services": results},
                             status_code=200 if ok else 503)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz():
+    async def healthz():
         return PlainTextResponse("ok\n")
 
     @app.get("/readyz", include_in_schema=False)
-    def readyz():
-        from sacinfra.ops import broker_ping
+    async def readyz():
         try:
-            broker_ping(settings.amqp_uri)
+            await rpc.connect()
         except Exception as exc:
             return PlainTextResponse(f"broker: {exc}\n", status_code=503)
         return PlainTextResponse("ok\n")
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics():
+    async def metrics():
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

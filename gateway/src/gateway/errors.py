@@ -4,7 +4,6 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from nameko.exceptions import RemoteError
 from sacinfra.errors import parse_remote_value
 
 PROBLEM = "application/problem+json"
@@ -29,7 +28,8 @@ def problem(status: int, code: str, detail: str, title: str | None = None, **ext
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
-def remote_to_api(exc: RemoteError) -> ApiError:
+def remote_to_api(exc) -> ApiError:
+    """``exc`` has ``exc_type`` and ``value`` (a RemoteCallError)."""
     status = REMOTE_ERRORS.get(exc.exc_type)
     if status is None:
         return ApiError(502, "error_de_servicio", "Un servicio interno falló; intente de nuevo.")

@@ -8,9 +8,4 @@ SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "directory", 
 @dataclass(frozen=True)
 class Settings:
     amqp_uri: str = field(default_factory=lambda: os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/sac"))
-    rpc_pool_size: int = field(default_factory=lambda: int(os.environ.get("RPC_POOL_SIZE", "32")))
     rpc_timeout: float = field(default_factory=lambda: float(os.environ.get("RPC_TIMEOUT", "10")))
-
-    @property
-    def nameko_config(self) -> dict:
-        return {"AMQP_URI": self.amqp_uri}

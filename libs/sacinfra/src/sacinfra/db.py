@@ -74,12 +74,14 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # no pre-ping: it costs a round trip per checkout; broken connections are dropped
+    # by the pool on error and the worker's caller retries (events redeliver).
+    kwargs.setdefault("pool_recycle", 1800)
     return sa.create_engine(url, **kwargs)
 
 
-def outbox_row(producer: str, event_type: str, data: dict, version: int = 1) -> dict:
-    envelope = make_envelope(event_type, data, producer, version=version)
+def outbox_row(producer: str, event_type: str, data: dict, version: int = 1, trace: dict | None = None) -> dict:
+    envelope = make_envelope(event_type, data, producer, version=version, trace=trace)
     headers = {f"nameko.{k}": v for k, v in envelope["trace"].items()}
     return {
         "event_id": uuid.UUID(envelope["event_id"]),
@@ -119,6 +121,15 @@ class UnitOfWork:
         self._events += 1
         return row["payload"]
 
+    def add_events(self, events: list[tuple[str, dict, dict | None]], version: int = 1) -> list[dict]:
+        """Several events in one statement: ``(event_type, data, trace context or None)``."""
+        if not events:
+            return []
+        rows = [outbox_row(self.producer, t, d, version, trace) for t, d, trace in events]
+        self.session.execute(sa.insert(outbox_table), rows)
+        self._events += len(rows)
+        return [r["payload"] for r in rows]
+
     def claim(self, consumer: str, message_id: str) -> bool:
         """True the first time ``message_id`` is seen by ``consumer`` in a committed
         transaction; False if it was already processed (the caller then does nothing)."""
@@ -146,6 +157,13 @@ class UnitOfWork:
             self._session = None
 
 
+def nudge_relay(container) -> None:
+    """Wake the container's outbox relay (if any) right after a commit with events."""
+    for ext in container.dependencies:
+        if getattr(ext, "is_outbox_relay", False):
+            ext.nudge()
+
+
 class Database(DependencyProvider):
     """Gives each worker a ``UnitOfWork``; rolls back and closes whatever the worker
     left uncommitted. Config key ``DATABASE_URL``."""
@@ -162,13 +180,11 @@ class Database(DependencyProvider):
         if self.engine is not None:
             self.engine.dispose()
 
-    def _relay_nudge(self):
-        for ext in self.container.dependencies:
-            if getattr(ext, "is_outbox_relay", False):
-                ext.nudge()
+    def new_unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.container.service_name, on_commit=lambda: nudge_relay(self.container))
 
     def get_dependency(self, worker_ctx):
-        uow = UnitOfWork(self.engine, self.container.service_name, on_commit=self._relay_nudge)
+        uow = self.new_unit_of_work()
         self._uows[worker_ctx] = uow
         return uow
 

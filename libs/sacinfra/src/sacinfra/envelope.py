@@ -15,7 +15,9 @@ def current_trace_context() -> dict[str, str]:
 
 
 def make_envelope(event_type: str, data: dict[str, Any], producer: str, version: int = 1,
-                  event_id: str | None = None, occurred_at: datetime | None = None) -> dict[str, Any]:
+                  event_id: str | None = None, occurred_at: datetime | None = None,
+                  trace: dict[str, str] | None = None) -> dict[str, Any]:
+    """``trace`` defaults to the current span's context."""
     occurred = occurred_at or datetime.now(timezone.utc)
     return {
         "event_id": event_id or str(uuid.uuid4()),
@@ -23,6 +25,6 @@ def make_envelope(event_type: str, data: dict[str, Any], producer: str, version:
         "version": version,
         "occurred_at": occurred.isoformat(),
         "producer": producer,
-        "trace": current_trace_context(),
+        "trace": current_trace_context() if trace is None else trace,
         "data": data,
     }

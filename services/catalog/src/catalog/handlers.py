@@ -44,23 +44,55 @@ def list_channels(uow) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def quote_report(uow, petition_type: str, channel: str, created_at: str) -> dict:
-    """Everything intake needs to accept a report: the petition type's owner and SLA,
-    the channel checked, and the due date on the municipal calendar."""
+def _quote(pt, ch, petition_type: str, channel: str, created_at: str, calendar: BusinessCalendar) -> dict:
     try:
         created = datetime.fromisoformat(created_at)
+        if created.tzinfo is None:
+            raise ValueError
     except (TypeError, ValueError):
-        raise InvalidInput("Fecha de creación inválida.", "fecha_invalida") from None
-    pt = get_petition_type(uow, petition_type)
+        raise InvalidInput("Fecha de creación inválida (ISO 8601 con zona horaria).", "fecha_invalida") from None
+    if pt is None:
+        raise NotFound(f"No existe el tipo de petición «{petition_type}».", "tipo_peticion_no_encontrado")
     if not pt["active"]:
         raise InvalidInput(f"El tipo de petición «{petition_type}» no está activo.", "tipo_peticion_inactivo")
-    ch = uow.session.execute(sa.select(store.channels).where(store.channels.c.code == channel)).mappings().first()
     if ch is None or not ch["active"]:
         raise NotFound(f"No existe el canal de atención «{channel}».", "canal_no_encontrado")
-    due = compute_due_at(created, pt["sla_amount"], pt["sla_unit"], load_calendar(uow.session))
+    due = compute_due_at(created, pt["sla_amount"], pt["sla_unit"], calendar)
     return {"petition_type": pt["code"], "channel": ch["code"], "agency": pt["agency"],
             "department": pt["department"], "sla_amount": pt["sla_amount"], "sla_unit": pt["sla_unit"],
             "version": pt["version"], "due_at": due.isoformat()}
+
+
+def quote_reports(uow, requests: list[dict]) -> list[dict]:
+    """Everything intake needs to accept reports: each petition type's owner and SLA,
+    the channel checked, and the due date on the municipal calendar. One answer per
+    request, in order: ``{"quote": {...}}`` or ``{"error": {"type", "code", "message"}}``
+    (one bad report does not fail the others)."""
+    s = uow.session
+    codes = {r.get("petition_type") for r in requests}
+    chans = {r.get("channel") for r in requests}
+    pts = {r["code"]: r for r in s.execute(sa.select(store.petition_types)
+                                           .where(store.petition_types.c.code.in_(codes))).mappings()}
+    chs = {r["code"]: r for r in s.execute(sa.select(store.channels)
+                                           .where(store.channels.c.code.in_(chans))).mappings()}
+    calendar = load_calendar(s)
+    out = []
+    for r in requests:
+        try:
+            out.append({"quote": _quote(pts.get(r.get("petition_type")), chs.get(r.get("channel")),
+                                        r.get("petition_type"), r.get("channel"), r.get("created_at"), calendar)})
+        except (NotFound, InvalidInput) as exc:
+            out.append({"error": {"type": type(exc).__name__, "code": exc.code, "message": exc.message}})
+    return out
+
+
+def quote_report(uow, petition_type: str, channel: str, created_at: str) -> dict:
+    """One report's quote (see ``quote_reports``); raises NotFound / InvalidInput."""
+    answer = quote_reports(uow, [{"petition_type": petition_type, "channel": channel, "created_at": created_at}])[0]
+    if "error" in answer:
+        err = answer["error"]
+        raise (NotFound if err["type"] == "NotFound" else InvalidInput)(err["message"], err["code"])
+    return answer["quote"]
 
 
 def seed(uow, agencies, departments, petition_types, channels, calendar: BusinessCalendar | None = None) -> dict:

@@ -14,6 +14,10 @@ class CatalogService(SqlService):
         return handlers.quote_report(self.db, petition_type, channel, created_at)
 
     @rpc
+    def quote_reports(self, requests):
+        return handlers.quote_reports(self.db, requests)
+
+    @rpc
     def get_petition_type(self, code):
         return handlers.get_petition_type(self.db, code)
 

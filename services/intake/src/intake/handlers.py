@@ -1,16 +1,12 @@
 """Use cases of intake, plain functions: ``uow`` is a sacinfra UnitOfWork and
-``catalog`` anything with catalog's ``quote_report`` RPC."""
+``catalog`` anything with catalog's ``quote_reports`` RPC."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from nameko.exceptions import RemoteError
-from sqlalchemy.exc import IntegrityError
-
-from sacinfra.errors import parse_remote_value
+from sacinfra.errors import InvalidInput, NotFound, ServiceError
 
 from . import domain, store
-from .exceptions import InvalidInput, NotFound
 from .schemas import ReportIn, ValidationError
 
 
@@ -41,50 +37,85 @@ def validate_report(payload: dict) -> dict:
         raise InvalidInput(f"Datos del reporte inválidos: {exc.messages}", "reporte_invalido") from exc
 
 
-def quote(catalog, petition_type: str, channel: str, created_at: datetime) -> dict:
-    try:
-        return catalog.quote_report(petition_type, channel, created_at.isoformat())
-    except RemoteError as exc:
-        if exc.exc_type in ("NotFound", "InvalidInput"):  # the catalog's own code and message
-            code, message = parse_remote_value(exc.value)
-            raise InvalidInput(message, code or "catalogo_invalido") from None
-        raise
+def _quote_error(err: dict) -> ServiceError:
+    return InvalidInput(err["message"], err.get("code") or "catalogo_invalido")
+
+
+def create_reports(uow, catalog, items: list[dict], now: datetime | None = None) -> list:
+    """File a batch of validated reports in one transaction (group commit).
+
+    ``items``: ``{"data": validated payload, "idempotency_key", "created_by", "trace"}``.
+    Returns, in order, the public report (``created`` False when an idempotency key was
+    seen before, in an earlier batch or earlier in this one) or the ServiceError of that
+    item; one bad item does not fail the others."""
+    results: list = [None] * len(items)
+    keys = {it["idempotency_key"] for it in items if it.get("idempotency_key")}
+    known = store.by_idempotency_keys(uow.session, keys) if keys else {}
+    todo, first_of_key = [], {}
+    for i, it in enumerate(items):
+        key = it.get("idempotency_key")
+        if key and key in known:
+            results[i] = _public(known[key], include_token=True) | {"created": False}
+        elif key and key in first_of_key:
+            continue  # answered with the first item of the same key, below
+        else:
+            if key:
+                first_of_key[key] = i
+            todo.append(i)
+    if todo:
+        created_at = now or datetime.now(timezone.utc)
+        quotes = catalog.quote_reports([
+            {"petition_type": items[i]["data"]["petition_type"], "channel": items[i]["data"]["channel"],
+             "created_at": created_at.isoformat()} for i in todo])
+        accepted = []
+        for i, answer in zip(todo, quotes):
+            if "error" in answer:
+                results[i] = _quote_error(answer["error"])
+            else:
+                accepted.append((i, answer["quote"]))
+        folios = store.next_folios(uow.session, len(accepted))
+        rows = {}
+        for (i, q), folio in zip(accepted, folios):
+            it = items[i]
+            data, loc = it["data"], it["data"]["location"]
+            rows[i] = {
+                "folio": folio, "petition_type": q["petition_type"], "channel": q["channel"],
+                "description": data["description"].strip(), "citizen_number": data["citizen_number"],
+                "lat": loc["lat"], "lon": loc["lon"], "colonia": domain.normalise_text(loc["colonia"]),
+                "street": domain.normalise_text(loc["street"]), "number": loc["number"],
+                "references": loc["references"], "agency": q["agency"], "department": q["department"],
+                "sla_amount": q["sla_amount"], "sla_unit": q["sla_unit"], "created_at": created_at,
+                "due_at": datetime.fromisoformat(q["due_at"]),
+                "idempotency_key": it.get("idempotency_key"), "tracking_token": domain.new_tracking_token(),
+                "created_by": it.get("created_by"),
+            }
+        inserted = store.insert_reports(uow.session, list(rows.values()))
+        uow.add_events([("report_created", report_created_data(row), items[i].get("trace"))
+                        for i, row in rows.items() if row["folio"] in inserted])
+        uow.commit()
+        lost_race = {row["idempotency_key"] for row in rows.values() if row["folio"] not in inserted}
+        raced = store.by_idempotency_keys(uow.session, lost_race) if lost_race else {}
+        for i, row in rows.items():
+            if row["folio"] in inserted:
+                results[i] = _public(row, include_token=True) | {"created": True}
+            else:  # a concurrent batch filed the same idempotency key first
+                results[i] = _public(raced[row["idempotency_key"]], include_token=True) | {"created": False}
+    for i, it in enumerate(items):
+        key = it.get("idempotency_key")
+        if results[i] is None and key in first_of_key:
+            first = results[first_of_key[key]]
+            results[i] = first if isinstance(first, BaseException) else first | {"created": False}
+    return results
 
 
 def create_report(uow, catalog, payload: dict, idempotency_key: str | None = None,
                   created_by: str | None = None, now: datetime | None = None) -> dict:
-    data = validate_report(payload)
-    if idempotency_key:
-        existing = store.by_idempotency_key(uow.session, idempotency_key)
-        if existing is not None:
-            return _public(existing, include_token=True) | {"created": False}
-    created_at = now or datetime.now(timezone.utc)
-    q = quote(catalog, data["petition_type"], data["channel"], created_at)
-    loc = data["location"]
-    folio = store.next_folio(uow.session)
-    row = {
-        "folio": folio, "petition_type": q["petition_type"], "channel": q["channel"],
-        "description": data["description"].strip(), "citizen_number": data["citizen_number"],
-        "lat": loc["lat"], "lon": loc["lon"], "colonia": domain.normalise_text(loc["colonia"]),
-        "street": domain.normalise_text(loc["street"]), "number": loc["number"], "references": loc["references"],
-        "agency": q["agency"], "department": q["department"],
-        "sla_amount": q["sla_amount"], "sla_unit": q["sla_unit"],
-        "created_at": created_at, "due_at": datetime.fromisoformat(q["due_at"]),
-        "idempotency_key": idempotency_key, "tracking_token": domain.new_tracking_token(),
-        "created_by": created_by,
-    }
-    store.insert_report(uow.session, row)
-    uow.add_event("report_created", report_created_data(row))
-    try:
-        uow.commit()
-    except IntegrityError:
-        uow.rollback()
-        if idempotency_key:  # a concurrent retry with the same key won the race
-            existing = store.by_idempotency_key(uow.session, idempotency_key)
-            if existing is not None:
-                return _public(existing, include_token=True) | {"created": False}
-        raise
-    return _public(row, include_token=True) | {"created": True}
+    """One report (the batch of one); raises the item's error."""
+    item = {"data": validate_report(payload), "idempotency_key": idempotency_key, "created_by": created_by}
+    result = create_reports(uow, catalog, [item], now)[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def report_created_data(row: dict) -> dict:

@@ -1,5 +1,6 @@
 """Persistence of intake: the reports table and the folio sequence."""
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 metadata = sa.MetaData()
 
@@ -21,17 +22,28 @@ reports = sa.Table(
 folio_seq = sa.Sequence("folio_seq")
 
 
-def next_folio(session) -> int:
-    return session.execute(sa.select(folio_seq.next_value())).scalar_one()
+def next_folios(session, n: int) -> list[int]:
+    """``n`` folios from the sequence, ascending, in one round trip."""
+    if n == 0:
+        return []
+    return list(session.execute(sa.text("SELECT nextval('folio_seq') FROM generate_series(1, :n) ORDER BY 1"),
+                                {"n": n}).scalars())
 
 
-def insert_report(session, row: dict) -> None:
-    session.execute(sa.insert(reports).values(**row))
+def insert_reports(session, rows: list[dict]) -> set[int]:
+    """Insert in one statement; returns the folios inserted (a row whose idempotency key
+    another transaction stored first is skipped)."""
+    if not rows:
+        return set()
+    stmt = (pg_insert(reports).values(rows)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(reports.c.folio))
+    return set(session.execute(stmt).scalars())
 
 
 def by_folio(session, folio: int):
     return session.execute(sa.select(reports).where(reports.c.folio == folio)).mappings().first()
 
 
-def by_idempotency_key(session, key: str):
-    return session.execute(sa.select(reports).where(reports.c.idempotency_key == key)).mappings().first()
+def by_idempotency_keys(session, keys) -> dict:
+    rows = session.execute(sa.select(reports).where(reports.c.idempotency_key.in_(list(keys)))).mappings()
+    return {r["idempotency_key"]: r for r in rows}
