@@ -62,8 +62,8 @@ class Platform:
         if service == "directory":
             env["MONGO_URI"] = f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
             env["MONGO_DB"] = self.db_name("directory")
-        if service in METRICS_BASE:
-            env["METRICS_PORT"] = str(self.metrics_base + METRICS_BASE[service])
+        if service in METRICS_BASE:  # metrics_base 0: any free port (test platforms)
+            env["METRICS_PORT"] = str(self.metrics_base + METRICS_BASE[service] if self.metrics_base else 0)
         env.update(self.extra_env)
         return env
 
