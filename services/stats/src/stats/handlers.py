@@ -20,7 +20,9 @@ def project_report_created(uow, envelope: dict) -> bool:
         colonia=d.get("location", {}).get("colonia"), agency=d.get("agency"), department=d.get("department"),
         status="captured", created_at=datetime.fromisoformat(d["created_at"]),
         due_at=datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None,
-    ).on_conflict_do_nothing())
+    ).on_conflict_do_update(  # routing's assignment may have arrived first: fill what only intake knows
+        index_elements=["folio"],
+        set_={"colonia": d.get("location", {}).get("colonia"), "created_at": datetime.fromisoformat(d["created_at"])}))
     uow.commit()
     return True
 

@@ -1,0 +1,110 @@
+"""intake's use cases on a real PostgreSQL database (no broker: catalog is a stand-in
+object answering quote_reports as catalog does)."""
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from intake import handlers
+from sacinfra.db import UnitOfWork, make_engine, outbox_table
+from sacinfra.errors import InvalidInput
+
+NOW = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)
+PAYLOAD = {"petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "  Lámpara apagada  ",
+           "location": {"lat": 21.1, "lon": -101.6, "colonia": " centro ", "street": "madero  100"},
+           "citizen_number": 166045}
+
+
+class Catalog:
+    """Answers like catalog.quote_reports: known types, one error per unknown one."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def quote_reports(self, requests):
+        self.calls += 1
+        out = []
+        for r in requests:
+            if r["petition_type"] != "OP-LAMPARA APAGADA":
+                out.append({"error": {"type": "NotFound", "code": "tipo_peticion_no_encontrado",
+                                      "message": "No existe el tipo de petición."}})
+            else:
+                out.append({"quote": {"petition_type": r["petition_type"], "channel": r["channel"], "agency": "OP",
+                                      "department": "OP-ALUMBRADO", "sla_amount": 5, "sla_unit": "calendar_days",
+                                      "version": 1, "due_at": "2026-12-05T23:59:59-06:00"}})
+        return out
+
+
+@pytest.fixture
+def uow(service_db):
+    engine = make_engine(service_db("intake"))
+    with UnitOfWork(engine, "intake") as u:
+        yield u
+    engine.dispose()
+
+
+def item(payload=PAYLOAD, key=None):
+    return {"data": handlers.validate_report(payload), "idempotency_key": key, "created_by": None,
+            "trace": {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}
+
+
+def outbox(uow):
+    return [r.payload for r in uow.session.execute(sa.select(outbox_table).order_by(outbox_table.c.id))]
+
+
+def test_a_batch_gets_ascending_folios_one_catalog_call_and_one_event_each(uow):
+    catalog = Catalog()
+    results = handlers.create_reports(uow, catalog, [item(), item(), item()], now=NOW)
+    assert [r["folio"] for r in results] == [1, 2, 3]
+    assert catalog.calls == 1
+    r = results[0]
+    assert r["due_at"] == "2026-12-05T23:59:59-06:00" and r["agency"] == "OP" and r["created"] is True
+    assert r["location"]["colonia"] == "CENTRO" and r["location"]["street"] == "MADERO 100"
+    assert r["description"] == "Lámpara apagada" and r["tracking_token"]
+    events = outbox(uow)
+    assert [e["data"]["folio"] for e in events] == [1, 2, 3]
+    assert all(e["event_type"] == "report_created" and e["producer"] == "intake" for e in events)
+    assert events[0]["trace"]["traceparent"].startswith("00-4bf92f35")
+
+
+def test_events_carry_the_citizen_number_but_no_free_text(uow):
+    handlers.create_reports(uow, Catalog(), [item()], now=NOW)
+    data = outbox(uow)[0]["data"]
+    assert data["citizen_number"] == 166045
+    assert "description" not in data and "Lámpara" not in str(data)
+
+
+def test_one_bad_report_does_not_fail_the_others(uow):
+    bad = item(PAYLOAD | {"petition_type": "NO-EXISTE"})
+    results = handlers.create_reports(uow, Catalog(), [item(), bad, item()], now=NOW)
+    assert isinstance(results[1], InvalidInput) and results[1].code == "tipo_peticion_no_encontrado"
+    assert [results[0]["folio"], results[2]["folio"]] == [1, 2]
+    assert len(outbox(uow)) == 2
+
+
+def test_idempotency_key_returns_the_same_folio_within_and_across_batches(uow):
+    first = handlers.create_reports(uow, Catalog(), [item(key="k1"), item(key="k1"), item(key="k2")], now=NOW)
+    assert first[0]["folio"] == first[1]["folio"] != first[2]["folio"]
+    assert first[0]["created"] is True and first[1]["created"] is False
+    again = handlers.create_reports(uow, Catalog(), [item(key="k1")], now=NOW)
+    assert again[0]["folio"] == first[0]["folio"] and again[0]["created"] is False
+    assert len(outbox(uow)) == 2, "a replay publishes nothing"
+
+
+@pytest.mark.parametrize("change", [
+    {"description": ""}, {"location": {"lat": 100, "lon": 0, "colonia": "X", "street": "Y"}},
+    {"citizen_number": "abc"}, {"channel": None},
+])
+def test_invalid_payload_is_rejected_with_a_code(change):
+    with pytest.raises(InvalidInput) as err:
+        handlers.validate_report(PAYLOAD | change)
+    assert err.value.code == "reporte_invalido"
+
+
+def test_get_and_track_report(uow):
+    created = handlers.create_report(uow, Catalog(), PAYLOAD, now=NOW)
+    assert handlers.get_report(uow, created["folio"])["folio"] == created["folio"]
+    assert handlers.check_tracking(uow, created["folio"], created["tracking_token"])["folio"] == created["folio"]
+    with pytest.raises(Exception) as err:
+        handlers.check_tracking(uow, created["folio"], "wrong")
+    assert err.value.code == "reporte_no_encontrado"
