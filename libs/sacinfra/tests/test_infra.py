@@ -174,3 +174,38 @@ def test_unit_of_work_commits_change_and_event_together(empty_db):
         rows = c.execute(sa.select(outbox_table.c.routing_key, outbox_table.c.exchange)).all()
     assert rows == [("b_happened", "svc.events")]
     engine.dispose()
+
+
+BATCHES: list = []
+
+
+class BatchConsumer(SqlService):
+    name = "batchconsumer"
+
+    from sacinfra.batching import batch_event_handler as _beh
+
+    @_beh("producer", "thing_happened", window=0.05)
+    def handle(self, envelopes):
+        if any(e["data"].get("poison") for e in envelopes):
+            raise ValueError("poison")
+        fresh = self.db.claim_many("batchconsumer", [e["event_id"] for e in envelopes])
+        BATCHES.append(sorted(e["data"]["n"] for e in envelopes if e["event_id"] in fresh))
+        self.db.commit()
+
+
+def test_batch_handler_groups_events_and_isolates_a_poison_one(vhost, empty_db, container_factory):
+    BATCHES.clear()
+    container = container_factory(BatchConsumer, config(vhost, empty_db, max_workers=50))
+    container.start()
+    poison = make_envelope("thing_happened", {"n": 0, "poison": True}, "producer")
+    envelopes = [make_envelope("thing_happened", {"n": n}, "producer") for n in range(1, 21)]
+    testing.publish_events(vhost["uri"], "producer", "thing_happened", envelopes[:10])
+    testing.wait_until(lambda: sorted(n for b in BATCHES for n in b) == list(range(1, 11)))
+    assert max(len(b) for b in BATCHES) > 1, "events were not batched"
+    # a poison event in a batch: its neighbours are retried alone and succeed; it ends
+    # in the dead-letter queue; duplicates of handled events change nothing
+    testing.publish_events(vhost["uri"], "producer", "thing_happened",
+                           [poison] + envelopes[10:] + envelopes[:3])
+    dead = testing.drain(vhost["uri"], DLQ, expect=1, timeout=30)
+    assert [d["event_id"] for d in dead] == [poison["event_id"]]
+    testing.wait_until(lambda: sorted(n for b in BATCHES for n in b) == list(range(1, 21)))

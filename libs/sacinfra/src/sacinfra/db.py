@@ -139,6 +139,16 @@ class UnitOfWork:
                 .returning(processed_messages_table.c.message_id))
         return self.session.execute(stmt).first() is not None
 
+    def claim_many(self, consumer: str, message_ids: list[str]) -> set[str]:
+        """``claim`` for a batch in one statement: the ids seen for the first time."""
+        if not message_ids:
+            return set()
+        stmt = (pg_insert(processed_messages_table)
+                .values([{"consumer": consumer, "message_id": str(m)} for m in dict.fromkeys(message_ids)])
+                .on_conflict_do_nothing()
+                .returning(processed_messages_table.c.message_id))
+        return set(self.session.execute(stmt).scalars())
+
     def commit(self) -> None:
         if self._session is not None:
             self._session.commit()

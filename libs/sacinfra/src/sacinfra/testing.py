@@ -60,15 +60,21 @@ def remove_vhost(name: str) -> None:
 
 def publish_event(uri: str, source: str, event_type: str, envelope: dict, headers: dict | None = None) -> None:
     """Publish like an outbox relay would (persistent, confirmed)."""
+    publish_events(uri, source, event_type, [envelope], headers)
+
+
+def publish_events(uri: str, source: str, event_type: str, envelopes: list[dict],
+                   headers: dict | None = None) -> None:
     from kombu import Exchange
 
     from .outbox import amqp_connection
 
     with amqp_connection(uri) as conn:
         exchange = Exchange(f"{source}.events", type="topic", durable=True)
-        conn.Producer(serializer="json").publish(
-            envelope, exchange=exchange, routing_key=event_type, declare=[exchange],
-            delivery_mode=2, headers=headers or {}, retry=False)
+        producer = conn.Producer(serializer="json")
+        for envelope in envelopes:
+            producer.publish(envelope, exchange=exchange, routing_key=event_type, declare=[exchange],
+                             delivery_mode=2, headers=headers or {}, retry=False)
 
 
 def bind_queue(uri: str, queue: str, source: str, routing_key: str) -> None:

@@ -20,32 +20,43 @@ def _assignment(row) -> dict:
             "version": row["version"]}
 
 
-def assign_report(uow, envelope: dict) -> bool:
-    """On ``intake.report_created``: the petition type's agency and department, status
-    captured. Idempotent: a redelivered event (same event_id) or a second event for
-    the same folio changes nothing and publishes nothing. Returns True if assigned."""
-    if not uow.claim(CONSUMER_REPORT_CREATED, envelope["event_id"]):
-        return False
-    d = envelope["data"]
-    inserted = uow.session.execute(
-        pg_insert(store.assignments).values(
-            folio=d["folio"], petition_type=d["petition_type"], channel=d["channel"],
-            agency=d["agency"], department=d["department"], status=domain.CAPTURED,
-            colonia=d["location"].get("colonia"), created_at=datetime.fromisoformat(d["created_at"]),
-            due_at=datetime.fromisoformat(d["due_at"]))
-        .on_conflict_do_nothing().returning(store.assignments)).mappings().first()
-    if inserted is None:
-        uow.commit()  # keep the claim: this folio was assigned by an earlier event
-        return False
-    uow.session.execute(sa.insert(store.history).values(
-        folio=d["folio"], kind="assigned", to_status=domain.CAPTURED, agency=d["agency"],
-        department=d["department"], author="routing"))
-    uow.add_event("report_assigned", {
-        "folio": d["folio"], "petition_type": d["petition_type"], "channel": d["channel"],
-        "agency": d["agency"], "department": d["department"], "status": domain.CAPTURED,
-        "due_at": d["due_at"], "assigned_at": inserted["assigned_at"].isoformat()})
+def assign_reports(uow, envelopes: list[dict]) -> list[int]:
+    """On ``intake.report_created`` (a batch): the petition type's agency and department
+    as quoted at filing, status captured; one transaction for the batch. Idempotent: a
+    redelivered event (same event_id) or a second event for a folio already assigned
+    changes nothing and publishes nothing. Returns the folios assigned now."""
+    fresh = uow.claim_many(CONSUMER_REPORT_CREATED, [e["event_id"] for e in envelopes])
+    todo = {}
+    for e in envelopes:
+        if e["event_id"] in fresh:
+            todo.setdefault(e["data"]["folio"], e)
+    if not todo:
+        uow.commit()
+        return []
+    rows = [{"folio": f, "petition_type": e["data"]["petition_type"], "channel": e["data"]["channel"],
+             "agency": e["data"]["agency"], "department": e["data"]["department"], "status": domain.CAPTURED,
+             "colonia": e["data"]["location"].get("colonia"),
+             "created_at": datetime.fromisoformat(e["data"]["created_at"]),
+             "due_at": datetime.fromisoformat(e["data"]["due_at"])} for f, e in todo.items()]
+    inserted = {r.folio: r.assigned_at for r in uow.session.execute(
+        pg_insert(store.assignments).values(rows).on_conflict_do_nothing()
+        .returning(store.assignments.c.folio, store.assignments.c.assigned_at))}
+    if inserted:
+        uow.session.execute(sa.insert(store.history), [
+            {"folio": f, "kind": "assigned", "to_status": domain.CAPTURED, "agency": todo[f]["data"]["agency"],
+             "department": todo[f]["data"]["department"], "author": "routing"} for f in inserted])
+        uow.add_events([("report_assigned", {
+            "folio": f, "petition_type": todo[f]["data"]["petition_type"], "channel": todo[f]["data"]["channel"],
+            "agency": todo[f]["data"]["agency"], "department": todo[f]["data"]["department"],
+            "status": domain.CAPTURED, "due_at": todo[f]["data"]["due_at"], "assigned_at": at.isoformat()},
+            todo[f].get("trace")) for f, at in inserted.items()])
     uow.commit()
-    return True
+    return sorted(inserted)
+
+
+def assign_report(uow, envelope: dict) -> bool:
+    """One event (see ``assign_reports``); True if the report was assigned now."""
+    return bool(assign_reports(uow, [envelope]))
 
 
 def get_assignment(uow, folio: int) -> dict:

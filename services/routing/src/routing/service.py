@@ -1,7 +1,8 @@
 """RoutingService: assignment and lifecycle; publishes the events departments subscribe to."""
 from nameko.rpc import rpc
 
-from sacinfra.service import SqlService, reliable_event_handler
+from sacinfra.batching import batch_event_handler
+from sacinfra.service import SqlService
 
 from . import handlers
 
@@ -9,9 +10,9 @@ from . import handlers
 class RoutingService(SqlService):
     name = "routing"
 
-    @reliable_event_handler("intake", "report_created")
-    def handle_report_created(self, envelope):
-        handlers.assign_report(self.db, envelope)
+    @batch_event_handler("intake", "report_created")
+    def handle_report_created(self, envelopes):
+        handlers.assign_reports(self.db, envelopes)
 
     @rpc
     def get_assignment(self, folio):

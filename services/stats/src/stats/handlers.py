@@ -11,37 +11,52 @@ from . import store
 f = store.report_facts
 
 
-def project_report_created(uow, envelope: dict) -> bool:
-    if not uow.claim("stats.report_created", envelope["event_id"]):
-        return False
-    d = envelope["data"]
-    uow.session.execute(pg_insert(f).values(
-        folio=d["folio"], petition_type=d["petition_type"], channel=d["channel"],
-        colonia=d.get("location", {}).get("colonia"), agency=d.get("agency"), department=d.get("department"),
-        status="captured", created_at=datetime.fromisoformat(d["created_at"]),
-        due_at=datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None,
-    ).on_conflict_do_update(  # routing's assignment may have arrived first: fill what only intake knows
-        index_elements=["folio"],
-        set_={"colonia": d.get("location", {}).get("colonia"), "created_at": datetime.fromisoformat(d["created_at"])}))
+def _fresh_by_folio(uow, consumer: str, envelopes: list[dict]) -> dict:
+    fresh = uow.claim_many(consumer, [e["event_id"] for e in envelopes])
+    return {e["data"]["folio"]: e["data"] for e in envelopes if e["event_id"] in fresh}
+
+
+def project_reports_created(uow, envelopes: list[dict]) -> int:
+    """``intake.report_created`` → a fact per folio (status captured); idempotent by
+    event id and by folio. Routing's assignment may have arrived first: then only what
+    intake alone knows (colonia, creation time) is filled in."""
+    todo = _fresh_by_folio(uow, "stats.report_created", envelopes)
+    if todo:
+        stmt = pg_insert(f).values([{
+            "folio": folio, "petition_type": d["petition_type"], "channel": d["channel"],
+            "colonia": d.get("location", {}).get("colonia"), "agency": d.get("agency"),
+            "department": d.get("department"), "status": "captured",
+            "created_at": datetime.fromisoformat(d["created_at"]),
+            "due_at": datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None} for folio, d in todo.items()])
+        uow.session.execute(stmt.on_conflict_do_update(
+            index_elements=["folio"], set_={"colonia": stmt.excluded.colonia, "created_at": stmt.excluded.created_at}))
     uow.commit()
-    return True
+    return len(todo)
+
+
+def project_reports_assigned(uow, envelopes: list[dict]) -> int:
+    """``routing.report_assigned`` → agency and department, authoritative; the fact row
+    may not exist yet (events from two producers arrive in any order)."""
+    todo = _fresh_by_folio(uow, "stats.report_assigned", envelopes)
+    if todo:
+        stmt = pg_insert(f).values([{
+            "folio": folio, "petition_type": d["petition_type"], "channel": d["channel"], "agency": d["agency"],
+            "department": d["department"], "status": d["status"],
+            "created_at": datetime.fromisoformat(d["assigned_at"]),
+            "due_at": datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None} for folio, d in todo.items()])
+        uow.session.execute(stmt.on_conflict_do_update(
+            index_elements=["folio"], set_={"agency": stmt.excluded.agency, "department": stmt.excluded.department,
+                                            "updated_at": sa.func.now()}))
+    uow.commit()
+    return len(todo)
+
+
+def project_report_created(uow, envelope: dict) -> bool:
+    return project_reports_created(uow, [envelope]) == 1
 
 
 def project_report_assigned(uow, envelope: dict) -> bool:
-    """Routing's assignment is authoritative for agency and department; the fact row may
-    not exist yet (events from two producers arrive in any order)."""
-    if not uow.claim("stats.report_assigned", envelope["event_id"]):
-        return False
-    d = envelope["data"]
-    uow.session.execute(pg_insert(f).values(
-        folio=d["folio"], petition_type=d["petition_type"], channel=d["channel"], agency=d["agency"],
-        department=d["department"], status=d["status"],
-        created_at=datetime.fromisoformat(d["assigned_at"]),
-        due_at=datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None,
-    ).on_conflict_do_update(index_elements=["folio"], set_={"agency": d["agency"], "department": d["department"],
-                                                            "updated_at": sa.func.now()}))
-    uow.commit()
-    return True
+    return project_reports_assigned(uow, [envelope]) == 1
 
 
 def summary(uow) -> dict:

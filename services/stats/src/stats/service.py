@@ -1,7 +1,8 @@
 """StatsService: read models built from events; never reads other services' databases."""
 from nameko.rpc import rpc
 
-from sacinfra.service import SqlService, reliable_event_handler
+from sacinfra.batching import batch_event_handler
+from sacinfra.service import SqlService
 
 from . import handlers
 
@@ -9,13 +10,13 @@ from . import handlers
 class StatsService(SqlService):
     name = "stats"
 
-    @reliable_event_handler("intake", "report_created")
-    def handle_report_created(self, envelope):
-        handlers.project_report_created(self.db, envelope)
+    @batch_event_handler("intake", "report_created")
+    def handle_report_created(self, envelopes):
+        handlers.project_reports_created(self.db, envelopes)
 
-    @reliable_event_handler("routing", "report_assigned")
-    def handle_report_assigned(self, envelope):
-        handlers.project_report_assigned(self.db, envelope)
+    @batch_event_handler("routing", "report_assigned")
+    def handle_report_assigned(self, envelopes):
+        handlers.project_reports_assigned(self.db, envelopes)
 
     @rpc
     def summary(self):
