@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = ROOT / ".run"
 SQL_SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "stats")
 SERVICES = SQL_SERVICES + ("directory",)
+DATABASES = SQL_SERVICES + ("gateway",)  # the gateway keeps staff users, tokens and the audit log
 METRICS_BASE = {"catalog": 1, "citizens": 2, "intake": 3, "routing": 4, "surveys": 5, "directory": 6, "stats": 7}
 PG_ADMIN = os.environ.get("SAC_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
@@ -43,6 +45,8 @@ class Platform:
         self.procs: dict[str, subprocess.Popen] = {}
         self.extra_env = extra_env or {}
         self.mongo_proc: subprocess.Popen | None = None
+        # development only: a fresh signing secret per run (production reads a Secret)
+        self.jwt_secret = secrets.token_urlsafe(48)
 
     # -- naming -------------------------------------------------------------------
     def db_name(self, service: str) -> str:
@@ -57,8 +61,10 @@ class Platform:
             "AMQP_URI": self.amqp_uri, "PSYCOPG_IMPL": "python", "PYTHONUNBUFFERED": "1",
             "OTEL_SERVICE_NAME": service,
         })
-        if service in SQL_SERVICES:
+        if service in DATABASES:
             env["DATABASE_URL"] = self.db_url(service)
+        if service == "gateway":
+            env.update({"SAC_ENV": "development", "JWT_SECRET": self.jwt_secret})
         if service == "directory":
             env["MONGO_URI"] = f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
             env["MONGO_DB"] = self.db_name("directory")
@@ -75,19 +81,20 @@ class Platform:
     def create_databases(self) -> None:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
-            for s in SQL_SERVICES:
+            for s in DATABASES:
                 if self.db_name(s) not in existing:
                     conn.execute(f'CREATE DATABASE "{self.db_name(s)}"')
 
     def drop_databases(self) -> None:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            for s in SQL_SERVICES:
+            for s in DATABASES:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name(s)}" WITH (FORCE)')
 
     def migrate(self) -> None:
-        for s in SQL_SERVICES:
-            subprocess.run([sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / s / "alembic.ini"),
-                            "upgrade", "head"], env=self.env(s), check=True, cwd=ROOT / "services" / s)
+        for s in DATABASES:
+            folder = ROOT / "gateway" if s == "gateway" else ROOT / "services" / s
+            subprocess.run([sys.executable, "-m", "alembic", "-c", str(folder / "alembic.ini"),
+                            "upgrade", "head"], env=self.env(s), check=True, cwd=folder)
 
     def topology(self) -> None:
         from sacinfra.topology import setup_vhost
@@ -95,6 +102,11 @@ class Platform:
 
     def seed(self) -> None:
         subprocess.run([sys.executable, "-m", "catalog.seed"], env=self.env("catalog"), check=True)
+
+    def demo_users(self) -> None:
+        """One staff user per role with a known password: development only (README)."""
+        subprocess.run([sys.executable, "-m", "gateway.cli", "load-demo-users"], env=self.env("gateway"),
+                       check=True, cwd=ROOT / "gateway")
 
     def ensure_mongo(self) -> None:
         if port_open(self.mongo_port):
@@ -113,6 +125,7 @@ class Platform:
         self.migrate()
         self.topology()
         self.seed()
+        self.demo_users()
         self.ensure_mongo()
 
     # -- processes ----------------------------------------------------------------

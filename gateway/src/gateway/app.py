@@ -14,7 +14,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 
 from sacinfra.tracing import setup_tracing
 
+from .auth import Auth
+from .auth.errors import HeaderApiError, header_api_error_handler
 from .errors import ApiError, api_error_handler, remote_to_api, validation_error_handler
+from .routes import audit as audit_routes, auth as auth_routes, users as users_routes
 from .rpc import AsyncRpcClient, RemoteCallError, ServiceUnavailable
 from .schemas import ReportCreated, ReportIn, ReportOut, Summary
 from .settings import SERVICES, Settings
@@ -25,15 +28,19 @@ HTTP_SECONDS = Histogram("gateway_http_request_seconds", "HTTP request duration"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+    # the uvicorn entry point builds its settings here: a missing JWT_SECRET stops it
+    settings = settings or Settings().require_secret()
     setup_tracing("gateway")
     rpc = AsyncRpcClient(settings.amqp_uri, timeout=settings.rpc_timeout)
+    auth = Auth.from_settings(settings)  # staff users: the gateway's own database
 
     @asynccontextmanager
     async def lifespan(app):
+        await auth.open()
         await rpc.connect()
         yield
         await rpc.close()
+        await auth.close()
 
     # FastAPI's native telemetry would open a second server span per request, never
     # exported here; TracingMiddleware gives the one span whose context rides on RPC calls.
@@ -41,7 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   telemetry={"tracing": False},
                   description="API pública de SAC: reportes ciudadanos, seguimiento y estadísticas.")
     app.state.rpc = rpc
+    app.state.auth = auth
     app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(HeaderApiError, header_api_error_handler)
+    for module in (auth_routes, users_routes, audit_routes):
+        app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
 
     async def call(service: str, method: str, *args, timeout: float | None = None, **kwargs):

@@ -1,0 +1,12 @@
+"""Staff users, roles and tokens. What other routes use:
+
+- ``CurrentUser``: ``Annotated[User, Depends(current_user)]`` (401 without a valid token)
+- ``require_roles(*roles)``: a dependency returning the user, 403 for another role
+- ``agency_scope(user)`` / ``department_scope(user)``: None (all) or the code the user is limited to
+- ``audit_event(request, action, target=..., detail=...)``: record a change in the audit log
+"""
+from .deps import Auth, CurrentUser, audit_event, current_user, require_roles
+from .model import Role, User, agency_scope, department_scope
+
+__all__ = ["Auth", "CurrentUser", "Role", "User", "agency_scope", "audit_event", "current_user",
+           "department_scope", "require_roles"]
