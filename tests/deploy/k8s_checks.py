@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,6 +40,16 @@ def service_folders(root: Path = ROOT) -> list[str]:
     if (root / "gateway").is_dir():
         names.append("gateway")
     return names
+
+
+def source_dir(name: str, root: Path = ROOT) -> Path:
+    return root / ("gateway" if name == "gateway" else f"services/{name}")
+
+
+def has_sql_database(name: str, root: Path = ROOT) -> bool:
+    """A unit with alembic migrations has its own CNPG cluster `<name>-db` and a
+    `<name>-migrate` Job (the SQL services and, since it keeps staff users, the gateway)."""
+    return (source_dir(name, root) / "alembic.ini").exists()
 
 
 def overlay_resources(overlay_dir: Path) -> set[Path]:
@@ -129,3 +140,39 @@ def final_stage(dockerfile: str) -> tuple[int, str]:
     if not froms:
         return 0, ""
     return len(froms), "\n".join(lines[froms[-1]:])
+
+
+# -- PromQL: which metric names an expression reads ----------------------------------------
+_PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool",
+                    "and", "or", "unless", "offset", "inf", "nan"}
+_GROUPING = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
+_NAME_REGEX = re.compile(r"""__name__\s*=~\s*"([^"]*)\"""")
+_NAME_EQUAL = re.compile(r"""__name__\s*=\s*"([^"]*)\"""")
+_IDENT = re.compile(r"(?<![\w.:])([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?")
+
+
+def promql_metric_names(expr: str) -> tuple[set[str], set[str]]:
+    """(metric names, __name__ regexes) an expression selects. A small tokenizer, enough
+    for alerting rules: label matchers, ranges, grouping clauses, function names,
+    keywords and numbers are not metric names."""
+    regexes = set(_NAME_REGEX.findall(expr))
+    names = set(_NAME_EQUAL.findall(expr))
+    text = re.sub(r"\{[^}]*\}", " ", expr)          # label matchers (and the strings in them)
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', " ", text)  # other string literals
+    text = re.sub(r"\[[^\]]*\]", " ", text)          # ranges and subqueries
+    text = _GROUPING.sub(" ", text)
+    for ident, call in _IDENT.findall(text):
+        if not call and ident.lower() not in _PROMQL_KEYWORDS:
+            names.add(ident)
+    return names, regexes
+
+
+def prometheus_rule_exprs(objs: list[dict]) -> list[tuple[str, dict]]:
+    """(PrometheusRule/name:alert-or-record, rule) for every rule of every PrometheusRule."""
+    out = []
+    for o in objs:
+        if o["kind"] == "PrometheusRule":
+            for g in o["spec"]["groups"]:
+                for r in g["rules"]:
+                    out.append((f"{o['metadata']['name']}:{r.get('alert') or r.get('record')}", r))
+    return out

@@ -109,7 +109,7 @@ def test_every_service_is_deployed(overlay):
         assert any(o["metadata"]["name"].startswith(f"{name}-config-") for o in by_kind(objs, "ConfigMap"))
     jobs = {o["metadata"]["name"] for o in by_kind(objs, "Job")}
     for name in kc.service_folders():
-        if (kc.ROOT / "services" / name / "alembic.ini").exists():
+        if kc.has_sql_database(name):
             assert f"{name}-migrate" in jobs
             assert f"{name}-db" in {o["metadata"]["name"] for o in by_kind(objs, "Cluster")}
 
@@ -167,11 +167,35 @@ def test_environment(overlay):
             assert c["ports"][0]["containerPort"] == 9100
             assert c["command"] == ["nameko", "run", "--config", "config.yaml", f"{name}.service"]
         else:
-            assert "JWT_SECRET" in env
-        if (kc.ROOT / "services" / name / "alembic.ini").exists():
+            assert env["JWT_SECRET"]["valueFrom"]["secretKeyRef"] == {"name": "gateway-jwt", "key": "secret"}
+            # development accepts a weak JWT_SECRET and the demo users: never in a cluster
+            assert cfg.get("SAC_ENV", "production") != "development", overlay
+            assert "SAC_ENV" not in env or env["SAC_ENV"].get("value") != "development"
+            # behind the ingress: client IPs from X-Forwarded-For (login throttle per IP)
+            argv = c.get("command", []) + c.get("args", [])
+            assert argv[:2] == ["uvicorn", "gateway.app:app"], argv
+            assert "--proxy-headers" in argv, argv
+            allow = [a.split("=", 1)[1] for a in argv if a.startswith("--forwarded-allow-ips=")]
+            assert len(allow) == 1, argv
+            value = cfg[allow[0][2:-1]] if allow[0].startswith("$(") else allow[0]
+            assert value and value != "127.0.0.1", value
+        if kc.has_sql_database(name):
             assert env["DATABASE_URL"]["value"].startswith("postgresql+psycopg://"), name
         if name == "directory":
             assert "MONGO_URI" in env
+    jobs = {j["metadata"]["name"]: j for j in by_kind(objs, "Job")}
+    for name in kc.service_folders():
+        if kc.has_sql_database(name):
+            deployment_env = {e["name"]: e for e in
+                              next(d for d in by_kind(objs, "Deployment") if d["metadata"]["name"] == name)
+                              ["spec"]["template"]["spec"]["containers"][0]["env"]}
+            url = f"postgresql+psycopg://$(DB_USER):$(DB_PASSWORD)@{name}-db-rw:5432/{name}"
+            assert deployment_env["DATABASE_URL"]["value"] == url, name
+            assert deployment_env["DB_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == f"{name}-db-app"
+            c = jobs[f"{name}-migrate"]["spec"]["template"]["spec"]["containers"][0]
+            assert c["command"] == ["alembic", "-c", "alembic.ini", "upgrade", "head"], name
+            assert c.get("workingDir", "/app") == "/app", name
+            assert {e["name"]: e for e in c["env"]}["DATABASE_URL"]["value"] == url, name
 
 
 @needs_kubectl
@@ -215,7 +239,7 @@ def test_network_policies_confine_every_service(overlay):
         pod_targets = [t["podSelector"]["matchLabels"] for t in targets if "podSelector" in t and "namespaceSelector" not in t]
         assert {"app.kubernetes.io/name": "sac-rabbitmq"} in pod_targets
         others = [t for t in pod_targets if t != {"app.kubernetes.io/name": "sac-rabbitmq"}]
-        if (kc.ROOT / "services" / name / "alembic.ini").exists():
+        if kc.has_sql_database(name):
             assert others == [{"cnpg.io/cluster": f"{name}-db"}], name
             assert f"{name}-db" in pols
         elif name == "directory":
@@ -255,3 +279,104 @@ def test_infrastructure_is_operator_resources(overlay):
         assert len(by_kind(objs, "ScheduledBackup")) == len(by_kind(objs, "Cluster"))
         assert all("barmanObjectStore" in c["spec"]["backup"] for c in by_kind(objs, "Cluster"))
         assert any(t["type"] == "cron" for t in scaled["triggers"])
+
+
+# -- alerts read metrics that exist --------------------------------------------------------
+#: what the code exports today (sacinfra for every nameko service, gateway/app.py);
+#: "<service>" stands for each service folder. Histograms add _bucket/_count/_sum.
+APP_COUNTERS_GAUGES = ("<service>_outbox_pending", "<service>_outbox_published_total",
+                       "<service>_outbox_publish_failures_total", "<service>_worker_errors_total",
+                       "gateway_http_requests_total")
+APP_HISTOGRAMS = ("<service>_worker_seconds", "intake_batch_size", "gateway_http_request_seconds")
+#: exported by the platform, not by SAC: RabbitMQ's prometheus plugin, CloudNativePG,
+#: kube-state-metrics, KEDA, and Prometheus's own `up`
+PLATFORM_PREFIXES = ("rabbitmq_", "cnpg_", "kube_", "keda_")
+PLATFORM_NAMES = {"up"}
+#: referenced by a rule before the code exports it: name -> why, and who adds it. Every
+#: rule that reads one must say so in an annotation `pending`.
+FUTURE_METRICS = {
+    "routing_reports_overdue": "routing's report-lifecycle issue adds this gauge (reports past "
+                               "their deadline); SacOverdueReports* cannot fire until then",
+}
+
+
+def known_app_metrics() -> set[str]:
+    services = [s for s in kc.service_folders() if s != "gateway"]
+    out = set()
+    for template, suffixes in [(m, ("",)) for m in APP_COUNTERS_GAUGES] + \
+                              [(m, ("_bucket", "_count", "_sum")) for m in APP_HISTOGRAMS]:
+        for svc in (services if "<service>" in template else [None]):
+            base = template.replace("<service>", svc) if svc else template
+            out |= {base + s for s in suffixes}
+    return out
+
+
+def metric_problem(name: str, known: set[str]) -> str | None:
+    if name in known or name in PLATFORM_NAMES or name.startswith(PLATFORM_PREFIXES) or name in FUTURE_METRICS:
+        return None
+    return f"{name} is not exported by SAC (known: tests/deploy/test_k8s.py APP_*) nor a platform metric"
+
+
+def regex_problem(pattern: str, known: set[str]) -> str | None:
+    import re
+
+    matched = {m for m in known if re.fullmatch(pattern, m)}
+    if not matched:
+        return f'__name__=~"{pattern}" matches no metric SAC exports'
+    return None
+
+
+def test_known_app_metrics_cover_every_service():
+    known = known_app_metrics()
+    assert {"intake_outbox_pending", "routing_worker_seconds_count", "intake_batch_size_bucket",
+            "gateway_http_request_seconds_bucket", "gateway_http_requests_total"} <= known
+    assert "gateway_outbox_pending" not in known and "catalog_batch_size_bucket" not in known
+
+
+def test_metric_checks_reject_unknown_names():
+    known = known_app_metrics()
+    assert metric_problem("routing_reports_overdue", known) is None   # future, whitelisted
+    assert metric_problem("rabbitmq_detailed_queue_messages", known) is None
+    assert metric_problem("intake_dead_letter_total", known)
+    assert regex_problem("[a-z]+_outbox_pending", known) is None
+    assert regex_problem("[a-z]+_dead_letter_total", known)
+    names, regexes = kc.promql_metric_names(
+        'sum by (job) (rate({__name__=~"[a-z]+_worker_errors_total"}[5m])) / clamp_min(sum by (job) '
+        '(rate(foo_seconds_count{status=~"5.."}[5m] offset 1h)), 1e-9) > 0.05 and on(job) up')
+    assert names == {"foo_seconds_count", "up"} and regexes == {"[a-z]+_worker_errors_total"}
+
+
+@needs_kubectl
+@OVERLAYS
+def test_prometheus_rules_use_metrics_that_exist(overlay):
+    known = known_app_metrics()
+    rules = kc.prometheus_rule_exprs(kc.render(overlay))
+    assert rules
+    problems = []
+    used_future = set()
+    for where, rule in rules:
+        names, regexes = kc.promql_metric_names(str(rule["expr"]))
+        assert names or regexes, where
+        problems += [f"{where}: {p}" for p in (metric_problem(n, known) for n in names) if p]
+        problems += [f"{where}: {p}" for p in (regex_problem(r, known) for r in regexes) if p]
+        for future in names & set(FUTURE_METRICS):
+            used_future.add(future)
+            pending = rule.get("annotations", {}).get("pending", "")
+            if future not in pending:
+                problems.append(f"{where}: reads {future}, which does not exist yet; say so in annotation `pending`")
+    assert not problems, "\n".join(problems)
+    # a "future" entry that no rule reads any more is stale: drop it
+    assert used_future == set(FUTURE_METRICS)
+
+
+@needs_kubectl
+@OVERLAYS
+def test_dead_letter_alert_reads_rabbitmq_not_the_app(overlay):
+    rules = dict(kc.prometheus_rule_exprs(kc.render(overlay)))
+    expr = rules["sac:SacDeadLetterGrowing"]["expr"]
+    names, regexes = kc.promql_metric_names(expr)
+    assert names and all(n.startswith("rabbitmq_") for n in names) and not regexes
+    assert 'queue="sac.dead-letter"' in expr
+    error_rate = rules["sac:SacWorkerErrorRate"]["expr"]
+    assert "_worker_errors_total" in error_rate and "_worker_seconds_count" in error_rate
+    assert 'gateway_http_requests_total{status=~"5.."}' in rules["sac:SacGatewayErrorRate"]["expr"]
