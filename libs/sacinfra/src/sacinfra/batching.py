@@ -1,8 +1,10 @@
-"""Group commit for nameko services: workers submit items and wait; a few runner
-greenthreads take whatever is queued (up to ``max_batch``) and process it in one go
-(one transaction, one downstream call), then wake each worker with its own result.
+"""Batching for nameko services.
 
-Under load the batches grow by themselves; alone, an item waits for nobody."""
+``Batcher``: group commit for RPC workers — items submitted together are processed in one
+go (one transaction, one downstream call) and each worker gets its own result. Under
+load the batches grow by themselves; alone, an item waits for nobody.
+
+``BatchEventHandler``: events that arrive together go to one worker."""
 from __future__ import annotations
 
 import logging
@@ -19,45 +21,51 @@ log = logging.getLogger(__name__)
 
 
 class Batcher(DependencyProvider):
-    """Subclass and implement ``process(items) -> list of result or exception``."""
+    """Group commit with a leader: a worker submits its item and, if fewer than
+    ``leaders`` workers are processing, becomes a leader itself: it takes everything
+    queued (up to ``max_batch`` at a time) and processes it with its own dependencies
+    (``process(items) -> list of result or exception``), until the queue is empty. The
+    others wait for their own result. No thread of its own: the leader's injected RPC
+    proxies and unit of work do the work, in a worker's context."""
 
     max_batch = 200
-    runners = 2
+    leaders = 2
 
     def setup(self):
         self.queue: LightQueue = LightQueue()
-        self.batch_sizes = None
-
-    def start(self):
-        for _ in range(self.runners):
-            self.container.spawn_managed_thread(self._run)
+        self._leading = 0
 
     def get_dependency(self, worker_ctx):
         return self
 
-    def submit(self, item):
-        done = Event()
-        self.queue.put((item, done))
-        return done.wait()
-
-    def process(self, items: list) -> list:  # pragma: no cover - abstract
-        raise NotImplementedError
-
     def on_batch(self, size: int) -> None:
         """Hook for metrics."""
 
-    def _run(self):
+    def submit(self, item, process):
+        done = Event()
+        self.queue.put((item, done))
+        if self._leading < self.leaders:
+            self._leading += 1
+            try:
+                eventlet.sleep(0)  # let workers that are about to submit do so
+                self._lead(process)
+            finally:
+                self._leading -= 1
+        return done.wait()
+
+    def _lead(self, process):
         while True:
-            batch = [self.queue.get()]
-            eventlet.sleep(0)  # let workers that are about to submit do so
+            batch = []
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self.queue.get_nowait())
                 except Empty:
                     break
+            if not batch:  # checked and left without yielding: nothing can be stranded
+                return
             self.on_batch(len(batch))
             try:
-                results = self.process([item for item, _ in batch])
+                results = process([item for item, _ in batch])
             except Exception as exc:
                 log.warning("batch of %d failed: %s", len(batch), exc)
                 for _, done in batch:

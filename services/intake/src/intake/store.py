@@ -31,13 +31,14 @@ def next_folios(session, n: int) -> list[int]:
 
 
 def insert_reports(session, rows: list[dict]) -> set[int]:
-    """Insert in one statement; returns the folios inserted (a row whose idempotency key
+    """Insert in one executemany (SQLAlchemy batches it into multi-row statements and
+    caches the compiled form); returns the folios inserted (a row whose idempotency key
     another transaction stored first is skipped)."""
     if not rows:
         return set()
-    stmt = (pg_insert(reports).values(rows)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(reports.c.folio))
-    return set(session.execute(stmt).scalars())
+    stmt = (pg_insert(reports).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(reports.c.folio))
+    return set(session.execute(stmt, rows).scalars())
 
 
 def by_folio(session, folio: int):
