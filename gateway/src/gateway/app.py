@@ -18,6 +18,7 @@ from .auth import Auth
 from .auth.errors import HeaderApiError, header_api_error_handler
 from .errors import ApiError, api_error_handler, remote_to_api, validation_error_handler
 from .routes import audit as audit_routes, auth as auth_routes, users as users_routes
+from .routes import catalog as catalog_routes, open311 as open311_routes
 from .rpc import AsyncRpcClient, RemoteCallError, ServiceUnavailable
 from .schemas import ReportCreated, ReportIn, ReportOut, Summary
 from .settings import SERVICES, Settings
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(HeaderApiError, header_api_error_handler)
     for module in (auth_routes, users_routes, audit_routes):
+        app.include_router(module.router)
+    for module in (catalog_routes, open311_routes):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
 

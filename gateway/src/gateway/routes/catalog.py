@@ -1,0 +1,454 @@
+"""/v1/catalog: petition types (with their SLA), agencies, departments, channels, the
+municipal calendar, CSV/XLSX import and export — over catalog's RPCs.
+
+Reads: any signed-in staff user (agency staff see their own agency's petition types
+unless they ask for another ``agency``). Petition types: agency staff (their own agency;
+catalog enforces it too) and admins change them. Agencies, departments, channels and the
+calendar: admins only. Every change lands in the audit log. Petition-type codes carry
+spaces, ``/`` and ``Ñ``: the path takes the URL-encoded code as it is (``{code:path}``)."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import unicodedata
+from email.message import Message
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..auth import CurrentUser, Role, User, agency_scope, audit_event, require_roles
+from ..errors import ApiError, problem, remote_to_api
+from ..rpc import RemoteCallError, ServiceUnavailable
+from ..tracing import rpc_context
+
+router = APIRouter(prefix="/v1/catalog", tags=["catálogo"])
+
+EditorUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.admin))]
+AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+IMPORT_TIMEOUT = 120.0
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+SlaUnit = Literal["calendar_days", "business_days", "business_hours"]
+
+
+# --------------------------------------------------------------------------- bodies
+
+class Attribute(BaseModel):
+    """An extra question of a petition type (Open311 service-definition attribute)."""
+    model_config = ConfigDict(extra="allow")
+    code: str
+    description: str
+    datatype: str = Field(description="string|number|datetime|text|singlevaluelist|multivaluelist")
+    required: bool = False
+    values: list[dict[str, Any]] = []
+
+
+class PetitionTypeOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    description: str
+    sla_amount: int
+    sla_unit: str
+    agency: str
+    department: str
+    active: bool
+    attributes: list[dict[str, Any]]
+    version: int
+
+
+class PetitionTypePage(BaseModel):
+    items: list[PetitionTypeOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class PetitionTypeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "code": "OP-POSTE DAÑADO", "name": "OP-POSTE DAÑADO", "kind": "Servicio", "sla_amount": 10,
+        "sla_unit": "calendar_days", "agency": "OP", "department": "OP-ALUMBRADO"}]})
+    code: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(description="Servicio | Trámite")
+    description: str = ""
+    sla_amount: int = Field(ge=0)
+    sla_unit: SlaUnit
+    agency: str | None = Field(default=None, description="personal de dependencia: la suya si se omite")
+    department: str
+    active: bool = True
+    attributes: list[Attribute] = []
+
+
+class PetitionTypePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"sla_amount": 7, "version": 3}]})
+    version: int | None = Field(default=None, description="la versión que leyó (o el encabezado If-Match)")
+    name: str | None = None
+    kind: str | None = None
+    description: str | None = None
+    sla_amount: int | None = Field(default=None, ge=0)
+    sla_unit: SlaUnit | None = None
+    agency: str | None = None
+    department: str | None = None
+    active: bool | None = None
+    attributes: list[Attribute] | None = None
+
+
+class AgencyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    active: bool = True
+
+
+class DepartmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agency: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=200)
+    active: bool = True
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    active: bool = True
+
+
+class CalendarPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"extra_days_off": ["2026-11-02"]}]})
+    weekend_days: list[int] | None = Field(default=None, description="0 = lunes … 6 = domingo")
+    extra_days_off: list[str] | None = Field(default=None, description="AAAA-MM-DD")
+    workday_start: str | None = Field(default=None, description="HH:MM")
+    workday_end: str | None = Field(default=None, description="HH:MM")
+    tz: str | None = None
+
+
+class ImportResult(BaseModel):
+    imported: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+# --------------------------------------------------------------------------- helpers
+
+def actor_of(user: User) -> dict:
+    """Who acts, as the gateway vouches for it to catalog."""
+    return {"username": user.username, "role": str(user.role), "agency": user.agency}
+
+
+async def catalog(request: Request, method: str, *args, **kwargs):
+    return await request.app.state.call("catalog", method, *args, **kwargs)
+
+
+def _not_null(changes: dict, keys) -> None:
+    for key in keys:
+        if key in changes and changes[key] is None:
+            raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version in an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``), or None."""
+    if value is None:
+        return None
+    tag = value.strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    tag = tag.strip().strip('"')
+    if tag == "*" or "," in tag:
+        raise ApiError(428, "version_requerida",
+                       "Indique en If-Match la versión exacta del tipo de petición que leyó (por ejemplo \"3\").")
+    try:
+        return int(tag)
+    except ValueError:
+        raise ApiError(422, "version_invalida", "El encabezado If-Match debe llevar la versión leída (un número).") from None
+
+
+def _params(header_value: str) -> Message:
+    m = Message()
+    m["content-type"] = header_value
+    return m
+
+
+def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, str | None, str | None]:
+    """The uploaded file of a ``multipart/form-data`` body: (content, filename, part content type).
+    Takes the part named ``file`` (``archivo``), else the first part carrying a filename."""
+    boundary = _params(content_type).get_param("boundary")
+    if not boundary:
+        raise ApiError(422, "archivo_invalido", "El cuerpo multipart no indica su «boundary».")
+    delimiter = b"\r\n--" + str(boundary).encode("latin-1")
+    chunks = (b"\r\n" + body).split(delimiter)
+    found: list[tuple[str | None, bytes, str | None, str | None]] = []
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, sep, content = chunk.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        headers = Message()
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip()] = v.strip()
+        name = headers.get_param("name", header="content-disposition")
+        filename = headers.get_filename()
+        found.append((name, content, filename, headers.get_content_type() if headers["content-type"] else None))
+    for name, content, filename, ctype in found:
+        if name in ("file", "archivo"):
+            return content, filename, ctype
+    for name, content, filename, ctype in found:
+        if filename:
+            return content, filename, ctype
+    raise ApiError(422, "archivo_requerido", "Adjunte el archivo del catálogo en el campo «file».")
+
+
+def _format_from(filename: str | None, content_type: str | None) -> str | None:
+    if filename and "." in filename:
+        ext = filename.rsplit(".", 1)[1].lower()
+        if ext in MEDIA_TYPES:
+            return ext
+    if content_type:
+        if "spreadsheetml" in content_type:
+            return "xlsx"
+        if content_type in ("text/csv", "application/csv"):
+            return "csv"
+    return None
+
+
+def remote_errors(value) -> list[dict]:
+    """The ``errors`` list ``[{line, message}]`` of a remote error's JSON value, if any."""
+    if not isinstance(value, str):
+        return []
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return []
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, list):
+        return []
+    return [{"line": e.get("line"), "message": e.get("message")} for e in errors if isinstance(e, dict)]
+
+
+def _today() -> dt.date:
+    try:
+        from zoneinfo import ZoneInfo
+        return dt.datetime.now(ZoneInfo("America/Mexico_City")).date()
+    except Exception:  # no tz database: UTC is good enough for a file name
+        return dt.datetime.now(dt.timezone.utc).date()
+
+
+def export_filename(fmt: str, agency: str | None) -> str:
+    return f"catálogo-de-peticiones{'-' + agency if agency else ''}-{_today().isoformat()}.{fmt}"
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the Spanish one (RFC 6266 / 5987)."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = ascii_name.replace('"', "").replace("\\", "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# --------------------------------------------------------------------------- petition types
+
+@router.get("/petition-types", response_model=PetitionTypePage, summary="Tipos de petición (con filtros)")
+async def list_petition_types(
+        request: Request, user: CurrentUser,
+        agency: Annotated[str | None, Query(description="dependencia; personal de dependencia: la suya por omisión")] = None,
+        department: str | None = None, kind: str | None = None,
+        active: Annotated[bool | None, Query(description="true: solo activos; false: solo inactivos")] = None,
+        sla_unit: SlaUnit | None = None,
+        q: Annotated[str | None, Query(max_length=200, description="texto en el código o el nombre")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Annotated[int, Query(ge=0)] = 0):
+    agency = agency or agency_scope(user)
+    items = await catalog(request, "list_petition_types", agency, active is True)
+    if active is False:
+        items = [p for p in items if not p["active"]]
+    if department:
+        items = [p for p in items if p["department"] == department]
+    if kind:
+        items = [p for p in items if p["kind"].casefold() == kind.casefold()]
+    if sla_unit:
+        items = [p for p in items if p["sla_unit"] == sla_unit]
+    if q:
+        needle = q.casefold()
+        items = [p for p in items if needle in p["code"].casefold() or needle in p["name"].casefold()]
+    return {"items": items[offset:offset + limit], "total": len(items), "limit": limit, "offset": offset}
+
+
+@router.post("/petition-types", response_model=PetitionTypeOut, status_code=201,
+             summary="Crear un tipo de petición (personal de dependencia: de la suya; administradores)")
+async def create_petition_type(body: PetitionTypeIn, request: Request, response: Response, user: EditorUser):
+    data = body.model_dump(exclude_unset=True)
+    created = await catalog(request, "create_petition_type", actor_of(user), data)
+    await audit_event(request, "petition_type.created", target=f"petition_type:{created['code']}",
+                      detail={"version": created["version"], "after": created})
+    response.headers["ETag"] = _etag(created["version"])
+    response.headers["Location"] = f"/v1/catalog/petition-types/{quote(created['code'], safe='')}"
+    return created
+
+
+# registered before ``/petition-types/{code:path}``, which would otherwise take «…/history»
+@router.get("/petition-types/{code:path}/history", summary="Historial de cambios de un tipo de petición")
+async def petition_type_history(code: str, request: Request, user: CurrentUser) -> list[dict[str, Any]]:
+    return await catalog(request, "petition_type_history", code)
+
+
+@router.get("/petition-types/{code:path}", response_model=PetitionTypeOut, summary="Consultar un tipo de petición")
+async def get_petition_type(code: str, request: Request, response: Response, user: CurrentUser):
+    pt = await catalog(request, "get_petition_type", code)
+    response.headers["ETag"] = _etag(pt["version"])
+    return pt
+
+
+@router.patch("/petition-types/{code:path}", response_model=PetitionTypeOut,
+              summary="Cambiar un tipo de petición (versión leída en el cuerpo o en If-Match; 409 si cambió)")
+async def update_petition_type(code: str, body: PetitionTypePatch, request: Request, response: Response,
+                               user: EditorUser, if_match: Annotated[str | None, Header()] = None):
+    changes = body.model_dump(exclude_unset=True)
+    version = changes.pop("version", None)
+    header_version = parse_if_match(if_match)
+    if version is not None and header_version is not None and version != header_version:
+        raise ApiError(422, "version_contradictoria",
+                       f"La versión del cuerpo ({version}) no coincide con la de If-Match ({header_version}).")
+    version = version if version is not None else header_version
+    if version is None:
+        raise ApiError(428, "version_requerida",
+                       "Indique la versión del tipo de petición que leyó («version» en el cuerpo o If-Match).")
+    _not_null(changes, ("name", "kind", "description", "sla_amount", "sla_unit", "agency", "department",
+                        "active", "attributes"))
+    updated = await catalog(request, "update_petition_type", actor_of(user), code, changes, version)
+    if updated["version"] != version:
+        await audit_event(request, "petition_type.updated", target=f"petition_type:{updated['code']}",
+                          detail={"from_version": version, "version": updated["version"], "changes": changes})
+    response.headers["ETag"] = _etag(updated["version"])
+    return updated
+
+
+# --------------------------------------------------------------------------- agencies, departments, channels
+
+@router.get("/agencies", summary="Dependencias")
+async def list_agencies(request: Request, user: CurrentUser, active_only: bool = False) -> list[dict[str, Any]]:
+    return await catalog(request, "list_agencies", active_only)
+
+
+@router.put("/agencies/{code}", summary="Crear o cambiar una dependencia (administradores)")
+async def put_agency(code: str, body: AgencyIn, request: Request, user: AdminUser) -> dict[str, Any]:
+    out = await catalog(request, "upsert_agency", actor_of(user), {"code": code, **body.model_dump()})
+    await audit_event(request, "agency.upserted", target=f"agency:{out['code']}", detail=body.model_dump())
+    return out
+
+
+@router.get("/departments", summary="Departamentos (de una dependencia con «agency»)")
+async def list_departments(request: Request, user: CurrentUser, agency: str | None = None,
+                           active_only: bool = False) -> list[dict[str, Any]]:
+    return await catalog(request, "list_departments", agency, active_only)
+
+
+@router.put("/departments/{code}", summary="Crear o cambiar un departamento (administradores)")
+async def put_department(code: str, body: DepartmentIn, request: Request, user: AdminUser) -> dict[str, Any]:
+    out = await catalog(request, "upsert_department", actor_of(user), {"code": code, **body.model_dump()})
+    await audit_event(request, "department.upserted", target=f"department:{out['code']}", detail=body.model_dump())
+    return out
+
+
+@router.get("/channels", summary="Canales (orígenes de atención)")
+async def list_channels(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
+    return await catalog(request, "list_channels")
+
+
+@router.put("/channels/{code:path}", summary="Crear o cambiar un canal de atención (administradores)")
+async def put_channel(code: str, body: ChannelIn, request: Request, user: AdminUser) -> dict[str, Any]:
+    out = await catalog(request, "upsert_channel", actor_of(user), {"code": code, **body.model_dump()})
+    await audit_event(request, "channel.upserted", target=f"channel:{out['code']}", detail=body.model_dump())
+    return out
+
+
+# --------------------------------------------------------------------------- calendar
+
+@router.get("/calendar", summary="Calendario municipal (fines de semana, días inhábiles, horario)")
+async def get_calendar(request: Request, user: CurrentUser) -> dict[str, Any]:
+    return await catalog(request, "get_calendar")
+
+
+@router.patch("/calendar", summary="Cambiar el calendario municipal (administradores; lo omitido se conserva)")
+async def patch_calendar(body: CalendarPatch, request: Request, user: AdminUser) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    _not_null(changes, changes.keys())
+    before = await catalog(request, "get_calendar")
+    out = await catalog(request, "update_calendar", actor_of(user), changes)
+    await audit_event(request, "calendar.updated", target="calendar", detail={"before": before, "after": out})
+    return out
+
+
+# --------------------------------------------------------------------------- import / export
+
+@router.post("/import", response_model=ImportResult,
+             summary="Importar tipos de petición de un CSV o XLSX (todo o nada; 422 con los errores por línea)",
+             openapi_extra={"requestBody": {"content": {
+                 "multipart/form-data": {"schema": {"type": "object", "properties": {
+                     "file": {"type": "string", "format": "binary"}}}},
+                 "text/csv": {"schema": {"type": "string"}},
+                 MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}}})
+async def import_catalog(request: Request, user: EditorUser,
+                         format: Annotated[Literal["csv", "xlsx"] | None,
+                                           Query(description="csv o xlsx (por omisión: la extensión del archivo)")] = None):
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_IMPORT_BYTES + 64 * 1024:
+        raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
+    body = await request.body()
+    content_type = request.headers.get("content-type", "")
+    filename = part_type = None
+    if content_type.lower().startswith("multipart/form-data"):
+        content, filename, part_type = parse_multipart(body, content_type)
+    else:
+        content, part_type = body, content_type.split(";")[0].strip().lower()
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
+    if not content:
+        raise ApiError(422, "archivo_requerido", "El archivo del catálogo está vacío.")
+    fmt = format or _format_from(filename, part_type)
+    if fmt is None:
+        raise ApiError(422, "formato_requerido", "Indique el formato del archivo: ?format=csv o ?format=xlsx.")
+    try:
+        result = await request.app.state.rpc.call(
+            "catalog", "import_catalog", actor_of(user), fmt, base64.b64encode(content).decode("ascii"),
+            context=rpc_context(), timeout=IMPORT_TIMEOUT)
+    except RemoteCallError as exc:
+        error = remote_to_api(exc)
+        errors = remote_errors(exc.value)
+        if errors:  # the per-line report: the detail's first line, the lines as ``errors``
+            return problem(error.status, error.code, error.detail.split("\n", 1)[0], errors=errors)
+        raise error from None
+    except ServiceUnavailable as exc:
+        raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
+    await audit_event(request, "catalog.imported", target="catalog:petition_types",
+                      detail={"format": fmt, "filename": filename, "bytes": len(content)} | result)
+    return result
+
+
+@router.get("/export", summary="Exportar tipos de petición como CSV o XLSX",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}, MEDIA_TYPES["xlsx"]: {}}}})
+async def export_catalog(request: Request, user: CurrentUser,
+                         format: Annotated[Literal["csv", "xlsx"], Query(description="csv o xlsx")] = "csv",
+                         agency: Annotated[str | None, Query(description="dependencia; personal de dependencia: "
+                                                                         "la suya por omisión")] = None):
+    agency = agency or agency_scope(user)
+    content = base64.b64decode(await catalog(request, "export_catalog", format, agency, timeout=IMPORT_TIMEOUT))
+
+    def chunks(size: int = 64 * 1024):
+        for i in range(0, len(content), size):
+            yield content[i:i + size]
+
+    return StreamingResponse(chunks(), media_type=MEDIA_TYPES[format], headers={
+        "Content-Disposition": content_disposition(export_filename(format, agency)),
+        "Content-Length": str(len(content)), "Cache-Control": "no-store"})

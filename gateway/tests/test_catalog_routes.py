@@ -1,0 +1,218 @@
+"""/v1/catalog and /open311/v2 over a fake catalog service (real gateway database for
+users and the audit log): paths with encoded codes, roles, versions, import and export
+bodies, Open311 shapes. The real catalog is exercised in tests/e2e/test_catalog_api.py."""
+import base64
+import json
+from urllib.parse import quote
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from gateway.errors import remote_to_api
+from gateway.rpc import RemoteCallError
+
+SLASH = "OP-SOLICIT DE MANTENIN PODA Y/O DESHIERB"
+ENYE = "SIAP- RECOLECCION DE ARBOLES NAVIDEÑOS"
+
+
+def petition(code, agency="OP", version=1, **kw):
+    return {"code": code, "name": code, "kind": "Servicio", "description": "", "sla_amount": 5,
+            "sla_unit": "calendar_days", "agency": agency, "department": f"{agency}-X", "active": True,
+            "attributes": [], "version": version} | kw
+
+
+class FakeCatalog:
+    """Answers catalog RPCs from ``answers`` (a value, an exception, or a function of the args)."""
+
+    def __init__(self):
+        self.calls = []
+        self.answers = {}
+
+    async def call(self, service, method, *args, context=None, timeout=None, **kwargs):
+        assert service == "catalog"
+        self.calls.append((method, args))
+        answer = self.answers.get(method)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(*args) if callable(answer) else answer
+
+    def last(self, method):
+        return [args for m, args in self.calls if m == method][-1]
+
+
+def remote(exc_type, code, message, **extra):
+    return RemoteCallError(exc_type, json.dumps({"code": code, "message": message} | extra, ensure_ascii=False))
+
+
+@pytest.fixture
+def fake(client):
+    fake = FakeCatalog()
+
+    async def call(service, method, *args, timeout=None, **kwargs):
+        try:
+            return await fake.call(service, method, *args, timeout=timeout, **kwargs)
+        except RemoteCallError as exc:
+            raise remote_to_api(exc) from None
+
+    client.app.state.call = call
+    client.app.state.rpc = fake
+    return fake
+
+
+def test_encoded_codes_reach_catalog_decoded(api, fake):
+    c, h = api.client, api.as_("operator")
+    fake.answers["get_petition_type"] = lambda code: petition(code, version=4)
+    fake.answers["petition_type_history"] = lambda code: [{"code": code, "version": 1}]
+    for code in (SLASH, ENYE):
+        r = c.get(f"/v1/catalog/petition-types/{quote(code, safe='')}", headers=h)
+        assert r.status_code == 200, r.text
+        assert r.json()["code"] == code and r.headers["etag"] == '"4"'
+        r = c.get(f"/v1/catalog/petition-types/{quote(code, safe='')}/history", headers=h)
+        assert r.status_code == 200 and r.json()[0]["code"] == code
+    fake.answers["get_petition_type"] = remote("NotFound", "tipo_peticion_no_encontrado", "No existe.")
+    r = c.get("/v1/catalog/petition-types/NADA", headers=h)
+    assert r.status_code == 404 and r.json()["code"] == "tipo_peticion_no_encontrado"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert c.get("/v1/catalog/petition-types/NADA").status_code == 401
+
+
+def test_list_is_scoped_for_agency_staff_and_filtered(api, fake):
+    c = api.client
+    fake.answers["list_petition_types"] = lambda agency, active_only: [
+        petition("OP-A", name="LAMPARA"), petition("OP-B", sla_unit="business_days"), petition("SIAP-C", "SIAP")]
+    r = c.get("/v1/catalog/petition-types", headers=api.as_("agency_staff"))
+    assert r.status_code == 200 and r.json()["total"] == 3
+    assert fake.last("list_petition_types") == ("OP", False)
+    c.get("/v1/catalog/petition-types", params={"agency": "SIAP", "active": "true"}, headers=api.as_("agency_staff"))
+    assert fake.last("list_petition_types") == ("SIAP", True)
+    r = c.get("/v1/catalog/petition-types", params={"q": "lámpara".replace("á", "a"), "limit": 5},
+              headers=api.as_("block_leader"))
+    assert fake.last("list_petition_types") == (None, False)
+    assert [p["code"] for p in r.json()["items"]] == ["OP-A"]
+    r = c.get("/v1/catalog/petition-types", params={"sla_unit": "business_days"}, headers=api.as_("operator"))
+    assert [p["code"] for p in r.json()["items"]] == ["OP-B"]
+
+
+def test_patch_needs_a_version_and_an_editor(api, fake):
+    c = api.client
+    url = f"/v1/catalog/petition-types/{quote(SLASH, safe='')}"
+    fake.answers["update_petition_type"] = lambda actor, code, changes, version: petition(code, version=version + 1)
+    staff = api.as_("agency_staff")
+    r = c.patch(url, json={"sla_amount": 7}, headers=staff | {"If-Match": 'W/"3"'})
+    assert r.status_code == 200, r.text
+    assert r.headers["etag"] == '"4"'
+    actor, code, changes, version = fake.last("update_petition_type")
+    assert (code, changes, version) == (SLASH, {"sla_amount": 7}, 3)
+    assert actor == {"username": "agency_staff", "role": "agency_staff", "agency": "OP"}
+    assert c.patch(url, json={"sla_amount": 7, "version": 3}, headers=staff).status_code == 200
+    r = c.patch(url, json={"sla_amount": 7}, headers=staff)
+    assert r.status_code == 428 and r.json()["code"] == "version_requerida"
+    r = c.patch(url, json={"sla_amount": 7, "version": 2}, headers=staff | {"If-Match": '"3"'})
+    assert r.status_code == 422 and r.json()["code"] == "version_contradictoria"
+    assert c.patch(url, json={"version": 3, "sla_amount": 1}, headers=api.as_("operator")).status_code == 403
+    assert c.patch(url, json={"version": 3, "sla_amount": 1}).status_code == 401
+    fake.answers["update_petition_type"] = remote("Conflict", "version_desactualizada", "El tipo cambió.")
+    r = c.patch(url, json={"version": 1, "sla_amount": 1}, headers=staff)
+    assert r.status_code == 409 and r.json()["code"] == "version_desactualizada"
+
+    admin = api.as_("admin")
+    audit = c.get("/v1/audit", params={"action": "petition_type.updated"}, headers=admin).json()
+    assert audit["total"] == 2 and audit["items"][0]["target"] == f"petition_type:{SLASH}"
+    assert audit["items"][0]["actor"] == "agency_staff"
+
+
+def test_admin_only_maintenance(api, fake):
+    c = api.client
+    fake.answers["upsert_agency"] = lambda actor, data: data
+    fake.answers["update_calendar"] = lambda actor, data: {"weekend_days": [5, 6]} | data
+    fake.answers["get_calendar"] = {"weekend_days": [5, 6]}
+    for user in ("agency_staff", "operator", "supervisor"):
+        assert c.put("/v1/catalog/agencies/XX", json={"name": "X"}, headers=api.as_(user)).status_code == 403
+    admin = api.as_("admin")
+    r = c.put("/v1/catalog/agencies/XX", json={"name": "X"}, headers=admin)
+    assert r.status_code == 200 and r.json() == {"code": "XX", "name": "X", "active": True}
+    assert fake.last("upsert_agency")[0]["role"] == "admin"
+    r = c.patch("/v1/catalog/calendar", json={"extra_days_off": ["2026-11-02"]}, headers=admin)
+    assert r.status_code == 200 and fake.last("update_calendar")[1] == {"extra_days_off": ["2026-11-02"]}
+    actions = {e["action"] for e in c.get("/v1/audit", headers=admin).json()["items"]}
+    assert {"agency.upserted", "calendar.updated"} <= actions
+
+
+def test_import_multipart_raw_and_line_errors(api, fake):
+    c, h = api.client, api.as_("admin")
+    content = "código,nombre\nX,Ñandú\n".encode()
+    fake.answers["import_catalog"] = {"imported": 1, "created": 1, "updated": 0, "unchanged": 0}
+    r = c.post("/v1/catalog/import", files={"file": ("catálogo.csv", content, "text/csv")}, headers=h)
+    assert r.status_code == 200, r.text
+    actor, fmt, b64 = fake.last("import_catalog")
+    assert fmt == "csv" and base64.b64decode(b64) == content
+    xlsx = b"PK\x03\x04\r\n--not-a-boundary\r\n\x00\xff binary"
+    r = c.post("/v1/catalog/import", files={"file": ("c.xlsx", xlsx)}, headers=h)
+    assert r.status_code == 200 and fake.last("import_catalog")[1:] == ("xlsx", base64.b64encode(xlsx).decode())
+    r = c.post("/v1/catalog/import?format=csv", content=content, headers=h | {"Content-Type": "text/csv"})
+    assert r.status_code == 200 and base64.b64decode(fake.last("import_catalog")[2]) == content
+    r = c.post("/v1/catalog/import", content=content, headers=h | {"Content-Type": "application/octet-stream"})
+    assert r.status_code == 422 and r.json()["code"] == "formato_requerido"
+    errors = [{"line": 3, "message": "«sla_unidad»: inválida"}, {"line": 5, "message": "«dependencia»: no existe"}]
+    fake.answers["import_catalog"] = remote("InvalidInput", "importacion_invalida",
+                                            "No se importó nada: 2 líneas con errores.\nlínea 3: …\nlínea 5: …",
+                                            errors=errors)
+    r = c.post("/v1/catalog/import?format=csv", content=content, headers=h | {"Content-Type": "text/csv"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["code"] == "importacion_invalida" and body["errors"] == errors
+    assert body["detail"] == "No se importó nada: 2 líneas con errores."
+    r = c.post("/v1/catalog/import?format=csv", content=content,
+               headers=api.as_("operator") | {"Content-Type": "text/csv"})
+    assert r.status_code == 403
+
+
+def test_export_streams_a_named_file(api, fake):
+    c = api.client
+    fake.answers["export_catalog"] = lambda fmt, agency: base64.b64encode(f"{fmt}:{agency}".encode()).decode()
+    r = c.get("/v1/catalog/export", params={"format": "xlsx"}, headers=api.as_("agency_staff"))
+    assert r.status_code == 200 and r.content == b"xlsx:OP"
+    assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    cd = r.headers["content-disposition"]
+    assert cd.startswith('attachment; filename="catalogo-de-peticiones-OP-') and ".xlsx" in cd
+    assert "filename*=UTF-8''cat%C3%A1logo-de-peticiones-OP-" in cd
+    r = c.get("/v1/catalog/export", headers=api.as_("admin"))
+    assert r.content == b"csv:None" and r.headers["content-type"].startswith("text/csv")
+    assert c.get("/v1/catalog/export", params={"format": "pdf"}, headers=api.as_("admin")).status_code == 422
+
+
+def test_open311_documents(client, fake):
+    c = client
+    fake.answers["list_services"] = [{"service_code": ENYE, "service_name": "Árboles", "description": "",
+                                      "metadata": True, "type": "realtime", "keywords": "Servicio, X",
+                                      "group": "SIAP"}]
+    fake.answers["service_definition"] = lambda code: {"service_code": code, "attributes": [
+        {"variable": True, "code": "tipo", "datatype": "singlevaluelist", "required": True,
+         "datatype_description": None, "order": 1, "description": "TIPO",
+         "values": [{"key": "A", "name": "Á"}]}]}
+    r = c.get("/open311/v2/services.json")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert r.json()[0]["service_code"] == ENYE and r.json()[0]["metadata"] is True
+    r = c.get("/open311/v2/services.xml")
+    assert r.headers["content-type"].startswith("text/xml")
+    root = ET.fromstring(r.content)
+    assert root.tag == "services" and root.find("service/service_code").text == ENYE
+    assert root.find("service/metadata").text == "true"
+    r = c.get(f"/open311/v2/services/{quote(SLASH, safe='')}.xml")
+    root = ET.fromstring(r.content)
+    assert root.tag == "service_definition" and root.find("service_code").text == SLASH
+    assert root.find("attributes/attribute/values/value/name").text == "Á"
+    assert root.find("attributes/attribute/datatype_description").text is None
+    r = c.get(f"/open311/v2/services/{quote(SLASH, safe='')}.json")
+    assert r.json()["attributes"][0]["values"] == [{"key": "A", "name": "Á"}]
+    fake.answers["service_definition"] = remote("NotFound", "tipo_peticion_no_encontrado", "No existe «X».")
+    r = c.get("/open311/v2/services/X.json")
+    assert r.status_code == 404 and r.json() == [{"code": 404, "description": "No existe «X»."}]
+    r = c.get("/open311/v2/services/X.xml")
+    root = ET.fromstring(r.content)
+    assert r.status_code == 404 and root.tag == "errors" and root.find("error/code").text == "404"
+    assert c.get("/open311/v2/services.html").status_code == 400
+    r = c.get("/open311/v2/discovery.xml")
+    root = ET.fromstring(r.content)
+    assert root.tag == "discovery" and root.find("endpoints/endpoint/url").text.endswith("/open311/v2")
+    assert c.get("/open311/v2/discovery.json").json()["endpoints"][0]["formats"] == ["text/xml", "application/json"]
