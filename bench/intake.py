@@ -149,6 +149,19 @@ def routed_latencies(watcher: RoutedWatcher, sent: dict, wait: float = 30) -> tu
     return lat, len(sent) - len(lat)
 
 
+def settle(base: str, timeout: float = 60) -> None:
+    """Wait until the platform has worked off the previous phase (stats stops moving),
+    so that one phase's backlog does not load the next."""
+    last, stable_since, deadline = None, time.perf_counter(), time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        total = httpx.get(base + "/v1/stats/summary", timeout=10).json()["total"]
+        if total != last:
+            last, stable_since = total, time.perf_counter()
+        elif time.perf_counter() - stable_since > 1.5:
+            return
+        time.sleep(0.25)
+
+
 def start_floor(port: int) -> subprocess.Popen:
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
         c.execute("DROP DATABASE IF EXISTS bench_floor WITH (FORCE)")
@@ -190,6 +203,7 @@ def main():
           f"p99 {pct(peak['lat'], 99):.1f} ms, errors {peak['errors']}; POST→routed p50 {pct(routed, 50):.1f} ms, "
           f"p99 {pct(routed, 99):.1f} ms, not routed after 30 s: {unrouted}", flush=True)
 
+    settle(a.base)
     half = asyncio.run(open_loop(url, a.seconds, peak["rate"] / 2))
     routed_h, unrouted_h = routed_latencies(watcher, half["sent"])
     print(f"half peak ({half['offered']:.0f}/s offered): {half['rate']:.0f} reports/s, POST p50 "
@@ -197,6 +211,7 @@ def main():
           f"POST→routed p50 {pct(routed_h, 50):.1f} ms, p99 {pct(routed_h, 99):.1f} ms, not routed: {unrouted_h}",
           flush=True)
     watcher.stop.set()
+    settle(a.base)
 
     floor_proc = start_floor(a.floor_port)
     try:

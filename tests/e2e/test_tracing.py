@@ -61,14 +61,16 @@ def test_one_trace_spans_gateway_intake_and_routing(vhost, service_db, container
         time.sleep(0.1)
     spans = EXPORTER.get_finished_spans()
     by_name = {s.name: s for s in spans}
-    # catalog.quote_reports serves a whole batch of reports (group commit), so it belongs
-    # to no single report's trace; each report's own trace goes on through its event.
-    for expected in ("HTTP POST /v1/reports", "intake.create_report", "catalog.quote_reports",
+    # intake.create_reports and catalog.quote_reports serve a batch of reports (the
+    # gateway batches concurrent POSTs), so they join the first report's trace; each
+    # report's own trace context rides on its event to routing.
+    for expected in ("HTTP POST /v1/reports", "intake.create_reports", "catalog.quote_reports",
                      "routing.handle_report_created"):
         assert expected in by_name, f"{expected} missing from {sorted(names)}"
-    trace_ids = {by_name[n].context.trace_id for n in ("HTTP POST /v1/reports", "intake.create_report",
-                                                        "routing.handle_report_created")}
+    trace_ids = {by_name[n].context.trace_id for n in ("HTTP POST /v1/reports", "intake.create_reports",
+                                                        "catalog.quote_reports", "routing.handle_report_created")}
     assert len(trace_ids) == 1, "one trace from HTTP to the event consumer"
     gateway_span = by_name["HTTP POST /v1/reports"]
-    assert by_name["intake.create_report"].parent.span_id == gateway_span.context.span_id
-    assert by_name["routing.handle_report_created"].parent.span_id == by_name["intake.create_report"].context.span_id
+    assert by_name["intake.create_reports"].parent.span_id == gateway_span.context.span_id
+    assert by_name["catalog.quote_reports"].parent.span_id == by_name["intake.create_reports"].context.span_id
+    assert by_name["routing.handle_report_created"].parent.span_id == gateway_span.context.span_id

@@ -16,7 +16,8 @@ from sacinfra.tracing import setup_tracing
 
 from .auth import Auth
 from .auth.errors import HeaderApiError, header_api_error_handler
-from .errors import ApiError, api_error_handler, remote_to_api, validation_error_handler
+from .batching import CallBatcher
+from .errors import ApiError, api_error_handler, error_from_answer, remote_to_api, validation_error_handler
 from .routes import audit as audit_routes, auth as auth_routes, users as users_routes
 from .routes import catalog as catalog_routes, open311 as open311_routes
 from .rpc import AsyncRpcClient, RemoteCallError, ServiceUnavailable
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
 
     app.state.call = call
+    # concurrent POSTs travel to intake as one create_reports call (see batching.py)
+    report_batcher = CallBatcher(lambda requests: call("intake", "create_reports", requests))
 
     @app.middleware("http")
     async def metrics_mw(request: Request, call_next):
@@ -84,7 +87,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               summary="Registrar un reporte ciudadano")
     async def create_report(report: ReportIn, response: Response,
                             idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
-        out = await call("intake", "create_report", report.model_dump(), idempotency_key)
+        answer = await report_batcher.submit({"payload": report.model_dump(), "idempotency_key": idempotency_key,
+                                              "created_by": None, "trace": rpc_context()})
+        if "error" in answer:
+            raise error_from_answer(answer["error"])
+        out = answer["report"]
         if not out.get("created", True):
             response.headers["Idempotent-Replayed"] = "true"
         return {"folio": out["folio"], "due_at": out["due_at"], "tracking_token": out["tracking_token"],

@@ -37,6 +37,12 @@ def remote_to_api(exc) -> ApiError:
     return ApiError(status, code or {404: "no_encontrado", 422: "datos_invalidos", 409: "conflicto", 403: "prohibido"}[status], detail)
 
 
+def error_from_answer(error: dict) -> ApiError:
+    """A per-item error of a batch answer (``{"type", "code", "message"}``)."""
+    status = REMOTE_ERRORS.get(error.get("type"), 502)
+    return ApiError(status, error.get("code") or "error_de_servicio", error.get("message") or "Error del servicio.")
+
+
 async def api_error_handler(request: Request, exc: ApiError):
     return problem(exc.status, exc.code, exc.detail)
 

@@ -108,3 +108,16 @@ def test_get_and_track_report(uow):
     with pytest.raises(Exception) as err:
         handlers.check_tracking(uow, created["folio"], "wrong")
     assert err.value.code == "reporte_no_encontrado"
+
+
+def test_file_requests_answers_each_request_in_order(uow):
+    answers = handlers.file_requests(uow, Catalog(), [
+        {"payload": PAYLOAD, "idempotency_key": "a", "trace": {}},
+        {"payload": PAYLOAD | {"description": ""}},
+        {"payload": PAYLOAD | {"petition_type": "NO-EXISTE"}},
+        {"payload": PAYLOAD, "idempotency_key": "a"},
+    ])
+    assert answers[0]["report"]["folio"] == 1 and answers[0]["report"]["created"] is True
+    assert answers[1]["error"]["code"] == "reporte_invalido" and answers[1]["error"]["type"] == "InvalidInput"
+    assert answers[2]["error"]["code"] == "tipo_peticion_no_encontrado"
+    assert answers[3]["report"]["folio"] == 1 and answers[3]["report"]["created"] is False

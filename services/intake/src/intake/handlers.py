@@ -108,6 +108,29 @@ def create_reports(uow, catalog, items: list[dict], now: datetime | None = None)
     return results
 
 
+def error_dict(exc: ServiceError) -> dict:
+    return {"type": type(exc).__name__, "code": exc.code, "message": exc.message}
+
+
+def file_requests(uow, catalog, requests: list[dict]) -> list[dict]:
+    """The batch RPC's use case: ``requests`` are ``{"payload", "idempotency_key",
+    "created_by", "trace"}`` as sent by a caller that batches (the gateway). Each answer is
+    ``{"report": ...}`` or ``{"error": {"type", "code", "message"}}``, in order."""
+    answers: list = [None] * len(requests)
+    items, where = [], []
+    for i, r in enumerate(requests):
+        try:
+            items.append({"data": validate_report(r.get("payload") or {}),
+                          "idempotency_key": r.get("idempotency_key"), "created_by": r.get("created_by"),
+                          "trace": r.get("trace") or {}})
+            where.append(i)
+        except ServiceError as exc:
+            answers[i] = {"error": error_dict(exc)}
+    for i, result in zip(where, create_reports(uow, catalog, items) if items else []):
+        answers[i] = {"error": error_dict(result)} if isinstance(result, ServiceError) else {"report": result}
+    return answers
+
+
 def create_report(uow, catalog, payload: dict, idempotency_key: str | None = None,
                   created_by: str | None = None, now: datetime | None = None) -> dict:
     """One report (the batch of one); raises the item's error."""

@@ -34,6 +34,12 @@ class IntakeService(SqlService):
                 "trace": current_trace_context()}
         return self.batcher.submit(item, self._file_batch)
 
+    @rpc
+    def create_reports(self, requests):
+        """Many reports in one call and one transaction (the gateway batches concurrent
+        POSTs); one answer each, ``{"report": ...}`` or ``{"error": ...}``."""
+        return handlers.file_requests(self.db, self.catalog, requests)
+
     def _file_batch(self, items):
         # run by whichever worker leads the batch, with its own unit of work and proxy
         try:
