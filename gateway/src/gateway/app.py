@@ -18,8 +18,7 @@ from .auth import Auth
 from .auth.errors import HeaderApiError, header_api_error_handler
 from .batching import CallBatcher
 from .errors import ApiError, api_error_handler, error_from_answer, remote_to_api, validation_error_handler
-from .routes import audit as audit_routes, auth as auth_routes, users as users_routes
-from .routes import catalog as catalog_routes, open311 as open311_routes
+from .routes import ROUTERS
 from .rpc import AsyncRpcClient, RemoteCallError, ServiceUnavailable
 from .schemas import ReportCreated, ReportIn, ReportOut, Summary
 from .settings import SERVICES, Settings
@@ -53,10 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth = auth
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(HeaderApiError, header_api_error_handler)
-    for module in (auth_routes, users_routes, audit_routes):
-        app.include_router(module.router)
-    for module in (catalog_routes, open311_routes):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
 
     async def call(service: str, method: str, *args, timeout: float | None = None, **kwargs):
