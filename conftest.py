@@ -61,3 +61,23 @@ def empty_db():
     yield url
     testing.drop_database(name)
     del sa
+
+
+@pytest.fixture
+def service_uow(service_db):
+    """Factory: ``service_uow("intake")`` is a UnitOfWork on a fresh migrated database of
+    that service, for calling its handlers without a broker."""
+    from sacinfra.db import UnitOfWork, make_engine
+
+    opened = []
+
+    def make(service: str) -> UnitOfWork:
+        engine = make_engine(service_db(service))
+        uow = UnitOfWork(engine, service)
+        opened.append((uow, engine))
+        return uow
+
+    yield make
+    for uow, engine in opened:
+        uow.close()
+        engine.dispose()

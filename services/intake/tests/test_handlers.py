@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from intake import handlers
-from sacinfra.db import UnitOfWork, make_engine, outbox_table
+from sacinfra.db import outbox_table
 from sacinfra.errors import InvalidInput
 
 NOW = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)
@@ -36,11 +36,8 @@ class Catalog:
 
 
 @pytest.fixture
-def uow(service_db):
-    engine = make_engine(service_db("intake"))
-    with UnitOfWork(engine, "intake") as u:
-        yield u
-    engine.dispose()
+def uow(service_uow):
+    return service_uow("intake")
 
 
 def item(payload=PAYLOAD, key=None):

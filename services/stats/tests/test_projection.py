@@ -3,7 +3,6 @@ import uuid
 
 import pytest
 
-from sacinfra.db import UnitOfWork, make_engine
 from stats import handlers
 
 
@@ -25,11 +24,8 @@ def assigned(folio, pt="OP-LAMPARA APAGADA"):
 
 
 @pytest.fixture
-def uow(service_db):
-    engine = make_engine(service_db("stats"))
-    with UnitOfWork(engine, "stats") as u:
-        yield u
-    engine.dispose()
+def uow(service_uow):
+    return service_uow("stats")
 
 
 def test_each_report_counts_once_whatever_the_order_and_redeliveries(uow):

@@ -42,31 +42,17 @@ processed_messages_table = sa.Table(
 
 
 def create_infra_tables(op) -> None:
-    """Call from a service's first alembic migration: creates outbox and processed_messages."""
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("event_id", sa.Uuid, nullable=False, unique=True),
-        sa.Column("exchange", sa.Text, nullable=False),
-        sa.Column("routing_key", sa.Text, nullable=False),
-        sa.Column("payload", JSONB, nullable=False),
-        sa.Column("headers", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("published_at", sa.DateTime(timezone=True)),
-        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    )
-    op.create_index("outbox_pending_idx", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL"))
-    op.create_table(
-        "processed_messages",
-        sa.Column("consumer", sa.Text, primary_key=True),
-        sa.Column("message_id", sa.Text, primary_key=True),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-    )
+    """Call from a service's first alembic migration: creates outbox and
+    processed_messages from the table definitions above (one definition)."""
+    bind = op.get_bind()
+    outbox_table.create(bind)
+    processed_messages_table.create(bind)
 
 
 def drop_infra_tables(op) -> None:
-    op.drop_table("processed_messages")
-    op.drop_table("outbox")
+    bind = op.get_bind()
+    processed_messages_table.drop(bind)
+    outbox_table.drop(bind)
 
 
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
