@@ -118,3 +118,19 @@ def test_idempotency_key_retry_returns_the_same_folio(platform):
     assert first.status_code == again.status_code == 201
     assert first.json()["folio"] == again.json()["folio"]
     assert again.headers.get("Idempotent-Replayed") == "true"
+
+
+def test_citizen_tracks_a_report_with_its_token_and_only_with_it(platform):
+    base = platform.gateway_url
+    created = requests.post(f"{base}/v1/reports", json=REPORT | {"citizen_number": 166045}, timeout=10).json()
+    folio, token = created["folio"], created["tracking_token"]
+    r = requests.get(f"{base}/v1/track/{folio}", params={"token": token}, timeout=10)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["folio"] == folio and body["status"] == "captured" and body["due_at"] == created["due_at"]
+    assert "citizen_number" not in body and "description" not in body  # no personal data
+    for wrong in ({"token": "not-the-token"}, {"token": token[::-1]}):
+        r = requests.get(f"{base}/v1/track/{folio}", params=wrong, timeout=10)
+        assert r.status_code == 404 and r.json()["code"] == "reporte_no_encontrado"
+    other = requests.get(f"{base}/v1/track/{folio - 1}", params={"token": token}, timeout=10)
+    assert other.status_code == 404, "a token opens its own folio only"

@@ -1,6 +1,6 @@
 """Routers of the public API, included by ``app.create_app`` in this order."""
-from . import audit, auth, catalog, open311, users
+from . import audit, auth, catalog, open311, tracking, users
 
-ROUTERS = [auth.router, users.router, audit.router, catalog.router, open311.router]
+ROUTERS = [auth.router, users.router, audit.router, catalog.router, open311.router, tracking.router]
 # citizens routers: added below this line
 # routing (report lifecycle) routers: added below this line

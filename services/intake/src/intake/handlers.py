@@ -2,12 +2,22 @@
 ``catalog`` anything with catalog's ``quote_reports`` RPC."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sacinfra.errors import InvalidInput, NotFound, ServiceError
 
 from . import domain, store
 from .schemas import ReportIn, ValidationError
+
+
+#: what people read is in the municipality's time (the database answers in UTC)
+LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TZ).isoformat()
 
 
 def _public(row, include_token: bool = False) -> dict:
@@ -22,8 +32,8 @@ def _public(row, include_token: bool = False) -> dict:
         "agency": row["agency"],
         "department": row["department"],
         "sla": {"amount": row["sla_amount"], "unit": row["sla_unit"]},
-        "created_at": row["created_at"].isoformat(),
-        "due_at": row["due_at"].isoformat(),
+        "created_at": _local(row["created_at"]),
+        "due_at": _local(row["due_at"]),
     }
     if include_token:
         out["tracking_token"] = row["tracking_token"]
