@@ -134,3 +134,10 @@ def test_citizen_tracks_a_report_with_its_token_and_only_with_it(platform):
         assert r.status_code == 404 and r.json()["code"] == "reporte_no_encontrado"
     other = requests.get(f"{base}/v1/track/{folio - 1}", params={"token": token}, timeout=10)
     assert other.status_code == 404, "a token opens its own folio only"
+
+
+def test_gateway_serves_prometheus_metrics(platform):
+    requests.get(platform.gateway_url + "/v1/stats/summary", timeout=10)
+    text = requests.get(platform.gateway_url + "/metrics", timeout=10).text
+    assert 'gateway_http_requests_total{method="GET",route="/v1/stats/summary",status="200"}' in text
+    assert "gateway_http_request_seconds_bucket" in text
