@@ -58,7 +58,7 @@ def platform(request):
     """Every service and the gateway as separate processes, prepared by the runner
     (databases, migrations, topology, demo catalog), on a vhost and databases of its own."""
     prefix = testing.unique("e2e")
-    plat = Platform(prefix=prefix, gateway_port=free_port(), metrics_base=0,
+    plat = Platform(prefix=prefix, gateway_port=free_port(), metrics_base=0, mongo_port=free_port(),
                     log_dir=ROOT / ".run" / prefix / "logs")
     plat.prepare()
     plat.start()

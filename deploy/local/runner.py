@@ -111,7 +111,7 @@ class Platform:
     def ensure_mongo(self) -> None:
         if port_open(self.mongo_port):
             return
-        store = RUN_DIR / "mongo"
+        store = RUN_DIR / self.prefix / "mongo"
         store.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         exe = Path(sys.executable).parent / "secantusd-py"

@@ -1,19 +1,57 @@
-"""RoutingService: assignment and lifecycle; publishes the events departments subscribe to."""
+"""RoutingService: assignment and lifecycle; publishes the events departments subscribe to.
+Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 
 from sacinfra.batching import batch_event_handler
 from sacinfra.service import SqlService
 
-from . import handlers
+from . import domain, handlers
 
 
 class RoutingService(SqlService):
     name = "routing"
+    config = Config()
+
+    def _reopen_days(self) -> int:
+        return int(self.config.get("REOPEN_DAYS") or domain.DEFAULT_REOPEN_DAYS)
 
     @batch_event_handler("intake", "report_created")
     def handle_report_created(self, envelopes):
         handlers.assign_reports(self.db, envelopes)
 
     @rpc
-    def get_assignment(self, folio):
-        return handlers.get_assignment(self.db, folio)
+    def get_assignment(self, folio, actor=None):
+        return handlers.get_assignment(self.db, folio, actor)
+
+    @rpc
+    def start_report(self, actor, folio, version, text=None):
+        return handlers.start_report(self.db, actor, folio, version, text)
+
+    @rpc
+    def finish_report(self, actor, folio, version, text):
+        return handlers.finish_report(self.db, actor, folio, version, text)
+
+    @rpc
+    def mark_not_viable(self, actor, folio, version, reason):
+        return handlers.mark_not_viable(self.db, actor, folio, version, reason)
+
+    @rpc
+    def reopen_report(self, actor, folio, version, reason):
+        return handlers.reopen_report(self.db, actor, folio, version, reason, reopen_days=self._reopen_days())
+
+    @rpc
+    def reassign_report(self, actor, folio, version, agency, department, reason):
+        return handlers.reassign_report(self.db, actor, folio, version, agency, department, reason)
+
+    @rpc
+    def share_report(self, actor, folio, version, agency, department):
+        return handlers.share_report(self.db, actor, folio, version, agency, department)
+
+    @rpc
+    def add_intervention(self, actor, folio, text):
+        return handlers.add_intervention(self.db, actor, folio, text)
+
+    @rpc
+    def list_interventions(self, folio, actor=None):
+        return handlers.list_interventions(self.db, folio, actor)

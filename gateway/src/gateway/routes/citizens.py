@@ -1,0 +1,155 @@
+"""/v1/citizens: the citizen registry over citizens' RPCs.
+
+Operators, supervisors and admins register, search, read, rectify and merge citizens;
+agency staff may read one citizen; auditors and admins read the personal-data access log.
+Every read of personal data carries a ``reason`` (422 without it) that citizens writes to
+its access log with the user; every change also lands in the gateway's audit log (with
+field names and citizen numbers, not the personal data itself)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..auth import Role, User, audit_event, require_roles
+from ..errors import ApiError, problem
+
+router = APIRouter(prefix="/v1/citizens", tags=["ciudadanos"])
+
+WriterUser = Annotated[User, Depends(require_roles(Role.operator, Role.supervisor, Role.admin))]
+ReaderUser = Annotated[User, Depends(require_roles(Role.operator, Role.supervisor, Role.admin, Role.agency_staff))]
+LogUser = Annotated[User, Depends(require_roles(Role.auditor, Role.admin))]
+Reason = Annotated[str, Query(min_length=3, max_length=500,
+                              description="motivo de la consulta de datos personales (queda en la bitácora)")]
+Sex = Literal["female", "male", "nonbinary", "unspecified"]
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    colonia: str | None = Field(default=None, max_length=120)
+    street: str | None = Field(default=None, max_length=200)
+    number: str | None = Field(default=None, max_length=30)
+    postal_code: str | None = Field(default=None, description="5 dígitos")
+    references: str | None = Field(default=None, max_length=500)
+
+
+class CitizenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "given_names": "María Guadalupe", "first_surname": "Hernández", "second_surname": "López",
+        "sex": "female", "birth_date": "1980-05-17", "phones": ["477 123 4567"],
+        "address": {"colonia": "Centro", "street": "Madero", "number": "100", "postal_code": "37000"},
+        "consent": True, "privacy_notice_version": "2026-01", "channel": "072"}]})
+    given_names: str = Field(min_length=1, max_length=120)
+    first_surname: str = Field(min_length=1, max_length=120)
+    second_surname: str | None = Field(default=None, max_length=120)
+    sex: Sex | None = None
+    birth_date: dt.date | None = None
+    phones: list[str] = Field(default=[], max_length=5, description="10 dígitos; se admiten +52, espacios y guiones")
+    email: str | None = Field(default=None, max_length=254)
+    address: Address = Address()
+    consent: bool = Field(description="aceptó el aviso de privacidad")
+    privacy_notice_version: str = Field(min_length=1, max_length=40)
+    channel: str = Field(min_length=1, max_length=60, description="canal (origen) del registro, p. ej. 072")
+
+
+class CitizenPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "reason": "el ciudadano corrige su segundo apellido", "second_surname": "López"}]})
+    reason: str = Field(min_length=3, max_length=500, description="motivo de la rectificación")
+    given_names: str | None = Field(default=None, max_length=120)
+    first_surname: str | None = Field(default=None, max_length=120)
+    second_surname: str | None = Field(default=None, max_length=120)
+    sex: Sex | None = None
+    birth_date: dt.date | None = None
+    phones: list[str] | None = Field(default=None, max_length=5)
+    email: str | None = Field(default=None, max_length=254)
+    address: Address | None = None
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keep: int = Field(ge=1, description="número que se conserva")
+    merge: int = Field(ge=1, description="número que se fusiona en el conservado (queda redirigido)")
+    reason: str | None = Field(default=None, min_length=3, max_length=500)
+
+
+def actor_of(user: User) -> dict:
+    return {"username": user.username, "role": str(user.role), "agency": user.agency}
+
+
+async def citizens(request: Request, method: str, *args, **kwargs):
+    return await request.app.state.call("citizens", method, *args, **kwargs)
+
+
+def _json(body: BaseModel) -> dict:
+    return body.model_dump(mode="json", exclude_unset=True)
+
+
+@router.post("", status_code=201, response_model=None,
+             summary="Registrar un ciudadano (409 posibles_duplicados con la lista, salvo force=true)")
+async def register_citizen(body: CitizenIn, request: Request, response: Response, user: WriterUser,
+                           force: bool = False):
+    data = body.model_dump(mode="json")
+    answer = await citizens(request, "register_citizen", actor_of(user), data, force)
+    if "duplicates" in answer:  # nothing created: the operator chooses, or repeats with force=true
+        return problem(409, "posibles_duplicados", "Puede ser una persona ya registrada: elija uno de los "
+                       "registros o repita con force=true.", duplicates=answer["duplicates"])
+    created = answer["created"]
+    await audit_event(request, "citizen.registered", target=f"citizen:{created['number']}",
+                      detail={"channel": created["channel"], "forced": force})
+    response.headers["Location"] = f"/v1/citizens/{created['number']}"
+    return created
+
+
+@router.get("", summary="Buscar ciudadanos por número, teléfono o nombre (sin acentos, parcial, ordenado)")
+async def search_citizens(request: Request, user: WriterUser, reason: Reason,
+                          q: Annotated[str, Query(min_length=1, max_length=200)],
+                          limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
+    return await citizens(request, "search_citizens", actor_of(user), q, reason, limit)
+
+
+@router.get("/access-log", summary="Bitácora de acceso a datos personales (auditores, administradores)")
+async def access_log(request: Request, user: LogUser, citizen_number: Annotated[int | None, Query(ge=1)] = None,
+                     username: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                     offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    for value in (since, until):
+        if value is not None and value.tzinfo is None:
+            raise ApiError(422, "fecha_invalida", "Indique la zona horaria de las fechas (ISO 8601).")
+    return await citizens(request, "list_access_log", actor_of(user), citizen_number, username,
+                          since.isoformat() if since else None, until.isoformat() if until else None, limit, offset)
+
+
+@router.post("/merge", summary="Fusionar un registro duplicado en el que se conserva (su número redirige)")
+async def merge_citizens(body: MergeIn, request: Request, user: WriterUser) -> dict[str, Any]:
+    out = await citizens(request, "merge_citizens", actor_of(user), body.keep, body.merge, body.reason)
+    await audit_event(request, "citizens.merged", target=f"citizen:{body.keep}",
+                      detail={"kept": body.keep, "merged": body.merge})
+    return out
+
+
+@router.get("/{number:int}", summary="Consultar un ciudadano (un número fusionado redirige al conservado)")
+async def get_citizen(number: int, request: Request, user: ReaderUser, reason: Reason) -> dict[str, Any]:
+    return await citizens(request, "get_citizen", actor_of(user), number, reason)
+
+
+@router.get("/{number:int}/changes", summary="Historial de rectificaciones y fusiones de un ciudadano")
+async def citizen_changes(number: int, request: Request, user: WriterUser, reason: Reason) -> list[dict[str, Any]]:
+    return await citizens(request, "citizen_changes", actor_of(user), number, reason)
+
+
+@router.patch("/{number:int}", summary="Rectificar datos de un ciudadano (motivo obligatorio; queda el antes y "
+                                       "el después)")
+async def update_citizen(number: int, body: CitizenPatch, request: Request, user: WriterUser) -> dict[str, Any]:
+    changes = _json(body)
+    reason = changes.pop("reason")
+    for key in ("given_names", "first_surname", "phones", "address"):
+        if key in changes and changes[key] is None:
+            raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
+    out = await citizens(request, "update_citizen", actor_of(user), number, changes, reason)
+    if out.get("changed_fields"):
+        await audit_event(request, "citizen.rectified", target=f"citizen:{number}",
+                          detail={"fields": out["changed_fields"], "reason": reason})
+    return out

@@ -1,0 +1,195 @@
+"""/v1/reports/{folio}/…: the lifecycle of a report over routing's RPCs — start, finish
+(with the closing intervention), not viable, reopen, reassign, share, interventions.
+
+Changes: agency staff (routing checks the report is of their agency, or shared with it
+for interventions), supervisors and admins; reopening: supervisors and admins. Reads:
+those and auditors. Every change carries the version read (body ``version`` or
+``If-Match``; 428 without it, 409 ``version_desactualizada`` when stale, 409
+``transicion_invalida`` for an illegal transition) and lands in the audit log."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..auth import Role, User, audit_event, require_roles
+from ..errors import ApiError
+
+router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
+
+ActingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin))]
+ReopeningUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
+ReadingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin, Role.auditor))]
+IfMatch = Annotated[str | None, Header(description="la versión leída, p. ej. \"3\" (o «version» en el cuerpo)")]
+
+class Versioned(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: int | None = Field(default=None, ge=1, description="la versión que leyó (o el encabezado If-Match)")
+
+
+class StartIn(Versioned):
+    text: str | None = Field(default=None, max_length=4000, description="nota opcional al iniciar")
+
+
+class FinishIn(Versioned):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"version": 2, "text": "Se cambió la lámpara y se probó el circuito."}]})
+    text: str | None = Field(default=None, max_length=4000, description="la intervención de cierre (obligatoria)")
+
+
+class ReasonIn(Versioned):
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class ReassignIn(Versioned):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"version": 2, "agency": "SIAP", "department": "SIAP-ESPECIALES", "reason": "Es un animal muerto"}]})
+    agency: str = Field(min_length=1, max_length=60)
+    department: str = Field(min_length=1, max_length=60)
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+class ShareIn(Versioned):
+    agency: str = Field(min_length=1, max_length=60)
+    department: str = Field(min_length=1, max_length=60)
+
+
+class InterventionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def actor_of(user: User) -> dict:
+    """Who acts, as the gateway vouches for it to routing."""
+    return {"username": user.username, "role": str(user.role), "agency": user.agency, "department": user.department}
+
+
+async def routing(request: Request, method: str, *args):
+    return await request.app.state.call("routing", method, *args)
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version in an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``), or None."""
+    if value is None:
+        return None
+    tag = value.strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    tag = tag.strip().strip('"')
+    if tag == "*" or "," in tag:
+        raise ApiError(428, "version_requerida", "Indique en If-Match la versión exacta del reporte que leyó (p. ej. \"3\").")
+    try:
+        return int(tag)
+    except ValueError:
+        raise ApiError(422, "version_invalida", "El encabezado If-Match debe llevar la versión leída (un número).") from None
+
+
+def version_of(body: Versioned, if_match: str | None) -> int:
+    header = parse_if_match(if_match)
+    if body.version is not None and header is not None and body.version != header:
+        raise ApiError(422, "version_contradictoria",
+                       f"La versión del cuerpo ({body.version}) no coincide con la de If-Match ({header}).")
+    version = body.version if body.version is not None else header
+    if version is None:
+        raise ApiError(428, "version_requerida", "Indique la versión del reporte que leyó («version» en el cuerpo o If-Match).")
+    return version
+
+
+async def check_department(request: Request, agency: str, department: str) -> None:
+    """The department exists, is active and belongs to the agency (catalog's word)."""
+    departments = await request.app.state.call("catalog", "list_departments", agency, True)
+    if department not in {d["code"] for d in departments}:
+        raise ApiError(422, "departamento_no_encontrado",
+                       f"El departamento «{department}» no existe o no pertenece a la dependencia «{agency}».")
+
+
+async def _changed(request: Request, response: Response, action: str, folio: int, version: int, out: dict,
+                   detail: dict | None = None) -> dict:
+    await audit_event(request, action, target=f"report:{folio}",
+                      detail={"from_version": version, "version": out["version"], "status": out["status"],
+                              "agency": out["agency"], "department": out["department"]} | (detail or {}))
+    response.headers["ETag"] = _etag(out["version"])
+    return out
+
+
+# --------------------------------------------------------------------------- reads
+
+@router.get("/{folio}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
+async def get_assignment(folio: int, request: Request, response: Response, user: ReadingUser) -> dict[str, Any]:
+    out = await routing(request, "get_assignment", folio, actor_of(user))
+    response.headers["ETag"] = _etag(out["version"])
+    return out
+
+
+@router.get("/{folio}/interventions", summary="Intervenciones (seguimiento) de un reporte, la más antigua primero")
+async def list_interventions(folio: int, request: Request, user: ReadingUser) -> list[dict[str, Any]]:
+    return await routing(request, "list_interventions", folio, actor_of(user))
+
+
+# --------------------------------------------------------------------------- changes
+
+@router.post("/{folio}/start", summary="Iniciar la atención (Capturado → Proceso)")
+async def start(folio: int, body: StartIn, request: Request, response: Response, user: ActingUser,
+                if_match: IfMatch = None) -> dict[str, Any]:
+    version = version_of(body, if_match)
+    out = await routing(request, "start_report", actor_of(user), folio, version, body.text)
+    return await _changed(request, response, "report.started", folio, version, out)
+
+
+@router.post("/{folio}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)")
+async def finish(folio: int, body: FinishIn, request: Request, response: Response, user: ActingUser,
+                 if_match: IfMatch = None) -> dict[str, Any]:
+    version = version_of(body, if_match)
+    out = await routing(request, "finish_report", actor_of(user), folio, version, body.text)
+    return await _changed(request, response, "report.finished", folio, version, out)
+
+
+@router.post("/{folio}/not-viable", summary="Marcar como no viable, con el motivo")
+async def not_viable(folio: int, body: ReasonIn, request: Request, response: Response, user: ActingUser,
+                     if_match: IfMatch = None) -> dict[str, Any]:
+    version = version_of(body, if_match)
+    out = await routing(request, "mark_not_viable", actor_of(user), folio, version, body.reason)
+    return await _changed(request, response, "report.not_viable", folio, version, out, {"reason": body.reason})
+
+
+@router.post("/{folio}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
+async def reopen(folio: int, body: ReasonIn, request: Request, response: Response, user: ReopeningUser,
+                 if_match: IfMatch = None) -> dict[str, Any]:
+    version = version_of(body, if_match)
+    out = await routing(request, "reopen_report", actor_of(user), folio, version, body.reason)
+    return await _changed(request, response, "report.reopened", folio, version, out, {"reason": body.reason})
+
+
+@router.post("/{folio}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
+async def reassign(folio: int, body: ReassignIn, request: Request, response: Response, user: ActingUser,
+                   if_match: IfMatch = None) -> dict[str, Any]:
+    version = version_of(body, if_match)
+    await check_department(request, body.agency, body.department)
+    out = await routing(request, "reassign_report", actor_of(user), folio, version, body.agency, body.department,
+                        body.reason)
+    return await _changed(request, response, "report.reassigned", folio, version, out, {"reason": body.reason})
+
+
+@router.post("/{folio}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
+async def share(folio: int, body: ShareIn, request: Request, response: Response, user: ActingUser,
+                if_match: IfMatch = None) -> dict[str, Any]:
+    version = version_of(body, if_match)
+    await check_department(request, body.agency, body.department)
+    out = await routing(request, "share_report", actor_of(user), folio, version, body.agency, body.department)
+    return await _changed(request, response, "report.shared", folio, version, out,
+                          {"shared_agency": body.agency, "shared_department": body.department})
+
+
+@router.post("/{folio}/interventions", status_code=201, summary="Documentar una intervención (inmutable)")
+async def add_intervention(folio: int, body: InterventionIn, request: Request, user: ActingUser) -> dict[str, Any]:
+    out = await routing(request, "add_intervention", actor_of(user), folio, body.text)
+    await audit_event(request, "report.intervention_added", target=f"report:{folio}",
+                      detail={"intervention_id": out["id"], "kind": out["kind"]})
+    return out

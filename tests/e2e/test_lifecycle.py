@@ -1,0 +1,135 @@
+"""The lifecycle of a report over HTTP against the platform as `make up` runs it: agency
+staff start and finish a report with its closing intervention; another agency's staff
+get 403; a stale version gets 409; routing's events match contracts/."""
+import time
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+REPORT = {"channel": "072", "description": "Lámpara apagada frente al número 100",
+          "location": {"lat": 21.1221, "lon": -101.6824, "colonia": "CENTRO", "street": "MADERO 100"},
+          "citizen_number": None}
+
+
+@pytest.fixture(scope="module")
+def tokens(platform):
+    out = {}
+    for role in ("agency_staff", "supervisor", "auditor", "operator"):
+        r = requests.post(f"{platform.gateway_url}/v1/auth/login",
+                          json={"username": role, "password": f"demo-{role}-2026"}, timeout=10)
+        assert r.status_code == 200, r.text
+        out[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return out
+
+
+def file_report(base: str, petition_type: str) -> int:
+    r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": petition_type}, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["folio"]
+
+
+def wait_assigned(base: str, folio: int, headers: dict, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = requests.get(f"{base}/v1/reports/{folio}/assignment", headers=headers, timeout=10)
+        if r.status_code == 200:
+            assert r.headers["etag"] == f'"{r.json()["version"]}"'
+            return r.json()
+        assert r.status_code == 404, r.text
+        time.sleep(0.1)
+    raise AssertionError(f"folio {folio} not assigned in {timeout}s")
+
+
+def test_agency_staff_start_and_finish_with_a_closing_intervention(platform, tokens, subscribe, contracts):
+    base, staff = platform.gateway_url, tokens["agency_staff"]
+    changed = subscribe(platform.amqp_uri, "routing.events", "report_status_changed")
+    added = subscribe(platform.amqp_uri, "routing.events", "intervention_added")
+    folio = file_report(base, "OP-LAMPARA APAGADA")
+    a = wait_assigned(base, folio, staff)
+    assert (a["status"], a["agency"], a["version"]) == ("captured", "OP", 1)
+
+    r = requests.post(f"{base}/v1/reports/{folio}/start", json={"text": "Cuadrilla en camino"},
+                      headers=staff | {"If-Match": '"1"'}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "in_progress" and r.headers["etag"] == '"2"'
+
+    r = requests.post(f"{base}/v1/reports/{folio}/finish", json={"version": 2}, headers=staff, timeout=10)
+    assert r.status_code == 422 and r.json()["code"] == "cierre_requerido"  # no closing text, no closure
+    r = requests.post(f"{base}/v1/reports/{folio}/finish", json={"version": 2, "text": "Se cambió la lámpara"},
+                      headers=staff, timeout=10)
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["version"]) == ("done", 3)
+
+    report = requests.get(f"{base}/v1/reports/{folio}", timeout=10).json()
+    assert report["status"] == "done"
+    assert [h["kind"] for h in report["history"]] == ["assigned", "started", "finished"]
+    assert report["history"][-1]["author"] == "agency_staff"
+
+    r = requests.get(f"{base}/v1/reports/{folio}/interventions", headers=tokens["auditor"], timeout=10)
+    assert r.status_code == 200
+    assert [(i["kind"], i["text"]) for i in r.json()] == [("start", "Cuadrilla en camino"),
+                                                           ("closing", "Se cambió la lámpara")]
+
+    r = requests.post(f"{base}/v1/reports/{folio}/reopen", json={"version": 3, "reason": "Sigue apagada"},
+                      headers=staff, timeout=10)
+    assert r.status_code == 403  # only supervisors and admins reopen
+    r = requests.post(f"{base}/v1/reports/{folio}/reopen", json={"version": 3, "reason": "Sigue apagada"},
+                      headers=tokens["supervisor"], timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "in_progress"
+
+    audit = requests.get(f"{base}/v1/audit", params={"target": f"report:{folio}"},
+                         headers=tokens["auditor"], timeout=10).json()
+    assert {e["action"] for e in audit["items"]} >= {"report.started", "report.finished", "report.reopened"}
+
+    deadline = time.monotonic() + 15
+    while (len(changed.messages) < 3 or len(added.messages) < 2) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [(m["data"]["from"], m["data"]["to"]) for m in changed.messages] == [
+        ("captured", "in_progress"), ("in_progress", "done"), ("done", "in_progress")]
+    assert [m["data"]["kind"] for m in added.messages] == ["start", "closing"]
+    for env in changed.messages + added.messages:
+        contracts.validate(env)
+
+
+def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens):
+    base, staff = platform.gateway_url, tokens["agency_staff"]
+    siap = file_report(base, "SIAP- RECOLECCION DE ANIMALES MUERTOS")
+    lamp = file_report(base, "OP-LAMPARA APAGADA")
+    a = wait_assigned(base, siap, tokens["supervisor"])
+    assert a["agency"] == "SIAP"
+
+    r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, headers=staff, timeout=10)
+    assert r.status_code == 403 and r.json()["code"] == "prohibido"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert requests.get(f"{base}/v1/reports/{siap}/interventions", headers=staff, timeout=10).status_code == 403
+    r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, headers=tokens["operator"], timeout=10)
+    assert r.status_code == 403
+    r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, timeout=10)
+    assert r.status_code == 401
+
+    wait_assigned(base, lamp, staff)
+    r = requests.post(f"{base}/v1/reports/{lamp}/start", json={}, headers=staff, timeout=10)
+    assert r.status_code == 428 and r.json()["code"] == "version_requerida"
+    assert requests.post(f"{base}/v1/reports/{lamp}/start", json={"version": 1}, headers=staff,
+                         timeout=10).status_code == 200
+    r = requests.post(f"{base}/v1/reports/{lamp}/not-viable", json={"version": 1, "reason": "Duplicado"},
+                      headers=tokens["supervisor"], timeout=10)
+    assert r.status_code == 409 and r.json()["code"] == "version_desactualizada"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    r = requests.post(f"{base}/v1/reports/{lamp}/start", json={"version": 2}, headers=staff, timeout=10)
+    assert r.status_code == 409 and r.json()["code"] == "transicion_invalida"
+
+    # sharing with SIAP-ESPECIALES lets SIAP document it; reassigning to an unknown department is 422
+    r = requests.post(f"{base}/v1/reports/{lamp}/share", json={"version": 2, "agency": "SIAP",
+                                                               "department": "SIAP-ESPECIALES"},
+                      headers=staff, timeout=10)
+    assert r.status_code == 200 and r.json()["shares"][0]["department"] == "SIAP-ESPECIALES"
+    r = requests.post(f"{base}/v1/reports/{lamp}/reassign", json={"version": 3, "agency": "SIAP",
+                                                                  "department": "NO-EXISTE", "reason": "x"},
+                      headers=staff, timeout=10)
+    assert r.status_code == 422 and r.json()["code"] == "departamento_no_encontrado"
+    r = requests.post(f"{base}/v1/reports/{lamp}/interventions", json={"text": "Revisado"}, headers=staff,
+                      timeout=10)
+    assert r.status_code == 201 and r.json()["kind"] == "note"
