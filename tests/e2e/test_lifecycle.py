@@ -92,6 +92,16 @@ def test_agency_staff_start_and_finish_with_a_closing_intervention(platform, tok
     for env in changed.messages + added.messages:
         contracts.validate(env)
 
+    # stats follows the lifecycle: the reopened report counts as in progress, once
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        summary = requests.get(f"{base}/v1/stats/summary", timeout=10).json()
+        if summary["in_progress"] == 1:
+            break
+        time.sleep(0.2)
+    assert summary["in_progress"] == 1 and summary["done"] == 0
+    assert summary["total"] == summary["captured"] + summary["in_progress"] + summary["done"] + summary["not_viable"]
+
 
 def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens):
     base, staff = platform.gateway_url, tokens["agency_staff"]

@@ -29,7 +29,8 @@ def project_reports_created(uow, envelopes: list[dict]) -> int:
             "created_at": datetime.fromisoformat(d["created_at"]),
             "due_at": datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None} for folio, d in todo.items()])
         uow.session.execute(stmt.on_conflict_do_update(
-            index_elements=["folio"], set_={"colonia": stmt.excluded.colonia, "created_at": stmt.excluded.created_at}))
+            index_elements=["folio"], set_={"colonia": stmt.excluded.colonia, "channel": stmt.excluded.channel,
+                                            "created_at": stmt.excluded.created_at}))
     uow.commit()
     return len(todo)
 
@@ -46,9 +47,36 @@ def project_reports_assigned(uow, envelopes: list[dict]) -> int:
             "due_at": datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None} for folio, d in todo.items()])
         uow.session.execute(stmt.on_conflict_do_update(
             index_elements=["folio"], set_={"agency": stmt.excluded.agency, "department": stmt.excluded.department,
-                                            "updated_at": sa.func.now()}))
+                                            "updated_at": sa.func.now()},
+            where=f.c.version <= 1))  # the assignment is version 1: a later reassignment wins
     uow.commit()
     return len(todo)
+
+
+CLOSED = ("done", "not_viable")
+
+
+def project_status_changes(uow, envelopes: list[dict]) -> int:
+    """``routing.report_status_changed`` → the fact's status, owner and closing time.
+    Applied only when the event's assignment version is newer than the one the fact
+    reflects, so redeliveries and out-of-order events never move a report back."""
+    fresh = uow.claim_many("stats.report_status_changed", [e["event_id"] for e in envelopes])
+    latest: dict[int, dict] = {}
+    for e in envelopes:
+        d = e["data"]
+        if e["event_id"] in fresh and d["version"] > latest.get(d["folio"], {}).get("version", -1):
+            latest[d["folio"]] = d
+    for folio, d in latest.items():
+        at = datetime.fromisoformat(d["at"])
+        values = {"status": d["to"], "agency": d["agency"], "department": d["department"], "version": d["version"],
+                  "closed_at": at if d["to"] in CLOSED else None, "updated_at": sa.func.now()}
+        stmt = pg_insert(f).values(
+            folio=folio, petition_type=d["petition_type"], channel="", created_at=at,
+            due_at=datetime.fromisoformat(d["due_at"]) if d.get("due_at") else None, **values)
+        uow.session.execute(stmt.on_conflict_do_update(
+            index_elements=["folio"], set_=values, where=f.c.version < stmt.excluded.version))
+    uow.commit()
+    return len(latest)
 
 
 def project_report_created(uow, envelope: dict) -> bool:

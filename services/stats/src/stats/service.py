@@ -18,6 +18,10 @@ class StatsService(SqlService):
     def handle_report_assigned(self, envelopes):
         handlers.project_reports_assigned(self.db, envelopes)
 
+    @batch_event_handler("routing", "report_status_changed")
+    def handle_status_changed(self, envelopes):
+        handlers.project_status_changes(self.db, envelopes)
+
     @rpc
     def summary(self):
         return handlers.summary(self.db)

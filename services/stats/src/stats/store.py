@@ -9,4 +9,5 @@ report_facts = sa.Table(
     sa.Column("channel", sa.Text), sa.Column("colonia", sa.Text), sa.Column("agency", sa.Text),
     sa.Column("department", sa.Text), sa.Column("status", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True)), sa.Column("due_at", sa.DateTime(timezone=True)),
-    sa.Column("updated_at", sa.DateTime(timezone=True)))
+    sa.Column("updated_at", sa.DateTime(timezone=True)), sa.Column("version", sa.Integer),
+    sa.Column("closed_at", sa.DateTime(timezone=True)))
