@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import CurrentUser, Role, User, agency_scope, audit_event, require_roles
 from ..errors import ApiError, problem, remote_to_api
+from .. import versioning
 from ..rpc import RemoteCallError, ServiceUnavailable
 from ..tracing import rpc_context
 
@@ -152,25 +153,8 @@ def _not_null(changes: dict, keys) -> None:
             raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
 
 
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
 def parse_if_match(value: str | None) -> int | None:
-    """The version in an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``), or None."""
-    if value is None:
-        return None
-    tag = value.strip()
-    if tag.startswith("W/"):
-        tag = tag[2:]
-    tag = tag.strip().strip('"')
-    if tag == "*" or "," in tag:
-        raise ApiError(428, "version_requerida",
-                       "Indique en If-Match la versión exacta del tipo de petición que leyó (por ejemplo \"3\").")
-    try:
-        return int(tag)
-    except ValueError:
-        raise ApiError(422, "version_invalida", "El encabezado If-Match debe llevar la versión leída (un número).") from None
+    return versioning.parse_if_match(value, "del tipo de petición")
 
 
 def _params(header_value: str) -> Message:
@@ -291,7 +275,7 @@ async def create_petition_type(body: PetitionTypeIn, request: Request, response:
     created = await catalog(request, "create_petition_type", actor_of(user), data)
     await audit_event(request, "petition_type.created", target=f"petition_type:{created['code']}",
                       detail={"version": created["version"], "after": created})
-    response.headers["ETag"] = _etag(created["version"])
+    response.headers["ETag"] = versioning.etag(created["version"])
     response.headers["Location"] = f"/v1/catalog/petition-types/{quote(created['code'], safe='')}"
     return created
 
@@ -305,7 +289,7 @@ async def petition_type_history(code: str, request: Request, user: CurrentUser) 
 @router.get("/petition-types/{code:path}", response_model=PetitionTypeOut, summary="Consultar un tipo de petición")
 async def get_petition_type(code: str, request: Request, response: Response, user: CurrentUser):
     pt = await catalog(request, "get_petition_type", code)
-    response.headers["ETag"] = _etag(pt["version"])
+    response.headers["ETag"] = versioning.etag(pt["version"])
     return pt
 
 
@@ -329,7 +313,7 @@ async def update_petition_type(code: str, body: PetitionTypePatch, request: Requ
     if updated["version"] != version:
         await audit_event(request, "petition_type.updated", target=f"petition_type:{updated['code']}",
                           detail={"from_version": version, "version": updated["version"], "changes": changes})
-    response.headers["ETag"] = _etag(updated["version"])
+    response.headers["ETag"] = versioning.etag(updated["version"])
     return updated
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import Role, User, audit_event, require_roles
 from ..errors import ApiError
+from .. import versioning
 
 router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
 
@@ -71,24 +72,8 @@ async def routing(request: Request, method: str, *args):
     return await request.app.state.call("routing", method, *args)
 
 
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
 def parse_if_match(value: str | None) -> int | None:
-    """The version in an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``), or None."""
-    if value is None:
-        return None
-    tag = value.strip()
-    if tag.startswith("W/"):
-        tag = tag[2:]
-    tag = tag.strip().strip('"')
-    if tag == "*" or "," in tag:
-        raise ApiError(428, "version_requerida", "Indique en If-Match la versión exacta del reporte que leyó (p. ej. \"3\").")
-    try:
-        return int(tag)
-    except ValueError:
-        raise ApiError(422, "version_invalida", "El encabezado If-Match debe llevar la versión leída (un número).") from None
+    return versioning.parse_if_match(value, "del reporte")
 
 
 def version_of(body: Versioned, if_match: str | None) -> int:
@@ -115,7 +100,7 @@ async def _changed(request: Request, response: Response, action: str, folio: int
     await audit_event(request, action, target=f"report:{folio}",
                       detail={"from_version": version, "version": out["version"], "status": out["status"],
                               "agency": out["agency"], "department": out["department"]} | (detail or {}))
-    response.headers["ETag"] = _etag(out["version"])
+    response.headers["ETag"] = versioning.etag(out["version"])
     return out
 
 
@@ -124,7 +109,7 @@ async def _changed(request: Request, response: Response, action: str, folio: int
 @router.get("/{folio}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
 async def get_assignment(folio: int, request: Request, response: Response, user: ReadingUser) -> dict[str, Any]:
     out = await routing(request, "get_assignment", folio, actor_of(user))
-    response.headers["ETag"] = _etag(out["version"])
+    response.headers["ETag"] = versioning.etag(out["version"])
     return out
 
 
