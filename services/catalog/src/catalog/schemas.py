@@ -11,6 +11,8 @@ from datetime import date
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from sacinfra import validation
+
 from .calendar import UNITS
 from .exceptions import InvalidInput
 
@@ -23,33 +25,8 @@ MAX_SLA = {"calendar_days": 730, "business_days": 500, "business_hours": 4000}
 AGENCY_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 DEPARTMENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_.\-]{1,39}$")
 ATTRIBUTE_CODE = re.compile(r"^[A-Za-z0-9_\-]{1,60}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-_BASE = {"required": "Es obligatorio.", "null": "No puede ser nulo.", "validator_failed": "Valor inválido."}
-
-
-def _msgs(invalid: str) -> dict:
-    return _BASE | {"invalid": invalid}
-
-
-def _no_control(value: str) -> None:
-    if _CONTROL.search(value):
-        raise ValidationError("No puede contener saltos de línea ni caracteres de control.")
-
-
-class Text(fields.String):
-    """A string, stripped of surrounding blanks."""
-
-    def __init__(self, *, max_length: int = 200, min_length: int = 1, single_line: bool = True, **kw):
-        validators = [validate.Length(min=min_length, max=max_length,
-                                      error=f"Debe tener entre {min_length} y {max_length} caracteres.")]
-        if single_line:
-            validators.append(_no_control)
-        validators += list(kw.pop("validate", []) or [])
-        super().__init__(validate=validators, error_messages=_msgs("Debe ser texto."), **kw)
-
-    def _deserialize(self, value, attr, data, **kw):
-        return super()._deserialize(value, attr, data, **kw).strip()
+_msgs = validation.messages
+Text = validation.Text
 
 
 def _code(pattern: re.Pattern, example: str, **kw) -> Text:

@@ -10,42 +10,24 @@ from datetime import date
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
+from sacinfra import validation
+
 from . import normalize
 from .exceptions import InvalidInput
 
 SEXES = ("female", "male", "nonbinary", "unspecified")
 MAX_PHONES = 5
 POSTAL_CODE = re.compile(r"^[0-9]{5}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LETTER = re.compile(r"[^\W\d_]")
-
-_BASE = {"required": "Es obligatorio.", "null": "No puede ser nulo.", "validator_failed": "Valor inválido."}
-
-
-def _msgs(invalid: str) -> dict:
-    return _BASE | {"invalid": invalid}
+_msgs = validation.messages
 
 
-def _no_control(value: str) -> None:
-    if _CONTROL.search(value):
-        raise ValidationError("No puede contener saltos de línea ni caracteres de control.")
-
-
-class Text(fields.String):
+class Text(validation.Text):
     """A string, trimmed, with single spaces (unless ``single_line=False``)."""
-
-    def __init__(self, *, max_length: int = 200, min_length: int = 1, single_line: bool = True, **kw):
-        validators = [validate.Length(min=min_length, max=max_length,
-                                      error=f"Debe tener entre {min_length} y {max_length} caracteres.")]
-        if single_line:
-            validators.append(_no_control)
-        validators += list(kw.pop("validate", []) or [])
-        self.single_line = single_line
-        super().__init__(validate=validators, error_messages=_msgs("Debe ser texto."), **kw)
 
     def _deserialize(self, value, attr, data, **kw):
         value = super()._deserialize(value, attr, data, **kw)
-        return normalize.clean_text(value) if self.single_line else value.strip()
+        return normalize.clean_text(value) if self.single_line else value
 
 
 def _has_letter(value: str) -> None:
