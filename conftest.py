@@ -49,8 +49,6 @@ def service_db():
 @pytest.fixture
 def empty_db():
     """A database with only sacinfra's own tables (outbox, processed_messages)."""
-    import sqlalchemy as sa
-
     from sacinfra.db import infra_metadata, make_engine
 
     name = testing.unique("t_infra")
@@ -60,7 +58,6 @@ def empty_db():
     engine.dispose()
     yield url
     testing.drop_database(name)
-    del sa
 
 
 @pytest.fixture
