@@ -47,6 +47,7 @@ def test_reports_travel_from_the_api_to_the_department(platform, subscribe, cont
     assert lamp["status"] == "captured"
     assert lamp["agency"] == "OP" and lamp["department"] == "OP-ALUMBRADO"
     assert lamp["location"]["colonia"] == "CENTRO"
+    assert lamp["traffic_light"] == "on_time"  # filed just now, days before its due date
     assert lamp["due_at"]
     for f in folios[1:]:
         wait_routed(base, f)

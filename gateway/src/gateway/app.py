@@ -108,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         elif isinstance(assignment, BaseException):
             raise assignment
         return report | {"status": assignment["status"], "agency": assignment["agency"],
-                         "department": assignment["department"], "history": assignment.get("history", [])}
+                         "department": assignment["department"], "history": assignment.get("history", []),
+                         "traffic_light": assignment.get("traffic_light")}
 
     @app.get("/v1/stats/summary", response_model=Summary, tags=["estadísticas"],
              summary="Resumen público de transparencia")

@@ -50,6 +50,7 @@ class ReportOut(BaseModel):
     location: dict
     description: str
     citizen_number: int | None = None
+    traffic_light: str | None = None
     history: list[dict] = []
 
 

@@ -125,3 +125,29 @@ def authorize(actor: dict, action: str, folio: int, agency: str, shared_agencies
     if action == REOPEN:
         raise Forbidden("Solo supervisión o administración pueden reabrir un reporte.", "prohibido")
     raise Forbidden(f"No tiene permiso para esta acción sobre el reporte {folio}.", "prohibido")
+
+
+# --------------------------------------------------------------------------- traffic light
+
+ON_TIME, AT_RISK, OVERDUE = "on_time", "at_risk", "overdue"
+DEFAULT_AT_RISK_SHARE = 0.75
+
+
+def traffic_light(status: str, created_at: datetime, due_at: datetime, now: datetime,
+                  closed_at: datetime | None = None, at_risk_share: float = DEFAULT_AT_RISK_SHARE) -> str:
+    """The semáforo of a report against its due date.
+
+    Open reports: ``overdue`` once the due date passed, ``at_risk`` once ``at_risk_share``
+    of the time between filing and the due date has elapsed, else ``on_time``. Closed
+    reports keep the colour of their closing: ``overdue`` if closed after the due date,
+    else ``on_time``."""
+    if not 0 < at_risk_share <= 1:
+        raise ValueError("at_risk_share must be in (0, 1]")
+    if status in CLOSED:
+        return OVERDUE if closed_at is not None and closed_at > due_at else ON_TIME
+    if now >= due_at:
+        return OVERDUE
+    total = (due_at - created_at).total_seconds()
+    if total <= 0 or (now - created_at).total_seconds() >= at_risk_share * total:
+        return AT_RISK
+    return ON_TIME

@@ -82,9 +82,10 @@ def _shares(uow, folio: int) -> list[dict]:
             .mappings()]
 
 
-def get_assignment(uow, folio: int, actor: dict | None = None) -> dict:
-    """The current assignment with its history, shares and interventions count; with
-    ``actor``, only if the actor may read it."""
+def get_assignment(uow, folio: int, actor: dict | None = None,
+                   at_risk_share: float = domain.DEFAULT_AT_RISK_SHARE, now: datetime | None = None) -> dict:
+    """The current assignment with its history, shares, interventions count and traffic
+    light; with ``actor``, only if the actor may read it."""
     row = _load(uow, folio)
     folio = row["folio"]
     shares = _shares(uow, folio)
@@ -92,6 +93,8 @@ def get_assignment(uow, folio: int, actor: dict | None = None) -> dict:
         domain.authorize(actor, domain.READ, folio, row["agency"], {s["agency"] for s in shares})
     out = _assignment(row)
     out["closed_at"] = row["closed_at"].isoformat() if row["closed_at"] else None
+    out["traffic_light"] = domain.traffic_light(row["status"], row["created_at"], row["due_at"], _now(now),
+                                                row["closed_at"], at_risk_share)
     out["reassign_count"] = row["reassign_count"] or 0
     out["shares"] = shares
     out["interventions_count"] = uow.session.execute(
@@ -300,6 +303,13 @@ def add_intervention(uow, actor, folio, text, *, now=None) -> dict:
     uow.commit()
     i = store.interventions
     return _intervention(uow.session.execute(sa.select(i).where(i.c.id == iid)).mappings().one())
+
+
+def count_overdue(uow, now: datetime | None = None) -> int:
+    """Open reports past their due date (the ``routing_reports_overdue`` gauge)."""
+    a = store.assignments
+    return uow.session.execute(sa.select(sa.func.count()).select_from(a).where(
+        a.c.status.in_(sorted(domain.OPEN)), a.c.due_at < _now(now))).scalar_one()
 
 
 def list_interventions(uow, folio, actor: dict | None = None) -> list[dict]:

@@ -2,8 +2,10 @@
 Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from sacinfra.batching import batch_event_handler
+from sacinfra.metrics import gauge
 from sacinfra.service import SqlService
 
 from . import domain, handlers
@@ -16,13 +18,20 @@ class RoutingService(SqlService):
     def _reopen_days(self) -> int:
         return int(self.config.get("REOPEN_DAYS") or domain.DEFAULT_REOPEN_DAYS)
 
+    def _at_risk_share(self) -> float:
+        return float(self.config.get("TRAFFIC_AT_RISK_SHARE") or domain.DEFAULT_AT_RISK_SHARE)
+
+    @timer(interval=60, eager=True)
+    def measure_overdue(self):
+        gauge("routing_reports_overdue", "Open reports past their due date").set(handlers.count_overdue(self.db))
+
     @batch_event_handler("intake", "report_created")
     def handle_report_created(self, envelopes):
         handlers.assign_reports(self.db, envelopes)
 
     @rpc
     def get_assignment(self, folio, actor=None):
-        return handlers.get_assignment(self.db, folio, actor)
+        return handlers.get_assignment(self.db, folio, actor, self._at_risk_share())
 
     @rpc
     def start_report(self, actor, folio, version, text=None):
