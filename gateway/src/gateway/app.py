@@ -11,13 +11,17 @@ from fastapi import FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sacinfra.tracing import setup_tracing
 
 from .auth import Auth
 from .auth.errors import HeaderApiError, header_api_error_handler
 from .batching import CallBatcher
-from .errors import ApiError, api_error_handler, error_from_answer, remote_to_api, validation_error_handler
+from .errors import (ApiError, api_error_handler, error_from_answer, http_error_handler, remote_to_api,
+                     validation_error_handler)
+from .openapi import document_errors
+from .params import Folio
 from .routes import ROUTERS
 from .rpc import AsyncRpcClient, RemoteCallError, ServiceUnavailable
 from .schemas import ReportCreated, ReportIn, ReportOut, Summary
@@ -55,6 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)  # unknown route, method
+    fastapi_openapi = app.openapi
+
+    def openapi() -> dict:  # FastAPI's document, plus the errors every operation may answer
+        if app.openapi_schema is None:
+            document_errors(fastapi_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi
 
     async def call(service: str, method: str, *args, timeout: float | None = None, **kwargs):
         try:
@@ -96,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "department": out["department"], "created_at": out["created_at"]}
 
     @app.get("/v1/reports/{folio}", response_model=ReportOut, tags=["reportes"], summary="Consultar un reporte")
-    async def get_report(folio: int):
+    async def get_report(folio: Folio):
         report, assignment = await asyncio.gather(call("intake", "get_report", folio),
                                                   call("routing", "get_assignment", folio),
                                                   return_exceptions=True)

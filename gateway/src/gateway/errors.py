@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sacinfra.errors import parse_remote_value
 
 PROBLEM = "application/problem+json"
@@ -50,3 +51,17 @@ async def api_error_handler(request: Request, exc: ApiError):
 async def validation_error_handler(request: Request, exc: RequestValidationError):
     errors = [{"campo": ".".join(str(p) for p in e.get("loc", ())[1:]), "mensaje": e.get("msg")} for e in exc.errors()]
     return problem(422, "validacion", "La solicitud tiene datos inválidos o faltantes.", errors=errors)
+
+
+#: Starlette's own errors (no route, method not allowed, …) as problems too
+HTTP_ERRORS = {
+    404: ("ruta_no_encontrada", "No existe ese recurso en la API."),
+    405: ("metodo_no_permitido", "Ese método HTTP no se admite en este recurso."),
+}
+
+
+async def http_error_handler(request: Request, exc: StarletteHTTPException):
+    code, detail = HTTP_ERRORS.get(exc.status_code, ("error_http", str(exc.detail)))
+    response = problem(exc.status_code, code, detail)
+    response.headers.update(exc.headers or {})
+    return response

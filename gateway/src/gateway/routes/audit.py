@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from ..params import Offset
 from ..auth import Role, User, require_roles, store
 from ..auth.deps import AuthDep
 from ..auth.schemas import AuditPage
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/v1/audit", tags=["auditoría"])
 async def list_audit(auth: AuthDep, user: Annotated[User, Depends(require_roles(Role.auditor, Role.admin))],
                      actor: str | None = None, action: str | None = None, target: str | None = None,
                      since: dt.datetime | None = None, until: dt.datetime | None = None,
-                     limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0):
+                     limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Offset = 0):
     engine, _ = auth.ready()
     async with engine.connect() as conn:
         items, total = await store.list_audit(conn, actor=actor, action=action, target=target, since=since,

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..params import Offset
 from ..auth import CurrentUser, Role, User, agency_scope, audit_event, require_roles
 from ..errors import ApiError, problem, remote_to_api
 from .. import versioning
@@ -237,7 +238,7 @@ def export_filename(fmt: str, agency: str | None) -> str:
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback name and the Spanish one (RFC 6266 / 5987)."""
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    ascii_name = ascii_name.replace('"', "").replace("\\", "")
+    ascii_name = "".join(c for c in ascii_name if " " <= c <= "~" and c not in '"\\')
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
@@ -251,7 +252,7 @@ async def list_petition_types(
         active: Annotated[bool | None, Query(description="true: solo activos; false: solo inactivos")] = None,
         sla_unit: SlaUnit | None = None,
         q: Annotated[str | None, Query(max_length=200, description="texto en el código o el nombre")] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Annotated[int, Query(ge=0)] = 0):
+        limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Offset = 0):
     agency = agency or agency_scope(user)
     items = await catalog(request, "list_petition_types", agency, active is True)
     if active is False:

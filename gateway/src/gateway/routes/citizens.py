@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..params import Offset
 from ..auth import Role, User, audit_event, require_roles
 from ..errors import ApiError, problem
 
@@ -114,7 +115,7 @@ async def search_citizens(request: Request, user: WriterUser, reason: Reason,
 async def access_log(request: Request, user: LogUser, citizen_number: Annotated[int | None, Query(ge=1)] = None,
                      username: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                     offset: Offset = 0) -> dict[str, Any]:
     for value in (since, until):
         if value is not None and value.tzinfo is None:
             raise ApiError(422, "fecha_invalida", "Indique la zona horaria de las fechas (ISO 8601).")

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..params import Folio
 from ..auth import Role, User, audit_event, require_roles
 from ..errors import ApiError
 from .. import versioning
@@ -107,21 +108,21 @@ async def _changed(request: Request, response: Response, action: str, folio: int
 # --------------------------------------------------------------------------- reads
 
 @router.get("/{folio}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
-async def get_assignment(folio: int, request: Request, response: Response, user: ReadingUser) -> dict[str, Any]:
+async def get_assignment(folio: Folio, request: Request, response: Response, user: ReadingUser) -> dict[str, Any]:
     out = await routing(request, "get_assignment", folio, actor_of(user))
     response.headers["ETag"] = versioning.etag(out["version"])
     return out
 
 
 @router.get("/{folio}/interventions", summary="Intervenciones (seguimiento) de un reporte, la más antigua primero")
-async def list_interventions(folio: int, request: Request, user: ReadingUser) -> list[dict[str, Any]]:
+async def list_interventions(folio: Folio, request: Request, user: ReadingUser) -> list[dict[str, Any]]:
     return await routing(request, "list_interventions", folio, actor_of(user))
 
 
 # --------------------------------------------------------------------------- changes
 
 @router.post("/{folio}/start", summary="Iniciar la atención (Capturado → Proceso)")
-async def start(folio: int, body: StartIn, request: Request, response: Response, user: ActingUser,
+async def start(folio: Folio, body: StartIn, request: Request, response: Response, user: ActingUser,
                 if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
     out = await routing(request, "start_report", actor_of(user), folio, version, body.text)
@@ -129,7 +130,7 @@ async def start(folio: int, body: StartIn, request: Request, response: Response,
 
 
 @router.post("/{folio}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)")
-async def finish(folio: int, body: FinishIn, request: Request, response: Response, user: ActingUser,
+async def finish(folio: Folio, body: FinishIn, request: Request, response: Response, user: ActingUser,
                  if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
     out = await routing(request, "finish_report", actor_of(user), folio, version, body.text)
@@ -137,7 +138,7 @@ async def finish(folio: int, body: FinishIn, request: Request, response: Respons
 
 
 @router.post("/{folio}/not-viable", summary="Marcar como no viable, con el motivo")
-async def not_viable(folio: int, body: ReasonIn, request: Request, response: Response, user: ActingUser,
+async def not_viable(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ActingUser,
                      if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
     out = await routing(request, "mark_not_viable", actor_of(user), folio, version, body.reason)
@@ -145,7 +146,7 @@ async def not_viable(folio: int, body: ReasonIn, request: Request, response: Res
 
 
 @router.post("/{folio}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
-async def reopen(folio: int, body: ReasonIn, request: Request, response: Response, user: ReopeningUser,
+async def reopen(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ReopeningUser,
                  if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
     out = await routing(request, "reopen_report", actor_of(user), folio, version, body.reason)
@@ -153,7 +154,7 @@ async def reopen(folio: int, body: ReasonIn, request: Request, response: Respons
 
 
 @router.post("/{folio}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
-async def reassign(folio: int, body: ReassignIn, request: Request, response: Response, user: ActingUser,
+async def reassign(folio: Folio, body: ReassignIn, request: Request, response: Response, user: ActingUser,
                    if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
     await check_department(request, body.agency, body.department)
@@ -163,7 +164,7 @@ async def reassign(folio: int, body: ReassignIn, request: Request, response: Res
 
 
 @router.post("/{folio}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
-async def share(folio: int, body: ShareIn, request: Request, response: Response, user: ActingUser,
+async def share(folio: Folio, body: ShareIn, request: Request, response: Response, user: ActingUser,
                 if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
     await check_department(request, body.agency, body.department)
@@ -173,7 +174,7 @@ async def share(folio: int, body: ShareIn, request: Request, response: Response,
 
 
 @router.post("/{folio}/interventions", status_code=201, summary="Documentar una intervención (inmutable)")
-async def add_intervention(folio: int, body: InterventionIn, request: Request, user: ActingUser) -> dict[str, Any]:
+async def add_intervention(folio: Folio, body: InterventionIn, request: Request, user: ActingUser) -> dict[str, Any]:
     out = await routing(request, "add_intervention", actor_of(user), folio, body.text)
     await audit_event(request, "report.intervention_added", target=f"report:{folio}",
                       detail={"intervention_id": out["id"], "kind": out["kind"]})

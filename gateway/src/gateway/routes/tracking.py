@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 
+from ..params import Folio
 from ..errors import ApiError
 
 router = APIRouter(prefix="/v1/track", tags=["seguimiento ciudadano"])
 
 
 @router.get("/{folio}", summary="Seguimiento público de un reporte (folio y clave)")
-async def track(request: Request, folio: int, token: str = Query(min_length=4, max_length=64)):
+async def track(request: Request, folio: Folio, token: str = Query(min_length=4, max_length=64)):
     call = request.app.state.call
     report = await call("intake", "track_report", folio, token)
     try:

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from ..params import Offset
 from ..auth import Role, User, require_roles, store
 from ..auth.deps import AuthDep, client_ip
 from ..auth.schemas import UserIn, UserOut, UserPage, UserPatch
@@ -18,7 +19,7 @@ AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 @router.get("", response_model=UserPage, summary="Listar usuarios del personal")
 async def list_users(admin: AdminUser, auth: AuthDep, role: Role | None = None, agency: str | None = None,
                      active: bool | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                     offset: Annotated[int, Query(ge=0)] = 0):
+                     offset: Offset = 0):
     engine, _ = auth.ready()
     async with engine.connect() as conn:
         items, total = await store.list_users(conn, role, agency, active, limit, offset)
