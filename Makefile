@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: up down test setup prepare lock bench clean
+.PHONY: up down test setup prepare lock bench bench-queries clean
 
 up: setup ## run every service and the gateway with demo data (Ctrl-C or `make down` stops)
 	$(PY) deploy/local/runner.py up
@@ -26,6 +26,9 @@ lock: ## regenerate requirements.lock from requirements.in
 
 bench: setup ## benchmarks (the platform must be up: `make up` in another terminal)
 	$(PY) bench/intake.py --seconds 20
+
+bench-queries: setup ## Asuntos del día / Consultas over 1,000,000 reports (PostgreSQL only; own database)
+	$(PY) bench/queries.py
 
 clean:
 	rm -rf .run

@@ -40,6 +40,7 @@ def test_agency_staff_edit_their_type_and_new_reports_get_the_new_sla_at_once(uo
     assert (pt["sla_amount"], pt["sla_unit"], pt["version"]) == (2, "business_days", 2)
     quote = handlers.quote_report(uow(), LAMP, "072", MONDAY)
     assert (quote["sla_amount"], quote["sla_unit"], quote["version"]) == (2, "business_days", 2)
+    assert quote["kind"] == "Servicio"  # intake passes it on in report_created
     assert quote["due_at"] == "2026-03-04T16:00:00-06:00"
     assert handlers.quote_reports(uow(), [{"petition_type": LAMP, "channel": "072", "created_at": MONDAY}]
                                   )[0]["quote"]["due_at"] == "2026-03-04T16:00:00-06:00"

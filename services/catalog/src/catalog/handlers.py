@@ -64,7 +64,7 @@ def _quote(pt, ch, petition_type: str, channel: str, created_at: str, calendar: 
     if ch is None or not ch["active"]:
         raise NotFound(f"No existe el canal de atención «{channel}».", "canal_no_encontrado")
     due = compute_due_at(created, pt["sla_amount"], pt["sla_unit"], calendar)
-    return {"petition_type": pt["code"], "channel": ch["code"], "agency": pt["agency"],
+    return {"petition_type": pt["code"], "kind": pt["kind"], "channel": ch["code"], "agency": pt["agency"],
             "department": pt["department"], "sla_amount": pt["sla_amount"], "sla_unit": pt["sla_unit"],
             "version": pt["version"], "due_at": due.isoformat()}
 

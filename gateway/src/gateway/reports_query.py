@@ -1,0 +1,213 @@
+"""Report lists over HTTP: query parameters → routing's filters, citizen filters resolved
+to citizen numbers through the citizens service, and the citizen columns (name, phone)
+of a page filled through citizens' logged reads — only for roles allowed personal data,
+and never when the caller hides them.
+
+Used by ``routes/reports_query.py`` ("Asuntos del día", "Consultas", citizen history)
+and by whoever lists reports (exports, Open311 GET requests):
+
+    filters, criteria = parse_filters(request.query_params, CONSULTAS_FILTERS)
+    filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
+    page = await call("routing", "query_reports", actor_of(user), filters, page, per_page, sort)
+    await attach_citizens(call, user, page["items"], reason=reason)
+
+Lists: repeat the parameter (``status=captured&status=done``); ``status``,
+``traffic_light``, ``folios`` and ``citizen_number`` also take commas. Errors are
+``ApiError`` 422 with a code and a Spanish message; routing validates the values of its
+own filters (``estatus_invalido``, ``fecha_invalida``, …)."""
+from __future__ import annotations
+
+from typing import Awaitable, Callable, Iterable, Mapping
+
+from .auth import Role, User
+from .errors import ApiError
+
+Call = Callable[..., Awaitable]
+
+#: roles that read reports at all (routing scopes the rows of each)
+READ_ROLES = (Role.operator, Role.agency_staff, Role.supervisor, Role.auditor, Role.admin, Role.block_leader)
+#: roles that may see a citizen's name and phone in a list (auditors: the number only)
+PERSONAL_ROLES = frozenset({Role.operator, Role.agency_staff, Role.supervisor, Role.admin, Role.block_leader})
+#: how many citizen numbers a name / sex / age filter may resolve to
+MAX_CITIZEN_MATCHES = 20_000
+
+# query parameter -> routing filter, by kind
+_LISTS_COMMA = {"status": "status", "traffic_light": "traffic_light", "folios": "folios", "folio": "folios",
+                "citizen_number": "citizen_numbers", "citizen_numbers": "citizen_numbers"}
+_LISTS = {"channel": "channel", "petition_type": "petition_type"}
+_TEXTS = {"date_from": "date_from", "date_to": "date_to", "kind": "kind", "viability": "viability",
+          "agency": "agency", "department": "department", "colonia": "colonia", "street": "street",
+          "created_by": "created_by", "user": "created_by"}
+_BOOLS = {"reassigned_only": "reassigned_only"}
+#: citizen criteria (resolved by the citizens service, never sent to routing)
+CITIZEN_CRITERIA = ("citizen_name", "sex", "age_min", "age_max")
+
+CONSULTAS_FILTERS = frozenset(_LISTS_COMMA) | set(_LISTS) | set(_TEXTS) | set(_BOOLS) | set(CITIZEN_CRITERIA)
+TODAY_FILTERS = frozenset({"status", "channel", "kind", "viability", "department"})
+#: parameters of the list itself (not filters)
+PAGING = frozenset({"page", "per_page", "sort", "reason", "hide_citizen_data", "hide_citizen_name", "hide_map"})
+
+_TRUE, _FALSE = {"true", "1", "si", "sí", "yes"}, {"false", "0", "no"}
+
+
+def actor_of(user: User | dict) -> dict:
+    """Who reads, as the gateway vouches for it to routing and citizens (an actor dict,
+    e.g. a department API key's, passes through)."""
+    if isinstance(user, dict):
+        return user
+    return {"username": user.username, "role": str(user.role), "agency": user.agency, "department": user.department}
+
+
+def flag(params: Mapping, name: str) -> bool:
+    value = params.get(name)
+    if value is None:
+        return False
+    value = value.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ApiError(422, "parametro_invalido", f"«{name}» es true o false.")
+
+
+def integer(params: Mapping, name: str, default: int | None = None) -> int | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(422, "parametro_invalido", f"«{name}» debe ser un número entero.") from None
+
+
+def _values(params, name: str) -> list[str]:
+    getlist = getattr(params, "getlist", None)
+    values = getlist(name) if getlist else ([params[name]] if name in params else [])
+    return [v for v in values if v is not None]
+
+
+def check_known(params, allowed: Iterable[str]) -> None:
+    allowed = set(allowed)
+    unknown = sorted(k for k in params.keys() if k not in allowed)
+    if unknown:
+        raise ApiError(422, "parametro_desconocido", f"Parámetro desconocido: «{unknown[0]}».")
+
+
+def parse_filters(params, allowed: frozenset = CONSULTAS_FILTERS) -> tuple[dict, dict]:
+    """``(filters for routing, citizen criteria)`` from the query parameters; unknown
+    parameters are refused (``parametro_desconocido``) so a typo does not widen a list."""
+    check_known(params, set(allowed) | PAGING)
+    filters: dict = {}
+    for name, key in _LISTS_COMMA.items():
+        if name in allowed:
+            values = [v.strip() for raw in _values(params, name) for v in raw.split(",") if v.strip()]
+            if values:
+                filters.setdefault(key, []).extend(values)
+    for name, key in _LISTS.items():
+        if name in allowed and _values(params, name):
+            filters[key] = _values(params, name)
+    for name, key in _TEXTS.items():
+        if name in allowed and params.get(name) is not None:
+            filters[key] = params.get(name)
+    for name, key in _BOOLS.items():
+        if name in allowed and params.get(name) is not None:
+            filters[key] = flag(params, name)
+    criteria = {}
+    if "citizen_name" in allowed and params.get("citizen_name"):
+        criteria["name"] = params.get("citizen_name")
+    if "sex" in allowed and params.get("sex"):
+        criteria["sex"] = params.get("sex")
+    for name in ("age_min", "age_max"):
+        if name in allowed and params.get(name) not in (None, ""):
+            criteria[name] = integer(params, name)
+    return filters, criteria
+
+
+def may_see_personal_data(user: User | dict) -> bool:
+    role = user.get("role") if isinstance(user, dict) else getattr(user, "role", None)
+    return role in PERSONAL_ROLES
+
+
+#: roles that see who a citizen is only through a report of that person they can see
+REPORT_SCOPED_ROLES = frozenset({Role.agency_staff, Role.block_leader})
+
+
+async def citizen_visible(call: Call, user: User | dict, numbers: Iterable[int]) -> bool:
+    """Whether ``user`` may see who the person behind ``numbers`` (their kept and merged
+    numbers) is: roles with the whole registry always; agency staff and block leaders only
+    when routing shows them at least one report of that person."""
+    role = user.get("role") if isinstance(user, dict) else getattr(user, "role", None)
+    if role not in REPORT_SCOPED_ROLES:
+        return True
+    page = await call("routing", "query_reports", actor_of(user), {"citizen_numbers": list(numbers)}, 1, 1)
+    return page["total"] > 0
+
+
+async def resolve_citizen_filters(call: Call, user: User | dict, filters: dict, criteria: dict, reason: str) -> dict:
+    """``filters`` with the citizen criteria (name, sex, age range) turned into
+    ``citizen_numbers`` by the citizens service (intersected with numbers given). A
+    filter that matches nobody stays a filter: an empty list, no reports."""
+    if not criteria:
+        return filters
+    if not may_see_personal_data(user):
+        raise ApiError(403, "prohibido", "Su perfil no permite filtrar por datos personales del ciudadano.")
+    found = await call("citizens", "find_numbers", actor_of(user), criteria.get("name"), criteria.get("sex"),
+                       criteria.get("age_min"), criteria.get("age_max"), reason, MAX_CITIZEN_MATCHES)
+    if found["truncated"]:
+        raise ApiError(422, "filtro_ciudadano_muy_amplio",
+                       f"El filtro de ciudadano abarca más de {MAX_CITIZEN_MATCHES:,} personas; "
+                       "precíselo con el nombre o un rango de edad.")
+    numbers = found["numbers"]
+    if "citizen_numbers" in filters:
+        given = {int(n) for n in filters["citizen_numbers"] if str(n).lstrip("#").isdigit()}
+        numbers = [n for n in numbers if n in given]
+    return filters | {"citizen_numbers": numbers}
+
+
+async def attach_citizens(call: Call, user: User | dict, rows: list[dict], *, reason: str,
+                          hide_citizen_data: bool = False, hide_citizen_name: bool = False) -> list[dict]:
+    """Fill ``citizen_name`` and ``citizen_phone`` of each row with a citizen number,
+    through one logged ``citizens.get_citizens`` read for the page. Nothing is read (and
+    the columns are absent) for roles without access to personal data or when
+    ``hide_citizen_data``; ``hide_citizen_name`` leaves the name out."""
+    if hide_citizen_data or not may_see_personal_data(user):
+        return rows
+    numbers = sorted({r["citizen_number"] for r in rows if r.get("citizen_number")})
+    found = {}
+    if numbers:
+        answer = await call("citizens", "get_citizens", actor_of(user), numbers, reason)
+        found = {i["number"]: i for i in answer["items"]}
+    for r in rows:
+        citizen = found.get(r.get("citizen_number"))
+        if not hide_citizen_name:
+            r["citizen_name"] = citizen["full_name"] if citizen else None
+        r["citizen_phone"] = (citizen["phones"][0] if citizen and citizen["phones"] else None)
+    return rows
+
+
+def hide_map(rows: list[dict]) -> list[dict]:
+    for r in rows:
+        r.pop("lat", None)
+        r.pop("lon", None)
+    return rows
+
+
+def reason_of(params, default: str) -> str:
+    """The reason written to the personal-data access log: the caller's, or the screen's."""
+    reason = (params.get("reason") or "").strip()
+    if reason and not 3 <= len(reason) <= 500:
+        raise ApiError(422, "motivo_invalido", "El motivo debe tener de 3 a 500 caracteres.")
+    return reason or default
+
+
+def paginated(url, answer: dict) -> dict:
+    """Routing's page plus ``pages`` and ``links`` (self, next, prev: None at the ends)."""
+    page, per_page, total = answer["page"], answer["per_page"], answer["total"]
+    pages = max(1, -(-total // per_page))
+
+    def link(n: int) -> str:
+        return str(url.include_query_params(page=n))
+
+    return answer | {"pages": pages, "links": {
+        "self": link(page), "next": link(page + 1) if page < pages else None,
+        "prev": link(page - 1) if 1 < page <= pages + 1 else None}}
