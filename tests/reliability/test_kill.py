@@ -1,8 +1,6 @@
 """Nothing accepted is lost: intake and routing are killed (-9) in turn during a load of
 reports; after restart every folio answered 201 is in intake, routed exactly once and
 counted once in stats."""
-import collections
-import threading
 import time
 
 import pytest
@@ -16,44 +14,10 @@ REPORT = {
 }
 
 
-class Load:
-    def __init__(self, base: str, workers: int = 4):
-        self.base = base
-        self.accepted: list[int] = []
-        self.failed = collections.Counter()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(workers)]
-
-    def _run(self):
-        s = requests.Session()
-        while not self._stop.is_set():
-            try:
-                r = s.post(self.base + "/v1/reports", json=REPORT, timeout=30)
-                if r.status_code == 201:
-                    with self._lock:
-                        self.accepted.append(r.json()["folio"])
-                else:
-                    self.failed[r.status_code] += 1
-            except requests.RequestException as exc:
-                self.failed[type(exc).__name__] += 1
-                time.sleep(0.05)
-
-    def __enter__(self):
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        for t in self._threads:
-            t.join(60)
-
-
-def test_kill_intake_then_routing_during_load(platform, subscribe):
+def test_kill_intake_then_routing_during_load(platform, subscribe, tokens, report_load):
     base = platform.gateway_url
     assigned = subscribe(platform.amqp_uri, "routing.events", "report_assigned")
-    with Load(base) as load:
+    with report_load(base, tokens["operator"], REPORT) as load:
         time.sleep(2)
         platform.kill("intake")
         time.sleep(1)
@@ -68,19 +32,10 @@ def test_kill_intake_then_routing_during_load(platform, subscribe):
     assert len(accepted) > 20, f"too little load got through: {len(accepted)} ({dict(load.failed)})"
 
     for folio in accepted:  # every accepted report exists in intake
-        r = requests.get(f"{base}/v1/reports/{folio}", timeout=10)
+        r = requests.get(f"{base}/v1/reports/{folio}", headers=load.headers, timeout=10)
         assert r.status_code == 200, (folio, r.text)
 
-    def routed():
-        by_folio = collections.defaultdict(set)
-        for m in list(assigned.messages):
-            by_folio[m["data"]["folio"]].add(m["event_id"])
-        return by_folio
-
-    deadline = time.monotonic() + 60
-    while not accepted <= set(routed()) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    by_folio = routed()
+    by_folio = load.event_ids_by_folio(assigned, timeout=60)
     missing = accepted - set(by_folio)
     assert not missing, f"{len(missing)} accepted reports never routed"
     twice = {f: ids for f, ids in by_folio.items() if len(ids) > 1}

@@ -66,13 +66,24 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     return sa.create_engine(url, **kwargs)
 
 
-def outbox_row(producer: str, event_type: str, data: dict, version: int = 1, trace: dict | None = None) -> dict:
+def outbox_row(producer: str, event_type: str, data: dict, version: int = 1, trace: dict | None = None,
+               exchange: str | None = None, routing_key: str | None = None,
+               also_routing_keys: list[str] | tuple[str, ...] = ()) -> dict:
+    """An outbox row; by default to ``<producer>.events`` with the event type as routing
+    key. ``exchange``/``routing_key`` send it elsewhere (e.g. the integration exchange);
+    ``also_routing_keys`` route the same message (one ``event_id``) to more keys of that
+    exchange in one publish (RabbitMQ's ``BCC`` header, removed before delivery; a queue
+    bound to several of the keys still receives it once)."""
     envelope = make_envelope(event_type, data, producer, version=version, trace=trace)
     headers = {f"nameko.{k}": v for k, v in envelope["trace"].items()}
+    key = routing_key or event_type
+    extra = [k for k in dict.fromkeys(also_routing_keys) if k != key]
+    if extra:
+        headers["BCC"] = extra
     return {
         "event_id": uuid.UUID(envelope["event_id"]),
-        "exchange": f"{producer}.events",
-        "routing_key": event_type,
+        "exchange": exchange or f"{producer}.events",
+        "routing_key": key,
         "payload": envelope,
         "headers": headers,
     }
@@ -112,6 +123,19 @@ class UnitOfWork:
         if not events:
             return []
         rows = [outbox_row(self.producer, t, d, version, trace) for t, d, trace in events]
+        self.session.execute(sa.insert(outbox_table), rows)
+        self._events += len(rows)
+        return [r["payload"] for r in rows]
+
+    def add_routed_events(self, exchange: str, events: list[dict], version: int = 1) -> list[dict]:
+        """Events for another exchange than ``<producer>.events`` (same transaction, same
+        relay, same confirms): each ``{"event_type", "data", "routing_key",
+        "also_routing_keys" (optional), "trace" (optional)}``. Returns the envelopes."""
+        if not events:
+            return []
+        rows = [outbox_row(self.producer, e["event_type"], e["data"], version, e.get("trace"), exchange=exchange,
+                           routing_key=e["routing_key"], also_routing_keys=e.get("also_routing_keys", ()))
+                for e in events]
         self.session.execute(sa.insert(outbox_table), rows)
         self._events += len(rows)
         return [r["payload"] for r in rows]

@@ -2,7 +2,9 @@
 
 A vhost whose default queue type is quorum (so nameko's durable queues are quorum
 queues), a policy giving event queues a delivery limit and a dead-letter exchange,
-and the dead-letter exchange and queue themselves. ``python -m sacinfra.topology
+the dead-letter exchange and queue themselves, and the integration exchange
+``sac.integration`` that departments' systems bind their queues to (routing publishes
+there through its outbox; see docs/department-subscriber.md). ``python -m sacinfra.topology
 setup --vhost sac`` applies it; tests call ``setup_vhost`` for a throwaway vhost.
 """
 from __future__ import annotations
@@ -17,6 +19,8 @@ DLX = "sac.dlx"
 DLQ = "sac.dead-letter"
 POLICY_PATTERN = r"^(evt-|sac\.int\.)"
 DEFAULT_DELIVERY_LIMIT = 5
+#: durable topic exchange for departments' systems; routing keys ``<agency>.<department>.<event>``
+INTEGRATION_EXCHANGE = "sac.integration"
 
 
 class Management:
@@ -60,6 +64,7 @@ def setup_vhost(vhost: str, user: str = "guest", delivery_limit: int = DEFAULT_D
     m.put(f"/exchanges/{q(vhost)}/{q(DLX)}", {"type": "fanout", "durable": True})
     m.put(f"/queues/{q(vhost)}/{q(DLQ)}", {"durable": True, "arguments": {"x-queue-type": "quorum"}})
     m.post(f"/bindings/{q(vhost)}/e/{q(DLX)}/q/{q(DLQ)}", {"routing_key": ""})
+    m.put(f"/exchanges/{q(vhost)}/{q(INTEGRATION_EXCHANGE)}", {"type": "topic", "durable": True})
 
 
 def delete_vhost(vhost: str, mgmt: Management | None = None) -> None:
