@@ -65,7 +65,16 @@ class RoutedWatcher(threading.Thread):
 
 
 BODY = json.dumps(REPORT).encode()
-HEADERS = {"Content-Type": "application/json"}
+HEADERS = {"Content-Type": "application/json"}  # + the operator's Authorization, set in main()
+
+
+def operator_token(base: str) -> str:
+    """Filing a report needs credentials: the demo operator's access token (15 min, longer
+    than a run). The floor app ignores it."""
+    r = httpx.post(base + "/v1/auth/login", json={"username": "operator", "password": "demo-operator-2026"},
+                   timeout=10)
+    r.raise_for_status()
+    return r.json()["access_token"]
 
 
 def session(connections: int) -> aiohttp.ClientSession:
@@ -190,6 +199,7 @@ def main():
         httpx.get(a.base + "/health", timeout=10).raise_for_status()
     except httpx.HTTPError as exc:
         raise SystemExit(f"the platform is not up at {a.base} ({exc}); run `make up` first")
+    HEADERS["Authorization"] = f"Bearer {operator_token(a.base)}"
 
     watcher = RoutedWatcher(a.amqp)
     watcher.start()

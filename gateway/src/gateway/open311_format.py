@@ -68,16 +68,20 @@ def errors_doc(status: int, description: str) -> list[dict]:
 
 # --------------------------------------------------------------------------- rendering
 
-def render_services(services: list[dict], fmt: str) -> bytes:
-    doc = services_doc(services)
+def _records(doc: list[dict], fields: tuple[str, ...], root_tag: str, item_tag: str, fmt: str) -> bytes:
+    """A list of flat records: the list itself in JSON, ``<root_tag><item_tag>…`` in XML."""
     if fmt == "json":
         return _json(doc)
-    root = ET.Element("services")
-    for s in doc:
-        el = ET.SubElement(root, "service")
-        for k in SERVICE_FIELDS:
-            _leaf(el, k, s[k])
+    root = ET.Element(root_tag)
+    for item in doc:
+        el = ET.SubElement(root, item_tag)
+        for k in fields:
+            _leaf(el, k, item[k])
     return _xml(root)
+
+
+def render_services(services: list[dict], fmt: str) -> bytes:
+    return _records(services_doc(services), SERVICE_FIELDS, "services", "service", fmt)
 
 
 def render_definition(definition: dict, fmt: str) -> bytes:
@@ -126,3 +130,60 @@ def render_errors(status: int, description: str, fmt: str) -> bytes:
         _leaf(el, "code", e["code"])
         _leaf(el, "description", e["description"])
     return _xml(root)
+
+
+# --------------------------------------------------------------------------- service requests
+
+REQUEST_FIELDS = ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
+                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url")
+CREATED_FIELDS = ("service_request_id", "service_notice", "account_id")
+TOKEN_FIELDS = ("service_request_id", "token")
+
+
+def _request_list(items: list[dict], fields: tuple[str, ...], fmt: str) -> bytes:
+    doc = [{k: item.get(k) for k in fields} for item in items]
+    return _records(doc, fields, "service_requests", "request", fmt)
+
+
+def render_requests(items: list[dict], fmt: str) -> bytes:
+    """GET requests / requests/{id}: ``<service_requests><request>…`` with every spec field."""
+    return _request_list(items, REQUEST_FIELDS, fmt)
+
+
+def render_created(items: list[dict], fmt: str) -> bytes:
+    """POST requests: ``[{"service_request_id", "service_notice", "account_id"}]``."""
+    return _request_list(items, CREATED_FIELDS, fmt)
+
+
+def render_tokens(items: list[dict], fmt: str) -> bytes:
+    """GET tokens/{token}: ``[{"service_request_id", "token"}]``."""
+    return _request_list(items, TOKEN_FIELDS, fmt)
+
+
+def public_request(row: dict, *, notes: dict | None = None, service_names: dict | None = None,
+                   agency_names: dict | None = None) -> dict:
+    """A routing report row (``query_reports``) as a GeoReport v2 service request: only
+    public fields. The citizen's description is not published (free text often carries
+    names and phone numbers), nor anything about the citizen."""
+    notes = notes or {}
+    street, colonia = row.get("street"), row.get("colonia")
+    return {
+        "service_request_id": row["folio"],
+        "status": "closed" if row["status"] in ("done", "not_viable") else "open",
+        "status_notes": notes.get("status_notes"),
+        "service_name": (service_names or {}).get(row["petition_type"], row["petition_type"]),
+        "service_code": row["petition_type"],
+        "description": None,
+        "agency_responsible": (agency_names or {}).get(row["agency"], row["agency"]),
+        "service_notice": None,
+        "requested_datetime": row.get("created_at"),
+        "updated_datetime": notes.get("updated_at") or row.get("closed_at") or row.get("created_at"),
+        "expected_datetime": row.get("due_at"),
+        "address": ", ".join(p for p in (street, colonia) if p) or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": row.get("lat"),
+        "long": row.get("lon"),
+        "media_url": None,
+    }

@@ -4,9 +4,12 @@
 - ``require_roles(*roles)``: a dependency returning the user, 403 for another role
 - ``agency_scope(user)`` / ``department_scope(user)``: None (all) or the code the user is limited to
 - ``audit_event(request, action, target=..., detail=...)``: record a change in the audit log
+- ``StaffOrKey`` / ``staff_or_key(*roles, scopes=..., kinds=...)``: a staff user or a partner
+  API key (``X-API-Key``), as a ``Principal`` (``.user`` or ``.key``, ``.name``, ``.actor()``)
 """
-from .deps import Auth, CurrentUser, audit_event, current_user, require_roles
+from .apikeys import ApiKey, Principal
+from .deps import Auth, CurrentUser, StaffOrKey, audit_event, current_user, require_roles, staff_or_key
 from .model import Role, User, agency_scope, department_scope
 
-__all__ = ["Auth", "CurrentUser", "Role", "User", "agency_scope", "audit_event", "current_user",
-           "department_scope", "require_roles"]
+__all__ = ["ApiKey", "Auth", "CurrentUser", "Principal", "Role", "StaffOrKey", "User", "agency_scope",
+           "audit_event", "current_user", "department_scope", "require_roles", "staff_or_key"]

@@ -14,15 +14,18 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from typing import Annotated
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Iterable
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..errors import ApiError
 from ..settings import Settings
-from . import store
+from . import apikeys, store
+from .apikeys import ApiKey, Principal, RateLimiter
 from .errors import HeaderApiError, forbidden, unauthorized
 from .model import User
 from .security import ACCESS, TokenError, Tokens
@@ -34,6 +37,8 @@ class Auth:
     settings: Settings
     engine: AsyncEngine | None = None
     tokens: Tokens | None = None
+    limiter: RateLimiter = field(default_factory=RateLimiter)  # partner keys, per process
+    _touched: dict[int, float] = field(default_factory=dict)   # key id -> when last_used_at was written
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Auth":
@@ -57,6 +62,13 @@ class Auth:
             raise HeaderApiError(503, "autenticacion_no_configurada",
                                  "La autenticación del personal no está configurada en este servidor.")
         return self.engine, self.tokens
+
+    def db(self) -> AsyncEngine:
+        """The gateway's database (API keys need no JWT secret)."""
+        if self.engine is None:
+            raise HeaderApiError(503, "autenticacion_no_configurada",
+                                 "La autenticación no está configurada en este servidor.")
+        return self.engine
 
 
 def get_auth(request: Request) -> Auth:
@@ -93,6 +105,89 @@ async def current_user(request: Request, auth: AuthDep,
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+# --------------------------------------------------------------------------- partner API keys
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="api_key",
+                              description="Clave de API de un socio (canal o departamento)")
+TOUCH_SECONDS = 60
+
+
+def invalid_key() -> HeaderApiError:
+    return HeaderApiError(401, "clave_invalida", "La clave de API no es válida o fue revocada.",
+                          {"WWW-Authenticate": 'ApiKey header="X-API-Key"'})
+
+
+class RateLimited(HeaderApiError):
+    def __init__(self, retry_after: str):
+        super().__init__(429, "limite_excedido", f"La clave de API excedió su límite de solicitudes; "
+                                                 f"intente de nuevo en {retry_after} s.", {"Retry-After": retry_after})
+        self.retry_after = retry_after
+
+
+async def authenticate_key(request: Request, auth: Auth, secret: str) -> ApiKey:
+    """The active key of ``secret`` within its rate limit: 401 ``clave_invalida`` for an
+    unknown or revoked key, 429 ``limite_excedido`` (``Retry-After``) over the limit."""
+    if not secret or len(secret) > 200:
+        raise invalid_key()
+    engine = auth.db()
+    async with engine.connect() as conn:
+        key = await apikeys.key_for_secret(conn, secret)
+    if key is None:
+        raise invalid_key()
+    wait = auth.limiter.take(key.id, key.rate_limit)
+    if wait is not None:
+        raise RateLimited(RateLimiter.retry_after(wait))
+    now = time.monotonic()
+    if now - auth._touched.get(key.id, -TOUCH_SECONDS) >= TOUCH_SECONDS:  # last_used_at, once a minute
+        auth._touched[key.id] = now
+        async with engine.begin() as conn:
+            await apikeys.touch(conn, key.id)
+    request.state.api_key = key
+    request.state.principal = Principal(key=key)
+    return key
+
+
+def staff_or_key(*roles: str, scopes: Iterable[str] = (), kinds: Iterable[str] | None = None,
+                 staff: bool = True):
+    """A dependency returning the ``Principal``: a staff user (``Authorization: Bearer``)
+    whose role is one of ``roles`` (any role when none is given; no staff user at all with
+    ``staff=False``), or a partner key (``X-API-Key``) of one of ``kinds`` (any kind when
+    None, no key when empty) holding every scope in ``scopes``. 401 without valid
+    credentials, 403 ``prohibido`` for another role, kind or a missing scope."""
+    allowed_roles = frozenset(str(r) for r in roles)
+    needed = tuple(scopes)
+    allowed_kinds = None if kinds is None else frozenset(kinds)
+
+    async def dependency(request: Request, auth: AuthDep,
+                         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+                         api_key: Annotated[str | None, Depends(api_key_header)]) -> Principal:
+        if credentials is not None and api_key is not None:
+            raise ApiError(400, "credenciales_ambiguas", "Envíe un token de acceso o una clave de API, no ambos.")
+        if api_key is not None:
+            key = await authenticate_key(request, auth, api_key)
+            if allowed_kinds is not None and key.kind not in allowed_kinds:
+                raise forbidden("Este tipo de clave de API no permite esta operación.")
+            missing = [s for s in needed if not key.has_scope(s)]
+            if missing:
+                raise forbidden(f"La clave de API no tiene el permiso «{missing[0]}».")
+            return request.state.principal
+        if credentials is None:
+            raise HeaderApiError(401, "no_autenticado", "Se requiere iniciar sesión o una clave de API.",
+                                 {"WWW-Authenticate": 'Bearer realm="sac", ApiKey header="X-API-Key"'})
+        user = await current_user(request, auth, credentials)
+        if not staff or (allowed_roles and user.role not in allowed_roles):
+            raise forbidden()
+        request.state.principal = Principal(user=user)
+        return request.state.principal
+
+    dependency.__name__ = "staff_or_key"
+    return dependency
+
+
+#: any signed-in staff user or any active partner key (routes narrow it with ``staff_or_key``)
+StaffOrKey = Annotated[Principal, Depends(staff_or_key())]
+
+
 def require_roles(*roles: str):
     """A dependency returning the current user if their role is one of ``roles`` (else 403)."""
     allowed = frozenset(str(r) for r in roles)
@@ -111,10 +206,13 @@ async def audit_event(request: Request, action: str, *, target: str | None = Non
     """Record a change made by the current user (call it from any authenticated route,
     after the change succeeded). ``action`` is ``noun.verb`` (``report.reassigned``)."""
     auth: Auth = request.app.state.auth
-    engine, _ = auth.ready()
+    engine = auth.db()
+    user = getattr(request.state, "user", None)
+    key = getattr(request.state, "api_key", None)
     async with engine.begin() as conn:
-        await store.audit(conn, action, actor=getattr(request.state, "user", None), target=target,
-                          ip=client_ip(request), detail=detail)
+        await store.audit(conn, action, actor=user, actor_name=key.actor_name if user is None and key else None,
+                          target=target, ip=client_ip(request), detail=detail)
 
 
-__all__ = ["Auth", "AuthDep", "CurrentUser", "audit_event", "client_ip", "current_user", "require_roles"]
+__all__ = ["Auth", "AuthDep", "CurrentUser", "Principal", "RateLimited", "StaffOrKey", "audit_event",
+           "authenticate_key", "client_ip", "current_user", "invalid_key", "require_roles", "staff_or_key"]

@@ -1,21 +1,61 @@
-"""Open311 GeoReport v2: discovery, service list and service definitions (public, no
-authentication). Requests (``requests.{fmt}``) live elsewhere. Errors are the spec's
-``[{"code": 404, "description": "…"}]`` / ``<errors><error>…</error></errors>``."""
+"""Open311 GeoReport v2 under /open311/v2: discovery, service list and service
+definitions (public), service requests: POST (a channel API key with scope ``open311``),
+GET list / one (public, public fields only), tokens. Errors are the spec's
+``[{"code": 404, "description": "…"}]`` / ``<errors><error>…</error></errors>``.
+
+Decisions (gateway/README.md, "Open311 GeoReport v2"):
+
+- Requests are created synchronously: POST answers the folio as ``service_request_id``
+  (never a ``token``). ``tokens/{token}`` accepts a folio as its token and answers it, so
+  clients written for asynchronous servers still work.
+- ``lat``/``long`` are required: a report needs coordinates and this server does not
+  geocode ``address_string`` (400 without them). ``address_string`` is read as
+  ``"street, colonia"``; what is missing is stored as ``SIN ESPECIFICAR``.
+- ``media_url`` is kept as a reference line of the description; ``attribute[…]`` is
+  ignored; the citizen's ``email``, ``first_name``, ``last_name``, ``phone``,
+  ``device_id``, ``account_id`` are accepted and neither stored nor echoed
+  (``account_id`` answers null).
+- GET requests: ``service_request_id`` (comma list; then the other filters are ignored),
+  ``service_code`` (comma list), ``start_date``/``end_date`` (ISO 8601; default the last
+  90 days), ``status`` (``open``/``closed``); at most 1000, newest first. Only public
+  fields: no description, nothing of the citizen.
+- api_key missing → 400; unknown, revoked, of another kind or without ``open311`` → 403;
+  over its rate limit → 429 with ``Retry-After``.
+"""
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
+from pydantic import ValidationError
 
 from .. import open311_format as fmt311
-from ..errors import ApiError
+from ..auth import apikeys
+from ..auth.deps import RateLimited, authenticate_key
+from ..errors import ApiError, error_from_answer
+from ..params import MAX_BIGINT
+from ..schemas import ReportIn
+from ..tracing import rpc_context
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 #: contact and key service advertised by discovery (deployment-specific)
 CONTACT = os.environ.get("OPEN311_CONTACT", "Dirección de Atención Ciudadana del municipio")
 KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE",
-                             "No se requiere api_key para consultar servicios; solicítela a Atención Ciudadana.")
+                             "No se requiere api_key para consultar servicios ni solicitudes; para crear "
+                             "solicitudes, solicite una a Atención Ciudadana.")
+LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
+MAX_REQUESTS = 1000            # the spec's suggested ceiling of GET requests
+DEFAULT_DAYS = 90              # the spec's default window of GET requests
+PAGE = 200                     # routing's largest page of query_reports
+UNSPECIFIED = "SIN ESPECIFICAR"
+STATUSES = {"open": ["captured", "in_progress"], "closed": ["done", "not_viable"]}
+MEDIA_URL = re.compile(r"^https?://\S{1,480}$")
 CACHE = "public, max-age=60"
 
 
@@ -66,3 +106,259 @@ async def service_definition(request: Request, service_code: str, fmt: str, juri
     if err is not None:
         return _error(err.status, err.detail, fmt)
     return _document(fmt311.render_definition(result, fmt), fmt)
+
+
+# --------------------------------------------------------------------------- service requests
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str, headers: dict | None = None):
+        self.status, self.description, self.headers = status, description, headers or {}
+
+
+def _spec_error(err: Open311Error | ApiError, fmt: str) -> Response:
+    """The error document of the spec; an ApiError is put in the spec's terms first."""
+    if isinstance(err, ApiError):
+        err = _from_api(err)
+    response = _error(err.status, err.description, fmt)
+    response.headers.update(err.headers)
+    return response
+
+
+def _from_api(exc: ApiError) -> Open311Error:
+    """A gateway/service error in the spec's terms: bad input is 400, not found 404,
+    refusals 403; anything else keeps its status (503 when a service is down)."""
+    status = {422: 400, 409: 400, 401: 403}.get(exc.status, exc.status)
+    return Open311Error(status, exc.detail)
+
+
+async def _fields(request: Request) -> dict:
+    """The POST's fields: form-encoded per the spec (``application/x-www-form-urlencoded``
+    or multipart), or a JSON object."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if ctype == "application/json":
+            body = json.loads(await request.body() or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError
+            return {k: v for k, v in body.items()}
+        form = await request.form()
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+    except (ValueError, UnicodeDecodeError):
+        raise Open311Error(400, "El cuerpo no es un formulario ni un objeto JSON válido.") from None
+
+
+def _text(fields: dict, name: str) -> str | None:
+    value = fields.get(name)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _coordinate(fields: dict, name: str) -> float:
+    value = _text(fields, name)
+    if value is None:
+        raise Open311Error(400, "lat y long son obligatorios: este servidor no geocodifica address_string.")
+    try:
+        return float(value)
+    except ValueError:
+        raise Open311Error(400, f"{name} debe ser un número decimal.") from None
+
+
+def _address(address: str | None) -> tuple[str, str]:
+    """``"street, colonia"`` (the last comma splits them)."""
+    if not address:
+        return UNSPECIFIED, UNSPECIFIED
+    street, _, colonia = address.rpartition(",")
+    if not street:
+        return colonia.strip()[:200] or UNSPECIFIED, UNSPECIFIED
+    return street.strip()[:200] or UNSPECIFIED, colonia.strip()[:200] or UNSPECIFIED
+
+
+async def _channel_key(request: Request, secret: str | None) -> apikeys.ApiKey:
+    if not secret:
+        raise Open311Error(400, "api_key es obligatorio para crear solicitudes.")
+    try:
+        key = await authenticate_key(request, request.app.state.auth, secret)
+    except RateLimited as exc:
+        raise Open311Error(429, exc.detail, {"Retry-After": exc.retry_after}) from None
+    except ApiError as exc:
+        if exc.status == 401:
+            raise Open311Error(403, "api_key no válida o revocada.") from None
+        raise _from_api(exc) from None
+    if key.kind != apikeys.CHANNEL or not key.has_scope(apikeys.OPEN311):
+        raise Open311Error(403, "Esta api_key no permite crear solicitudes Open311.")
+    return key
+
+
+def _report(fields: dict, key: apikeys.ApiKey) -> dict:
+    service_code = _text(fields, "service_code")
+    if service_code is None:
+        raise Open311Error(400, "service_code es obligatorio.")
+    lat, lon = _coordinate(fields, "lat"), _coordinate(fields, "long")
+    street, colonia = _address(_text(fields, "address_string"))
+    description = _text(fields, "description") or f"Solicitud Open311 sin descripción ({service_code})."
+    media_url = _text(fields, "media_url")
+    if media_url is not None:
+        if not MEDIA_URL.match(media_url):
+            raise Open311Error(400, "media_url debe ser una URL http(s) de hasta 500 caracteres.")
+        description = f"{description}\nImagen (media_url): {media_url}"
+    try:
+        report = ReportIn(petition_type=service_code, channel=key.channel, description=description,
+                          location={"lat": lat, "lon": lon, "colonia": colonia, "street": street})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise Open311Error(400, f"Datos inválidos: {problems}.") from None
+    return report.model_dump()
+
+
+@router.post("/requests.{fmt}", status_code=201,
+             summary="Crear una solicitud GeoReport v2 (formulario o JSON; api_key de canal con permiso open311)")
+async def create_request(request: Request, fmt: str):
+    if fmt not in fmt311.FORMATS:
+        return _bad_format(fmt)
+    try:
+        fields = await _fields(request)
+        key = await _channel_key(request, _text(fields, "api_key") or request.headers.get("x-api-key"))
+        payload = _report(fields, key)
+        answer = await request.app.state.report_batcher.submit({
+            "payload": payload, "idempotency_key": request.headers.get("idempotency-key"),
+            "created_by": key.actor_name, "trace": rpc_context()})
+        if "error" in answer:
+            error = error_from_answer(answer["error"])
+            if error.code == "tipo_peticion_no_encontrado":
+                raise Open311Error(400, f"service_code «{payload['petition_type']}» no existe o no está activo.")
+            raise _from_api(error)
+    except (Open311Error, ApiError) as err:
+        return _spec_error(err, fmt)
+    out = answer["report"]
+    notice = (f"Folio {out['folio']}, atendido por {out['agency']}; fecha límite {out['due_at'][:10]}. "
+              f"Clave de seguimiento: {out['tracking_token']}.")
+    body = fmt311.render_created([{"service_request_id": out["folio"], "service_notice": notice,
+                                   "account_id": None}], fmt)
+    return _document(body, fmt, status=201, cache=False)
+
+
+def _moment(value: str | None, name: str) -> datetime | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise Open311Error(400, f"{name} debe ser una fecha ISO 8601 (p. ej. 2026-11-05T08:15:30-06:00).") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+def _list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _folios(values: list[str], status: int = 400) -> list[int]:
+    try:
+        folios = [int(v) for v in values]
+    except ValueError:
+        folios = []
+    if len(folios) != len(values) or any(not 1 <= f <= MAX_BIGINT for f in folios):
+        raise Open311Error(status, "service_request_id debe ser un número de folio.")
+    if len(folios) > MAX_REQUESTS:
+        raise Open311Error(400, f"Como máximo {MAX_REQUESTS} service_request_id.")
+    return folios
+
+
+async def _query(request: Request, filters: dict, start: datetime | None = None,
+                 end: datetime | None = None) -> list[dict]:
+    """Report rows from routing's ``query_reports`` (internal actor: every report; only
+    public fields leave this module), newest first, at most ``MAX_REQUESTS``."""
+    call = request.app.state.call
+    rows: list[dict] = []
+    page = 1
+    while len(rows) < MAX_REQUESTS:
+        result = await call("routing", "query_reports", None, filters, page, PAGE, "-created_at")
+        for row in result["items"]:
+            created = datetime.fromisoformat(row["created_at"])
+            if (start is None or created >= start) and (end is None or created <= end):
+                rows.append(row)
+        if page * PAGE >= result["total"] or not result["items"]:
+            break
+        page += 1
+    return rows[:MAX_REQUESTS]
+
+
+async def _public(request: Request, rows: list[dict]) -> list[dict]:
+    if not rows:
+        return []
+    call = request.app.state.call
+    notes, services, agencies = await asyncio.gather(
+        call("routing", "status_notes", [r["folio"] for r in rows]),
+        call("catalog", "list_services"), call("catalog", "list_agencies"))
+    by_folio = {n["folio"]: n for n in notes}
+    names = {s["service_code"]: s["service_name"] for s in services}
+    agency_names = {a["code"]: a["name"] for a in agencies}
+    return [fmt311.public_request(r, notes=by_folio.get(r["folio"]), service_names=names, agency_names=agency_names)
+            for r in rows]
+
+
+@router.get("/requests.{fmt}", summary="Consultar solicitudes GeoReport v2 (públicas; como máximo 1000)")
+async def list_requests(request: Request, fmt: str, service_request_id: str | None = None,
+                        service_code: str | None = None, start_date: str | None = None,
+                        end_date: str | None = None, status: str | None = None,
+                        jurisdiction_id: str | None = None):
+    if fmt not in fmt311.FORMATS:
+        return _bad_format(fmt)
+    try:
+        if service_request_id:  # the spec: the other parameters are then ignored
+            rows = await _query(request, {"folios": _folios(_list(service_request_id))})
+        else:
+            filters: dict = {}
+            end = _moment(end_date, "end_date")
+            start = _moment(start_date, "start_date")
+            if start is None and end is None:
+                end = datetime.now(LOCAL_TZ)
+            if start is None:
+                start = end - timedelta(days=DEFAULT_DAYS)
+            if end is not None and end < start:
+                raise Open311Error(400, "end_date es anterior a start_date.")
+            filters["date_from"] = start.astimezone(LOCAL_TZ).date().isoformat()
+            if end is not None:
+                filters["date_to"] = end.astimezone(LOCAL_TZ).date().isoformat()
+            if service_code:
+                filters["petition_type"] = _list(service_code)
+            if status:
+                wanted = _list(status.lower())
+                if not wanted or any(s not in STATUSES for s in wanted):
+                    raise Open311Error(400, "status es «open» o «closed».")
+                filters["status"] = sorted({x for s in wanted for x in STATUSES[s]})
+            rows = await _query(request, filters, start, end)
+        items = await _public(request, rows)
+    except (Open311Error, ApiError) as err:
+        return _spec_error(err, fmt)
+    return _document(fmt311.render_requests(items, fmt), fmt, cache=False)
+
+
+@router.get("/requests/{service_request_id}.{fmt}", summary="Consultar una solicitud GeoReport v2 (pública)")
+async def get_request(request: Request, service_request_id: str, fmt: str, jurisdiction_id: str | None = None):
+    if fmt not in fmt311.FORMATS:
+        return _bad_format(fmt)
+    try:
+        (folio,) = _folios([service_request_id], status=404)
+        items = await _public(request, await _query(request, {"folios": [folio]}))
+        if not items:
+            raise Open311Error(404, f"No existe la solicitud {service_request_id}.")
+    except (Open311Error, ApiError) as err:
+        return _spec_error(err, fmt)
+    return _document(fmt311.render_requests(items, fmt), fmt, cache=False)
+
+
+@router.get("/tokens/{token}.{fmt}", summary="Solicitud de un token GeoReport v2 (aquí el token es el folio)")
+async def get_token(request: Request, token: str, fmt: str, jurisdiction_id: str | None = None):
+    """Requests are created synchronously, so POST answers the folio and no real token
+    exists; a folio given as token answers itself."""
+    if fmt not in fmt311.FORMATS:
+        return _bad_format(fmt)
+    try:
+        (folio,) = _folios([token], status=404)
+        if not await _query(request, {"folios": [folio]}):
+            raise Open311Error(404, f"No existe el token {token}.")
+    except (Open311Error, ApiError) as err:
+        return _spec_error(err, fmt)
+    return _document(fmt311.render_tokens([{"service_request_id": folio, "token": token}], fmt), fmt, cache=False)
