@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from citizens import handlers, normalize
 from citizens.exceptions import Conflict, Forbidden, InvalidInput, NotFound
-from sacinfra.db import UnitOfWork, make_engine, outbox_table
+from sacinfra.db import outbox_table
 
 OPERATOR = {"username": "op1", "role": "operator", "agency": None}
 AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
@@ -23,14 +23,6 @@ def person(**kw):
                         "references": "frente a la plaza"},
             "consent": True, "privacy_notice_version": "2026-01", "channel": "072"}
     return base | kw
-
-
-@pytest.fixture
-def uow(service_db):
-    engine = make_engine(service_db("citizens"))
-    with UnitOfWork(engine, "citizens") as u:
-        yield u
-    engine.dispose()
 
 
 def register(uow, force=False, **kw):

@@ -16,6 +16,12 @@ from .schemas import actor_schema
 WRITERS = frozenset({"operator", "supervisor", "admin"})
 READERS = WRITERS | {"agency_staff"}
 LOG_READERS = frozenset({"auditor", "admin"})
+#: ARCO access (the whole file of a person) and cancellation
+RIGHTS = frozenset({"supervisor", "admin"})
+#: block-leader roster: who edits it, who reads it, who may see leaders' contact data
+ROSTER_WRITERS = frozenset({"supervisor", "admin"})
+ROSTER_READERS = frozenset({"operator", "supervisor", "admin", "auditor"})
+ROSTER_CONTACT = frozenset({"operator", "supervisor", "admin"})
 MIN_REASON, MAX_REASON = 3, 500
 
 
@@ -48,4 +54,6 @@ def require_reason(reason) -> str:
         raise InvalidInput("Indique el motivo de la consulta de datos personales.", "motivo_requerido")
     if len(text) > MAX_REASON:
         raise InvalidInput(f"El motivo no puede pasar de {MAX_REASON} caracteres.", "motivo_invalido")
+    if "\x00" in text:
+        raise InvalidInput("El motivo no puede contener caracteres nulos.", "motivo_invalido")
     return text

@@ -65,6 +65,7 @@ def _citizen(row, merged_numbers: list[int] | None = None) -> dict:
         "channel": row["channel"], "created_by": row["created_by"], "created_at": row["created_at"].isoformat(),
         "updated_at": row["updated_at"].isoformat(), "merged_into": row["merged_into"],
         "merged_numbers": merged_numbers or [],
+        "cancelled_at": row["cancelled_at"].isoformat() if row.get("cancelled_at") else None,
     }
 
 
@@ -295,6 +296,9 @@ def update_citizen(uow, actor, number, changes, reason) -> dict:
     if row["merged_into"] is not None:
         raise Conflict(f"El ciudadano {number} se fusionó en el {row['merged_into']}: rectifique ese registro.",
                        "ciudadano_fusionado")
+    if row["cancelled_at"] is not None:
+        raise Conflict(f"Los datos del ciudadano {number} se cancelaron (derecho ARCO): no se rectifican.",
+                       "ciudadano_cancelado")
     before = _snapshot(row)
     after = before | _flat(values)
     changed = [k for k in before if before[k] != after[k]]
@@ -350,6 +354,10 @@ def merge_citizens(uow, actor, keep, merge, reason: str | None = None) -> dict:
             raise NotFound(f"No existe el ciudadano número {n}.", "ciudadano_no_encontrado")
     if rows[keep]["merged_into"] is not None:
         raise Conflict(f"El ciudadano {keep} ya se fusionó en el {rows[keep]['merged_into']}.", "ciudadano_fusionado")
+    for n in (keep, merge):
+        if rows[n]["cancelled_at"] is not None:
+            raise Conflict(f"Los datos del ciudadano {n} se cancelaron (derecho ARCO): no se fusionan.",
+                           "ciudadano_cancelado")
     already = rows[merge]["merged_into"]
     if already is not None and already != keep:
         raise Conflict(f"El ciudadano {merge} ya se fusionó en el {already}.", "ciudadano_fusionado")
@@ -361,11 +369,24 @@ def merge_citizens(uow, actor, keep, merge, reason: str | None = None) -> dict:
             number=merge, kind="merge", author=who.username, reason=reason, at=at,
             before={"merged_into": None}, after={"merged_into": keep}))
         uow.add_event("citizens_merged", {"kept": keep, "merged": merge, "merged_at": at.isoformat()})
+        _spread_oppositions(uow, keep, at)
     _log(uow, who, [keep, merge], "merge", reason)
     row = s.execute(sa.select(c).where(c.c.number == keep)).mappings().one()
     out = _citizen(row, _merged_numbers(s, keep))
     uow.commit()
     return out
+
+
+def _spread_oppositions(uow, keep: int, at: datetime) -> None:
+    """After a merge, an opposition made under any number of the person covers all of
+    them: ``citizen_opposed`` for every number with the union of the scopes (consumers
+    keep (number, scope) once, so repeats change nothing)."""
+    numbers = [keep] + _merged_numbers(uow.session, keep)
+    o = store.oppositions
+    scopes = sorted(set(uow.session.execute(sa.select(o.c.scope).where(o.c.number.in_(numbers))).scalars()))
+    if scopes:
+        uow.add_events([("citizen_opposed", {"number": n, "scopes": scopes, "opposed_at": at.isoformat()}, None)
+                        for n in numbers])
 
 
 # =========================================================================== access log
@@ -397,6 +418,7 @@ def list_access_log(uow, actor, citizen_number=None, username: str | None = None
     total = s.execute(sa.select(sa.func.count()).select_from(log).where(*conds)).scalar()
     rows = s.execute(sa.select(log).where(*conds).order_by(log.c.id.desc()).limit(limit).offset(offset)).mappings()
     items = [{"id": r["id"], "at": r["at"].isoformat(), "username": r["username"], "role": r["role"],
-              "citizen_number": r["citizen_number"], "action": r["action"], "reason": r["reason"]} for r in rows]
+              "citizen_number": r["citizen_number"], "block_leader_id": r["block_leader_id"], "action": r["action"],
+              "reason": r["reason"]} for r in rows]
     uow.rollback()
     return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -129,7 +129,50 @@ class ActorSchema(Schema):
         unknown = EXCLUDE
 
 
+LEADER_KINDS = ("manzana", "cuartel")
+LEADER_STATUSES = ("active", "suspended", "ended")
+
+
+def _not_future(value: date) -> None:
+    if value > date.today():
+        raise ValidationError("La fecha de acreditación no puede ser futura.")
+
+
+class LocationSchema(Base):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90, error="Latitud fuera de rango."),
+                       error_messages=_msgs("Debe ser un número."))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180, error="Longitud fuera de rango."),
+                       error_messages=_msgs("Debe ser un número."))
+
+
+class BlockLeaderSchema(Base):
+    """A jefe de manzana / jefe de cuartel in the roster."""
+    kind = fields.String(required=True, validate=validate.OneOf(LEADER_KINDS, error="Debe ser «manzana» o «cuartel»."),
+                         error_messages=_msgs("Debe ser texto."))
+    block = Text(required=True, max_length=60)
+    colonia = Text(required=True, max_length=120)
+    location = fields.Nested(LocationSchema, required=True, error_messages=_msgs("Se esperaba un objeto."))
+    accredited_on = fields.Date(required=True, validate=[_not_future],
+                                error_messages=_msgs("Fecha inválida (se espera AAAA-MM-DD)."))
+    status = fields.String(load_default="active", validate=validate.OneOf(
+        LEADER_STATUSES, error=f"Debe ser uno de: {', '.join(LEADER_STATUSES)}."),
+        error_messages=_msgs("Debe ser texto."))
+    full_name = Name(required=True)
+    phone = Phone(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True,
+                         validate=[validate.Length(max=254, error="Correo demasiado largo.")],
+                         error_messages=_msgs("Correo electrónico inválido."))
+    username = Text(load_default=None, allow_none=True, max_length=120,
+                    validate=[validate.Regexp(r"^[a-z0-9._-]+$",
+                                              error="Usuario inválido (minúsculas, dígitos, . _ -).")])
+    citizen_number = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                    validate=validate.Range(1, 2**62, error="Número de ciudadano inválido."),
+                                    error_messages=_msgs("Debe ser un entero."))
+
+
 citizen_schema = CitizenSchema()
+block_leader_schema = BlockLeaderSchema()
+block_leader_changes_schema = BlockLeaderSchema(partial=True)
 citizen_changes_schema = CitizenChangesSchema()
 actor_schema = ActorSchema()
 

@@ -16,7 +16,8 @@ citizens = sa.Table(
     sa.Column("consent", sa.Boolean), sa.Column("privacy_notice_version", sa.Text), sa.Column("channel", sa.Text),
     sa.Column("created_by", sa.Text), sa.Column("created_at", sa.DateTime(timezone=True)),
     sa.Column("updated_at", sa.DateTime(timezone=True)),
-    sa.Column("merged_into", sa.BigInteger), sa.Column("merged_at", sa.DateTime(timezone=True)))
+    sa.Column("merged_into", sa.BigInteger), sa.Column("merged_at", sa.DateTime(timezone=True)),
+    sa.Column("cancelled_at", sa.DateTime(timezone=True)), sa.Column("cancelled_by", sa.Text))
 
 citizen_changes = sa.Table(
     "citizen_changes", metadata,
@@ -28,4 +29,20 @@ access_log = sa.Table(
     "personal_data_access_log", metadata,
     sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("at", sa.DateTime(timezone=True)),
     sa.Column("username", sa.Text), sa.Column("role", sa.Text), sa.Column("citizen_number", sa.BigInteger),
-    sa.Column("action", sa.Text), sa.Column("reason", sa.Text))
+    sa.Column("action", sa.Text), sa.Column("reason", sa.Text), sa.Column("block_leader_id", sa.BigInteger))
+
+oppositions = sa.Table(
+    "citizen_oppositions", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("number", sa.BigInteger),
+    sa.Column("scope", sa.Text), sa.Column("reason", sa.Text), sa.Column("author", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True)))
+
+block_leaders = sa.Table(
+    "block_leaders", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("kind", sa.Text), sa.Column("block", sa.Text),
+    sa.Column("colonia", sa.Text), sa.Column("lat", sa.Float), sa.Column("lon", sa.Float),
+    sa.Column("accredited_on", sa.Date), sa.Column("status", sa.Text), sa.Column("full_name", sa.Text),
+    sa.Column("phone", sa.Text), sa.Column("email", sa.Text), sa.Column("username", sa.Text),
+    sa.Column("citizen_number", sa.BigInteger), sa.Column("created_by", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True)), sa.Column("updated_at", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer))
