@@ -15,31 +15,6 @@ PAYLOAD = {"petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description
            "citizen_number": 166045}
 
 
-class Catalog:
-    """Answers like catalog.quote_reports: known types, one error per unknown one."""
-
-    def __init__(self):
-        self.calls = 0
-
-    def quote_reports(self, requests):
-        self.calls += 1
-        out = []
-        for r in requests:
-            if r["petition_type"] != "OP-LAMPARA APAGADA":
-                out.append({"error": {"type": "NotFound", "code": "tipo_peticion_no_encontrado",
-                                      "message": "No existe el tipo de petición."}})
-            else:
-                out.append({"quote": {"petition_type": r["petition_type"], "channel": r["channel"], "agency": "OP",
-                                      "department": "OP-ALUMBRADO", "sla_amount": 5, "sla_unit": "calendar_days",
-                                      "version": 1, "due_at": "2026-12-05T23:59:59-06:00"}})
-        return out
-
-
-@pytest.fixture
-def uow(service_uow):
-    return service_uow("intake")
-
-
 def item(payload=PAYLOAD, key=None):
     return {"data": handlers.validate_report(payload), "idempotency_key": key, "created_by": None,
             "trace": {"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}
@@ -49,8 +24,7 @@ def outbox(uow):
     return [r.payload for r in uow.session.execute(sa.select(outbox_table).order_by(outbox_table.c.id))]
 
 
-def test_a_batch_gets_ascending_folios_one_catalog_call_and_one_event_each(uow):
-    catalog = Catalog()
+def test_a_batch_gets_ascending_folios_one_catalog_call_and_one_event_each(uow, catalog):
     results = handlers.create_reports(uow, catalog, [item(), item(), item()], now=NOW)
     assert [r["folio"] for r in results] == [1, 2, 3]
     assert catalog.calls == 1
@@ -64,26 +38,33 @@ def test_a_batch_gets_ascending_folios_one_catalog_call_and_one_event_each(uow):
     assert events[0]["trace"]["traceparent"].startswith("00-4bf92f35")
 
 
-def test_events_carry_the_citizen_number_but_no_free_text(uow):
-    handlers.create_reports(uow, Catalog(), [item()], now=NOW)
+def test_events_carry_the_citizen_number_but_no_free_text(uow, catalog):
+    handlers.create_reports(uow, catalog, [item()], now=NOW)
     data = outbox(uow)[0]["data"]
     assert data["citizen_number"] == 166045
     assert "description" not in data and "Lámpara" not in str(data)
 
 
-def test_one_bad_report_does_not_fail_the_others(uow):
+def test_events_carry_the_kind_quoted_and_who_filed_it(uow, catalog):
+    handlers.create_reports(uow, catalog, [item() | {"created_by": "block_leader"}, item()], now=NOW)
+    first, second = (e["data"] for e in outbox(uow))
+    assert (first["kind"], first["created_by"]) == ("Servicio", "block_leader")
+    assert (second["kind"], second["created_by"]) == ("Servicio", None)
+
+
+def test_one_bad_report_does_not_fail_the_others(uow, catalog):
     bad = item(PAYLOAD | {"petition_type": "NO-EXISTE"})
-    results = handlers.create_reports(uow, Catalog(), [item(), bad, item()], now=NOW)
+    results = handlers.create_reports(uow, catalog, [item(), bad, item()], now=NOW)
     assert isinstance(results[1], InvalidInput) and results[1].code == "tipo_peticion_no_encontrado"
     assert [results[0]["folio"], results[2]["folio"]] == [1, 2]
     assert len(outbox(uow)) == 2
 
 
-def test_idempotency_key_returns_the_same_folio_within_and_across_batches(uow):
-    first = handlers.create_reports(uow, Catalog(), [item(key="k1"), item(key="k1"), item(key="k2")], now=NOW)
+def test_idempotency_key_returns_the_same_folio_within_and_across_batches(uow, catalog):
+    first = handlers.create_reports(uow, catalog, [item(key="k1"), item(key="k1"), item(key="k2")], now=NOW)
     assert first[0]["folio"] == first[1]["folio"] != first[2]["folio"]
     assert first[0]["created"] is True and first[1]["created"] is False
-    again = handlers.create_reports(uow, Catalog(), [item(key="k1")], now=NOW)
+    again = handlers.create_reports(uow, catalog, [item(key="k1")], now=NOW)
     assert again[0]["folio"] == first[0]["folio"] and again[0]["created"] is False
     assert len(outbox(uow)) == 2, "a replay publishes nothing"
 
@@ -98,8 +79,8 @@ def test_invalid_payload_is_rejected_with_a_code(change):
     assert err.value.code == "reporte_invalido"
 
 
-def test_get_and_track_report(uow):
-    created = handlers.create_report(uow, Catalog(), PAYLOAD, now=NOW)
+def test_get_and_track_report(uow, catalog):
+    created = handlers.create_report(uow, catalog, PAYLOAD, now=NOW)
     assert handlers.get_report(uow, created["folio"])["folio"] == created["folio"]
     assert handlers.check_tracking(uow, created["folio"], created["tracking_token"])["folio"] == created["folio"]
     with pytest.raises(Exception) as err:
@@ -107,8 +88,8 @@ def test_get_and_track_report(uow):
     assert err.value.code == "reporte_no_encontrado"
 
 
-def test_file_requests_answers_each_request_in_order(uow):
-    answers = handlers.file_requests(uow, Catalog(), [
+def test_file_requests_answers_each_request_in_order(uow, catalog):
+    answers = handlers.file_requests(uow, catalog, [
         {"payload": PAYLOAD, "idempotency_key": "a", "trace": {}},
         {"payload": PAYLOAD | {"description": ""}},
         {"payload": PAYLOAD | {"petition_type": "NO-EXISTE"}},
