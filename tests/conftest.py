@@ -4,9 +4,11 @@ import json
 import random
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
+import requests
 from jsonschema import Draft202012Validator, FormatChecker
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,3 +129,96 @@ def subscribe():
     yield make
     for s in subs:
         s.close()
+
+
+# --------------------------------------------------------------------------- e2e helpers
+
+def login(base: str, username: str, password: str | None = None) -> dict:
+    """Headers of a signed-in staff member; demo users' password is ``demo-<username>-2026``."""
+    r = requests.post(f"{base}/v1/auth/login", json={"username": username,
+                                                      "password": password or f"demo-{username}-2026"}, timeout=10)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture(name="login", scope="session")
+def login_fixture():
+    """``login(base, username, password=None)``: the headers of a signed-in user."""
+    return login
+
+
+class Tokens(dict):
+    """Headers of the demo users keyed by role (``tokens["operator"]``), each one signed in
+    the first time it is asked for."""
+
+    def __init__(self, base: str):
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, role: str) -> dict:
+        self[role] = headers = login(self.base, role)
+        return headers
+
+
+@pytest.fixture(scope="module")
+def tokens(platform):
+    return Tokens(platform.gateway_url)
+
+
+REPORT = {"channel": "072", "description": "Lámpara apagada frente al número 100",
+          "location": {"lat": 21.1221, "lon": -101.6824, "colonia": "CENTRO", "street": "MADERO 100"},
+          "citizen_number": None}
+
+
+@pytest.fixture(scope="session")
+def file_report():
+    """``file_report(base, headers, petition_type="OP-LAMPARA APAGADA", **fields)``: files a
+    report (a lamp out in the centre unless ``fields`` say otherwise) and gives its folio."""
+
+    def file(base: str, headers: dict, petition_type: str = "OP-LAMPARA APAGADA", **fields) -> int:
+        r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": petition_type} | fields,
+                          headers=headers, timeout=10)
+        assert r.status_code == 201, r.text
+        return r.json()["folio"]
+
+    return file
+
+
+@pytest.fixture(scope="session")
+def wait_assigned():
+    """``wait_assigned(base, folio, headers, timeout=20, check=None)``: the report's
+    assignment once routing has made it (404 until then); ``check(response)`` runs on the
+    first 200."""
+
+    def wait(base: str, folio: int, headers: dict, timeout: float = 20, check=None) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r = requests.get(f"{base}/v1/reports/{folio}/assignment", headers=headers, timeout=10)
+            if r.status_code == 200:
+                if check:
+                    check(r)
+                return r.json()
+            assert r.status_code == 404, r.text
+            time.sleep(0.1)
+        raise AssertionError(f"folio {folio} not assigned in {timeout}s")
+
+    return wait
+
+
+@pytest.fixture(scope="session")
+def wait_listed():
+    """``wait_listed(base, folios, headers, timeout=30)``: waits until the report list
+    holds every one of ``folios`` (routing assigns them from intake's events)."""
+
+    def wait(base: str, folios: list[int], headers: dict, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            r = requests.get(f"{base}/v1/reports", params={"folios": ",".join(map(str, folios))},
+                             headers=headers, timeout=10)
+            assert r.status_code == 200, r.text
+            if r.json()["total"] == len(folios):
+                return
+            assert time.monotonic() < deadline, r.json()
+            time.sleep(0.2)
+
+    return wait

@@ -105,3 +105,32 @@ def bearer(tokens) -> dict:
 @pytest.fixture
 def api(client):
     return Api(client)
+
+
+# --------------------------------------------------------------------------- helpers as fixtures
+
+def _rows(url: str, sql: str, *args) -> list:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        return conn.execute(sql, args or None).fetchall()
+
+
+@pytest.fixture(scope="session")
+def rows():
+    """``rows(database_url, sql, *args)``: the rows of one statement, outside the app."""
+    return _rows
+
+
+def _assert_problem(r, status, code) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["code"] == code and body["status"] == status and body["detail"]
+    return body
+
+
+@pytest.fixture(scope="session")
+def assert_problem():
+    """``assert_problem(response, status, code)``: the response is that RFC 9457 problem; gives its body."""
+    return _assert_problem

@@ -3,32 +3,12 @@ PostgreSQL database through the FastAPI app."""
 import time
 
 import jwt
-import psycopg
 import pytest
 
 from gateway.auth.security import ISSUER, Tokens
 
-PROBLEM = "application/problem+json"
 
-
-def dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def rows(url: str, sql: str, *args):
-    with psycopg.connect(dsn(url)) as conn:
-        return conn.execute(sql, args or None).fetchall()
-
-
-def assert_problem(r, status, code):
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith(PROBLEM)
-    body = r.json()
-    assert body["code"] == code and body["status"] == status and body["detail"]
-    return body
-
-
-def test_login_returns_tokens_and_me(api, gateway_db):
+def test_login_returns_tokens_and_me(api, gateway_db, rows):
     t = api.login("supervisor")
     assert t["token_type"] == "bearer" and t["expires_in"] == 900
     claims = jwt.decode(t["access_token"], options={"verify_signature": False})
@@ -51,7 +31,7 @@ def test_username_is_case_insensitive(api):
 
 
 @pytest.mark.parametrize("username,password", [("admin", "wrong-password-1"), ("nadie", "demo-admin-2026")])
-def test_wrong_password_or_unknown_user_is_401_and_audited(api, gateway_db, username, password):
+def test_wrong_password_or_unknown_user_is_401_and_audited(api, gateway_db, username, password, rows, assert_problem):
     r = api.client.post("/v1/auth/login", json={"username": username, "password": password})
     assert_problem(r, 401, "credenciales_invalidas")
     assert r.headers["www-authenticate"].startswith("Bearer")
@@ -59,14 +39,14 @@ def test_wrong_password_or_unknown_user_is_401_and_audited(api, gateway_db, user
     assert (actor, action, ip) == (username, "auth.login_failed", "testclient")
 
 
-def test_inactive_user_cannot_log_in(api, gateway_db):
+def test_inactive_user_cannot_log_in(api, gateway_db, rows, assert_problem):
     rows_ = rows(gateway_db, "UPDATE users SET active = false WHERE username = 'operator' RETURNING id")
     assert rows_
     assert_problem(api.client.post("/v1/auth/login", json={"username": "operator", "password": "demo-operator-2026"}),
                    401, "credenciales_invalidas")
 
 
-def test_repeated_failures_get_429_across_gateway_workers(settings, demo_users, gateway_db):
+def test_repeated_failures_get_429_across_gateway_workers(settings, demo_users, gateway_db, rows, assert_problem):
     """Two app instances one after the other (TestClient under eventlet runs one event
     loop at a time): the count lives in the database, so the second one sees the first's."""
     from fastapi.testclient import TestClient
@@ -102,7 +82,7 @@ def test_success_resets_the_failure_count(api):
     api.login("admin")
 
 
-def test_refresh_rotates_and_a_used_refresh_token_is_refused(api, gateway_db):
+def test_refresh_rotates_and_a_used_refresh_token_is_refused(api, gateway_db, rows, assert_problem):
     first = api.login("operator")
     r = api.client.post("/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert r.status_code == 200, r.text
@@ -122,7 +102,7 @@ def test_refresh_rotates_and_a_used_refresh_token_is_refused(api, gateway_db):
                    401, "token_invalido")
 
 
-def test_logout_revokes_access_and_refresh_tokens(api, gateway_db):
+def test_logout_revokes_access_and_refresh_tokens(api, gateway_db, rows, assert_problem):
     t = api.login("block_leader")
     h = {"Authorization": f"Bearer {t['access_token']}"}
     r = api.client.post("/v1/auth/logout", headers=h, json={"refresh_token": t["refresh_token"]})
@@ -138,7 +118,7 @@ def test_logout_revokes_access_and_refresh_tokens(api, gateway_db):
     assert api.client.get("/v1/auth/me", headers=h2).status_code == 401
 
 
-def test_expired_token_is_401(api, settings):
+def test_expired_token_is_401(api, settings, assert_problem):
     old = Tokens(settings.jwt_secret).issue_pair(user_id=1, now=time.time() - 3600)
     assert_problem(api.client.get("/v1/auth/me", headers={"Authorization": f"Bearer {old.access_token}"}),
                    401, "token_expirado")
@@ -147,7 +127,7 @@ def test_expired_token_is_401(api, settings):
                    401, "token_expirado")
 
 
-def test_missing_or_malformed_authorization_is_401(api):
+def test_missing_or_malformed_authorization_is_401(api, assert_problem):
     assert_problem(api.client.get("/v1/auth/me"), 401, "no_autenticado")
     assert_problem(api.client.get("/v1/auth/me", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}),
                    401, "no_autenticado")
@@ -168,7 +148,7 @@ def _claims(user_id=5, typ="access"):
     lambda secret: jwt.encode(_claims() | {"iss": "otro"}, secret, algorithm="HS256"),
     lambda secret: jwt.encode(_claims() | {"sub": "admin"}, secret, algorithm="HS256"),
 ], ids=["alg-none", "hs512", "hs384", "other-secret", "no-jti", "other-issuer", "bad-sub"])
-def test_forged_tokens_are_rejected(api, settings, forge):
+def test_forged_tokens_are_rejected(api, settings, forge, assert_problem):
     token = forge(settings.jwt_secret)
     assert_problem(api.client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"}), 401, "token_invalido")
 
@@ -180,7 +160,7 @@ def test_hs256_token_with_our_secret_is_accepted(api, settings):
     assert api.client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
-def test_without_a_secret_auth_fails_closed(make_client, settings, demo_users):
+def test_without_a_secret_auth_fails_closed(make_client, settings, demo_users, assert_problem):
     """Settings built in code without JWT_SECRET (the uvicorn entry point refuses to start)."""
     from dataclasses import replace
 

@@ -22,17 +22,6 @@ def pt_url(base, code, suffix=""):
     return f"{base}/v1/catalog/petition-types/{quote(code, safe='')}{suffix}"
 
 
-@pytest.fixture(scope="module")
-def tokens(platform):
-    out = {}
-    for role in ("operator", "agency_staff", "admin"):
-        r = requests.post(f"{platform.gateway_url}/v1/auth/login",
-                          json={"username": role, "password": f"demo-{role}-2026"}, timeout=10)
-        assert r.status_code == 200, r.text
-        out[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-    return out
-
-
 def read(base, code, h):
     r = requests.get(pt_url(base, code), headers=h, timeout=10)
     assert r.status_code == 200, r.text
@@ -111,7 +100,8 @@ def test_an_sla_change_applies_to_the_next_report_only(platform, tokens):
     base, staff = platform.gateway_url, tokens["agency_staff"]
     pt = read(base, SLA_TYPE, staff)
     assert pt["sla_unit"] == "calendar_days"
-    r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": SLA_TYPE}, timeout=10)
+    r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": SLA_TYPE}, headers=tokens["operator"],
+                      timeout=10)
     assert r.status_code == 201, r.text
     before = r.json()
     assert days_given(before) == pt["sla_amount"]
@@ -120,17 +110,18 @@ def test_an_sla_change_applies_to_the_next_report_only(platform, tokens):
                        headers=staff, timeout=10)
     assert r.status_code == 200 and r.json()["sla_amount"] == pt["sla_amount"] + 10
 
-    r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": SLA_TYPE}, timeout=10)
+    r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": SLA_TYPE}, headers=tokens["operator"],
+                      timeout=10)
     assert r.status_code == 201, r.text
     after = r.json()
     assert days_given(after) == pt["sla_amount"] + 10
 
-    earlier = requests.get(f"{base}/v1/reports/{before['folio']}", timeout=10).json()
+    earlier = requests.get(f"{base}/v1/reports/{before['folio']}", headers=tokens["operator"], timeout=10).json()
     assert instant(earlier["due_at"]) == instant(before["due_at"])  # the same moment, whatever the zone
     for key in ("sla_amount", "sla"):  # when the report exposes the SLA it was quoted
         if key in earlier:
             assert earlier[key] in (pt["sla_amount"], {"amount": pt["sla_amount"], "unit": "calendar_days"})
-    later = requests.get(f"{base}/v1/reports/{after['folio']}", timeout=10).json()
+    later = requests.get(f"{base}/v1/reports/{after['folio']}", headers=tokens["operator"], timeout=10).json()
     assert instant(later["due_at"]) == instant(after["due_at"])
 
 

@@ -13,18 +13,7 @@ CITIZEN = {"given_names": "José Ángel", "first_surname": "Muñoz", "second_sur
 WHY = {"reason": "llamada al 072 para levantar un reporte"}
 
 
-@pytest.fixture(scope="module")
-def tokens(platform):
-    out = {}
-    for role in ("operator", "agency_staff", "auditor", "block_leader"):
-        r = requests.post(f"{platform.gateway_url}/v1/auth/login",
-                          json={"username": role, "password": f"demo-{role}-2026"}, timeout=10)
-        assert r.status_code == 200, r.text
-        out[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-    return out
-
-
-def test_register_duplicates_search_and_access_log(platform, tokens):
+def test_register_duplicates_search_and_access_log(platform, tokens, file_report, wait_assigned):
     base, op = platform.gateway_url, tokens["operator"]
     r = requests.post(f"{base}/v1/citizens", json=CITIZEN, headers=op, timeout=10)
     assert r.status_code == 201, r.text
@@ -55,9 +44,14 @@ def test_register_duplicates_search_and_access_log(platform, tokens):
     r = requests.post(f"{base}/v1/citizens", json=bad, headers=op, timeout=10)
     assert r.status_code == 422 and r.json()["code"] == "datos_invalidos", r.text
 
-    # agency staff may read one citizen with a reason, not register; block leaders nothing
-    r = requests.get(f"{base}/v1/citizens/{number}", params={"reason": "reporte de alumbrado"},
-                     headers=tokens["agency_staff"], timeout=10)
+    # agency staff may read, with a reason, a citizen of a report of their agency only;
+    # they do not register; block leaders nothing
+    why_staff = {"reason": "reporte de alumbrado"}
+    r = requests.get(f"{base}/v1/citizens/{number}", params=why_staff, headers=tokens["agency_staff"], timeout=10)
+    assert r.status_code == 404 and r.json()["code"] == "ciudadano_no_encontrado"  # no report of theirs yet
+    folio = file_report(base, op, "OP-LAMPARA APAGADA", citizen_number=number)
+    wait_assigned(base, folio, tokens["supervisor"])
+    r = requests.get(f"{base}/v1/citizens/{number}", params=why_staff, headers=tokens["agency_staff"], timeout=10)
     assert r.status_code == 200 and r.json()["full_name"] == "José Ángel Muñoz Ibáñez"
     r = requests.post(f"{base}/v1/citizens", json=CITIZEN, headers=tokens["agency_staff"], timeout=10)
     assert r.status_code == 403

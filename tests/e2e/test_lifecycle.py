@@ -8,46 +8,19 @@ import requests
 
 pytestmark = pytest.mark.e2e
 
-REPORT = {"channel": "072", "description": "Lámpara apagada frente al número 100",
-          "location": {"lat": 21.1221, "lon": -101.6824, "colonia": "CENTRO", "street": "MADERO 100"},
-          "citizen_number": None}
+
+def etag_is_version(r) -> None:
+    """The assignment's ETag is its version."""
+    assert r.headers["etag"] == f'"{r.json()["version"]}"'
 
 
-@pytest.fixture(scope="module")
-def tokens(platform):
-    out = {}
-    for role in ("agency_staff", "supervisor", "auditor", "operator"):
-        r = requests.post(f"{platform.gateway_url}/v1/auth/login",
-                          json={"username": role, "password": f"demo-{role}-2026"}, timeout=10)
-        assert r.status_code == 200, r.text
-        out[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-    return out
-
-
-def file_report(base: str, petition_type: str) -> int:
-    r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": petition_type}, timeout=10)
-    assert r.status_code == 201, r.text
-    return r.json()["folio"]
-
-
-def wait_assigned(base: str, folio: int, headers: dict, timeout: float = 20) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = requests.get(f"{base}/v1/reports/{folio}/assignment", headers=headers, timeout=10)
-        if r.status_code == 200:
-            assert r.headers["etag"] == f'"{r.json()["version"]}"'
-            return r.json()
-        assert r.status_code == 404, r.text
-        time.sleep(0.1)
-    raise AssertionError(f"folio {folio} not assigned in {timeout}s")
-
-
-def test_agency_staff_start_and_finish_with_a_closing_intervention(platform, tokens, subscribe, contracts):
+def test_agency_staff_start_and_finish_with_a_closing_intervention(platform, tokens, subscribe, contracts, file_report,
+                                                                   wait_assigned):
     base, staff = platform.gateway_url, tokens["agency_staff"]
     changed = subscribe(platform.amqp_uri, "routing.events", "report_status_changed")
     added = subscribe(platform.amqp_uri, "routing.events", "intervention_added")
-    folio = file_report(base, "OP-LAMPARA APAGADA")
-    a = wait_assigned(base, folio, staff)
+    folio = file_report(base, tokens["operator"], "OP-LAMPARA APAGADA")
+    a = wait_assigned(base, folio, staff, check=etag_is_version)
     assert (a["status"], a["agency"], a["version"]) == ("captured", "OP", 1)
 
     r = requests.post(f"{base}/v1/reports/{folio}/start", json={"text": "Cuadrilla en camino"},
@@ -62,7 +35,7 @@ def test_agency_staff_start_and_finish_with_a_closing_intervention(platform, tok
     assert r.status_code == 200, r.text
     assert (r.json()["status"], r.json()["version"]) == ("done", 3)
 
-    report = requests.get(f"{base}/v1/reports/{folio}", timeout=10).json()
+    report = requests.get(f"{base}/v1/reports/{folio}", headers=tokens["auditor"], timeout=10).json()
     assert report["status"] == "done"
     assert [h["kind"] for h in report["history"]] == ["assigned", "started", "finished"]
     assert report["history"][-1]["author"] == "agency_staff"
@@ -103,11 +76,11 @@ def test_agency_staff_start_and_finish_with_a_closing_intervention(platform, tok
     assert summary["total"] == summary["captured"] + summary["in_progress"] + summary["done"] + summary["not_viable"]
 
 
-def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens):
+def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens, file_report, wait_assigned):
     base, staff = platform.gateway_url, tokens["agency_staff"]
-    siap = file_report(base, "SIAP- RECOLECCION DE ANIMALES MUERTOS")
-    lamp = file_report(base, "OP-LAMPARA APAGADA")
-    a = wait_assigned(base, siap, tokens["supervisor"])
+    siap = file_report(base, tokens["operator"], "SIAP- RECOLECCION DE ANIMALES MUERTOS")
+    lamp = file_report(base, tokens["operator"], "OP-LAMPARA APAGADA")
+    a = wait_assigned(base, siap, tokens["supervisor"], check=etag_is_version)
     assert a["agency"] == "SIAP"
 
     r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, headers=staff, timeout=10)
@@ -119,7 +92,7 @@ def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens):
     r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, timeout=10)
     assert r.status_code == 401
 
-    wait_assigned(base, lamp, staff)
+    wait_assigned(base, lamp, staff, check=etag_is_version)
     r = requests.post(f"{base}/v1/reports/{lamp}/start", json={}, headers=staff, timeout=10)
     assert r.status_code == 428 and r.json()["code"] == "version_requerida"
     assert requests.post(f"{base}/v1/reports/{lamp}/start", json={"version": 1}, headers=staff,

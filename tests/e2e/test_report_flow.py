@@ -15,10 +15,16 @@ REPORT = {
 }
 
 
-def wait_routed(base: str, folio: int, timeout: float = 20) -> dict:
+@pytest.fixture(scope="module")
+def op(tokens):
+    """Filing a report needs credentials: the demo operator's."""
+    return tokens["operator"]
+
+
+def wait_routed(base: str, folio: int, headers: dict, timeout: float = 20) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        r = requests.get(f"{base}/v1/reports/{folio}", timeout=10)
+        r = requests.get(f"{base}/v1/reports/{folio}", headers=headers, timeout=10)
         assert r.status_code == 200, r.text
         body = r.json()
         if any(h["kind"] == "assigned" for h in body["history"]):
@@ -27,7 +33,7 @@ def wait_routed(base: str, folio: int, timeout: float = 20) -> dict:
     raise AssertionError(f"folio {folio} not routed in {timeout}s")
 
 
-def test_reports_travel_from_the_api_to_the_department(platform, subscribe, contracts):
+def test_reports_travel_from_the_api_to_the_department(platform, op, subscribe, contracts):
     base = platform.gateway_url
     assigned = subscribe(platform.amqp_uri, "routing.events", "report_assigned")
     created = subscribe(platform.amqp_uri, "intake.events", "report_created")
@@ -35,7 +41,7 @@ def test_reports_travel_from_the_api_to_the_department(platform, subscribe, cont
     folios = []
     for i, pt in enumerate(["OP-LAMPARA APAGADA", "OP-LAMPARA APAGADA", "SIAP- RECOLECCION DE ANIMALES MUERTOS"]):
         r = requests.post(f"{base}/v1/reports", json=REPORT | {"petition_type": pt, "description": f"reporte {i}"},
-                          timeout=10)
+                          headers=op, timeout=10)
         assert r.status_code == 201, r.text
         body = r.json()
         assert body["folio"] >= 1 and body["due_at"] > body["created_at"]
@@ -43,14 +49,14 @@ def test_reports_travel_from_the_api_to_the_department(platform, subscribe, cont
         folios.append(body["folio"])
     assert folios == sorted(folios) and len(set(folios)) == 3
 
-    lamp = wait_routed(base, folios[0])
+    lamp = wait_routed(base, folios[0], op)
     assert lamp["status"] == "captured"
     assert lamp["agency"] == "OP" and lamp["department"] == "OP-ALUMBRADO"
     assert lamp["location"]["colonia"] == "CENTRO"
     assert lamp["traffic_light"] == "on_time"  # filed just now, days before its due date
     assert lamp["due_at"]
     for f in folios[1:]:
-        wait_routed(base, f)
+        wait_routed(base, f, op)
 
     deadline = time.monotonic() + 15
     while sorted(assigned.folios()) != folios and time.monotonic() < deadline:
@@ -94,10 +100,10 @@ def test_health_answers_only_when_every_service_answers(platform):
     (REPORT | {"location": REPORT["location"] | {"lat": 123}}, "validacion"),
     (REPORT | {"description": ""}, "validacion"),
 ])
-def test_bad_input_gets_a_problem_with_a_code_and_changes_nothing(platform, payload, code):
+def test_bad_input_gets_a_problem_with_a_code_and_changes_nothing(platform, op, payload, code):
     base = platform.gateway_url
     before = requests.get(f"{base}/v1/stats/summary", timeout=10).json()["total"]
-    r = requests.post(f"{base}/v1/reports", json=payload, timeout=10)
+    r = requests.post(f"{base}/v1/reports", json=payload, headers=op, timeout=10)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     body = r.json()
@@ -106,14 +112,16 @@ def test_bad_input_gets_a_problem_with_a_code_and_changes_nothing(platform, payl
     assert requests.get(f"{base}/v1/stats/summary", timeout=10).json()["total"] == before
 
 
-def test_unknown_folio_is_404_problem(platform):
-    r = requests.get(f"{platform.gateway_url}/v1/reports/999999999", timeout=10)
+def test_unknown_folio_is_404_problem_and_reading_a_report_needs_credentials(platform, op):
+    r = requests.get(f"{platform.gateway_url}/v1/reports/999999999", headers=op, timeout=10)
     assert r.status_code == 404 and r.json()["code"] == "reporte_no_encontrado"
+    r = requests.get(f"{platform.gateway_url}/v1/reports/1", timeout=10)
+    assert r.status_code == 401  # folios are sequential: citizens use /v1/track with their token
 
 
-def test_idempotency_key_retry_returns_the_same_folio(platform):
+def test_idempotency_key_retry_returns_the_same_folio(platform, op):
     base = platform.gateway_url
-    h = {"Idempotency-Key": "retry-abc-123"}
+    h = op | {"Idempotency-Key": "retry-abc-123"}
     first = requests.post(f"{base}/v1/reports", json=REPORT, headers=h, timeout=10)
     again = requests.post(f"{base}/v1/reports", json=REPORT, headers=h, timeout=10)
     assert first.status_code == again.status_code == 201
@@ -121,9 +129,10 @@ def test_idempotency_key_retry_returns_the_same_folio(platform):
     assert again.headers.get("Idempotent-Replayed") == "true"
 
 
-def test_citizen_tracks_a_report_with_its_token_and_only_with_it(platform):
+def test_citizen_tracks_a_report_with_its_token_and_only_with_it(platform, op):
     base = platform.gateway_url
-    created = requests.post(f"{base}/v1/reports", json=REPORT | {"citizen_number": 166045}, timeout=10).json()
+    created = requests.post(f"{base}/v1/reports", json=REPORT | {"citizen_number": 166045}, headers=op,
+                            timeout=10).json()
     folio, token = created["folio"], created["tracking_token"]
     r = requests.get(f"{base}/v1/track/{folio}", params={"token": token}, timeout=10)
     assert r.status_code == 200, r.text

@@ -24,12 +24,34 @@ def tracer_provider():
     yield
 
 
-def test_one_trace_spans_gateway_intake_and_routing(vhost, service_db, container_factory):
+@pytest.fixture
+def gateway_db():
+    """The gateway's own database with the demo users (filing a report needs credentials)."""
+    import asyncio
+    import secrets
+    from pathlib import Path
+
+    from gateway.cli import load_demo_users
+    from gateway.settings import Settings
+    from sacinfra import testing
+
+    name = testing.unique("t_gateway")
+    url = testing.create_database(name)
+    try:
+        testing.migrate(Path(__file__).resolve().parents[2] / "gateway", url)
+        asyncio.run(load_demo_users(Settings(database_url=url, environment="development")))
+        yield Settings(database_url=url, jwt_secret=secrets.token_urlsafe(48), environment="production")
+    finally:
+        testing.drop_database(name)
+
+
+def test_one_trace_spans_gateway_intake_and_routing(vhost, service_db, container_factory, gateway_db):
+    import dataclasses
+
     from catalog.seed import seed_demo
     from catalog.service import CatalogService
     from fastapi.testclient import TestClient
     from gateway.app import create_app
-    from gateway.settings import Settings
     from intake.service import IntakeService
     from routing.service import RoutingService
 
@@ -44,9 +66,11 @@ def test_one_trace_spans_gateway_intake_and_routing(vhost, service_db, container
                                 "OUTBOX_POLL_SECONDS": 0.1}).start()
 
     EXPORTER.clear()
-    app = create_app(Settings(amqp_uri=vhost["uri"]))
+    app = create_app(dataclasses.replace(gateway_db, amqp_uri=vhost["uri"]))
     with TestClient(app) as client:
-        r = client.post("/v1/reports", json={
+        login = client.post("/v1/auth/login", json={"username": "operator", "password": "demo-operator-2026"})
+        assert login.status_code == 200, login.text
+        r = client.post("/v1/reports", headers={"Authorization": f"Bearer {login.json()['access_token']}"}, json={
             "petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "traza",
             "location": {"lat": 21.1, "lon": -101.6, "colonia": "CENTRO", "street": "MADERO"}})
         assert r.status_code == 201, r.text

@@ -15,6 +15,7 @@ REMOTE_ERRORS: dict[str, int] = {
     "InvalidInput": 422,
     "Conflict": 409,
     "Forbidden": 403,
+    "PayloadTooLarge": 413,  # routing: an evidence file over EVIDENCE_MAX_BYTES
 }
 
 
@@ -35,7 +36,8 @@ def remote_to_api(exc) -> ApiError:
     if status is None:
         return ApiError(502, "error_de_servicio", "Un servicio interno falló; intente de nuevo.")
     code, detail = parse_remote_value(exc.value)
-    return ApiError(status, code or {404: "no_encontrado", 422: "datos_invalidos", 409: "conflicto", 403: "prohibido"}[status], detail)
+    return ApiError(status, code or {404: "no_encontrado", 422: "datos_invalidos", 409: "conflicto", 403: "prohibido",
+                                  413: "demasiado_grande"}[status], detail)
 
 
 def error_from_answer(error: dict) -> ApiError:

@@ -11,4 +11,5 @@ MAX_OFFSET = 1_000_000
 
 Folio = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="folio del reporte")]
 CitizenNumber = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="número de ciudadano")]
+Id = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="identificador")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="filas a saltar (paginación)")]

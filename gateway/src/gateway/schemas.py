@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .params import MAX_BIGINT
+
 
 class LocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -24,7 +26,7 @@ class ReportIn(BaseModel):
     channel: str = Field(min_length=1, max_length=60)
     description: str = Field(min_length=1, max_length=4000)
     location: LocationIn
-    citizen_number: int | None = Field(default=None, ge=1)
+    citizen_number: int | None = Field(default=None, ge=1, le=MAX_BIGINT)
 
 
 class ReportCreated(BaseModel):

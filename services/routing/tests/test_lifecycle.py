@@ -1,6 +1,5 @@
 """The lifecycle of a report on a real PostgreSQL database: every transition and rule,
 optimistic locking, interventions, shares, authorization, history and outbox events."""
-import importlib.util
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -10,13 +9,8 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator, FormatChecker
 
 from routing import handlers
-from sacinfra.db import UnitOfWork, make_engine, outbox_table
+from sacinfra.db import UnitOfWork, outbox_table
 from sacinfra.errors import Conflict, Forbidden, InvalidInput, NotFound
-
-_spec = importlib.util.spec_from_file_location("routing_tests_assign", Path(__file__).with_name("test_assign.py"))
-_assign = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_assign)
-created_event = _assign.created_event  # the report_created event of the existing test
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
 
@@ -28,27 +22,9 @@ AUDITOR = {"username": "auditor", "role": "auditor", "agency": None, "department
 OPERATOR = {"username": "operator", "role": "operator", "agency": None, "department": None}
 
 
-@pytest.fixture
-def engine(service_db):
-    engine = make_engine(service_db("routing"))
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def uow(engine):
-    with UnitOfWork(engine, "routing") as u:
-        yield u
-
-
-@pytest.fixture
-def folio(uow):
-    assert handlers.assign_report(uow, created_event(folio=7))
-    return 7
-
-
 def events(uow, event_type=None) -> list[dict]:
-    rows = [r.payload for r in uow.session.execute(sa.select(outbox_table).order_by(outbox_table.c.id))]
+    rows = [r.payload for r in uow.session.execute(sa.select(outbox_table).where(outbox_table.c.exchange == "routing.events")
+                                                   .order_by(outbox_table.c.id))]
     return [e for e in rows if event_type is None or e["event_type"] == event_type]
 
 
@@ -123,7 +99,7 @@ def test_no_transition_out_of_done_but_reopen(uow, folio):
     assert error_code(err) == "reporte_cerrado"
 
 
-def test_not_viable_needs_a_reason_from_captured_or_in_progress(uow, folio):
+def test_not_viable_needs_a_reason_from_captured_or_in_progress(uow, folio, created_event):
     with pytest.raises(InvalidInput) as err:
         handlers.mark_not_viable(uow, OP, folio, 1, " ")
     assert error_code(err) == "motivo_requerido"

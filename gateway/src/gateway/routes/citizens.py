@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..params import Offset
+from ..params import CitizenNumber, MAX_BIGINT, Offset
 from ..auth import Role, User, audit_event, require_roles
 from ..errors import ApiError, problem
+from ..reports_query import REPORT_SCOPED_ROLES, citizen_visible
 
 router = APIRouter(prefix="/v1/citizens", tags=["ciudadanos"])
 
@@ -71,8 +72,8 @@ class CitizenPatch(BaseModel):
 
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    keep: int = Field(ge=1, description="número que se conserva")
-    merge: int = Field(ge=1, description="número que se fusiona en el conservado (queda redirigido)")
+    keep: int = Field(ge=1, le=MAX_BIGINT, description="número que se conserva")
+    merge: int = Field(ge=1, le=MAX_BIGINT, description="número que se fusiona en el conservado (queda redirigido)")
     reason: str | None = Field(default=None, min_length=3, max_length=500)
 
 
@@ -132,18 +133,23 @@ async def merge_citizens(body: MergeIn, request: Request, user: WriterUser) -> d
 
 
 @router.get("/{number:int}", summary="Consultar un ciudadano (un número fusionado redirige al conservado)")
-async def get_citizen(number: int, request: Request, user: ReaderUser, reason: Reason) -> dict[str, Any]:
+async def get_citizen(number: CitizenNumber, request: Request, user: ReaderUser, reason: Reason) -> dict[str, Any]:
+    if user.role in REPORT_SCOPED_ROLES:  # agency staff: only citizens of reports they can see
+        person = await citizens(request, "related_numbers", actor_of(user), number)
+        if not await citizen_visible(request.app.state.call, user, person["numbers"]):
+            raise ApiError(404, "ciudadano_no_encontrado",
+                           f"No existe el ciudadano número {number} entre los de los reportes que usted atiende.")
     return await citizens(request, "get_citizen", actor_of(user), number, reason)
 
 
 @router.get("/{number:int}/changes", summary="Historial de rectificaciones y fusiones de un ciudadano")
-async def citizen_changes(number: int, request: Request, user: WriterUser, reason: Reason) -> list[dict[str, Any]]:
+async def citizen_changes(number: CitizenNumber, request: Request, user: WriterUser, reason: Reason) -> list[dict[str, Any]]:
     return await citizens(request, "citizen_changes", actor_of(user), number, reason)
 
 
 @router.patch("/{number:int}", summary="Rectificar datos de un ciudadano (motivo obligatorio; queda el antes y "
                                        "el después)")
-async def update_citizen(number: int, body: CitizenPatch, request: Request, user: WriterUser) -> dict[str, Any]:
+async def update_citizen(number: CitizenNumber, body: CitizenPatch, request: Request, user: WriterUser) -> dict[str, Any]:
     changes = _json(body)
     reason = changes.pop("reason")
     for key in ("given_names", "first_surname", "phones", "address"):

@@ -3,7 +3,10 @@
 
 Changes: agency staff (routing checks the report is of their agency, or shared with it
 for interventions), supervisors and admins; reopening: supervisors and admins. Reads:
-those and auditors. Every change carries the version read (body ``version`` or
+those and auditors. Department API keys (``X-API-Key``, kind ``department``) read
+(``reports:read``) and write back — start, finish, interventions (``reports:write``) —
+on their own department's reports (routing checks the department; a shared report only
+for reading and interventions). Every change carries the version read (body ``version`` or
 ``If-Match``; 428 without it, 409 ``version_desactualizada`` when stale, 409
 ``transicion_invalida`` for an illegal transition) and lands in the audit log."""
 from __future__ import annotations
@@ -14,15 +17,21 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import Folio
-from ..auth import Role, User, audit_event, require_roles
+from ..auth import Principal, Role, User, apikeys, audit_event, require_roles, staff_or_key
 from ..errors import ApiError
-from .. import versioning
+from .. import uploads, versioning
 
 router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
 
 ActingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin))]
 ReopeningUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
 ReadingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin, Role.auditor))]
+#: the same staff, or a department key with the scope (its department is checked by routing)
+_DEPT = (apikeys.DEPARTMENT,)
+ActingOrKey = Annotated[Principal, Depends(staff_or_key(Role.agency_staff, Role.supervisor, Role.admin,
+                                                        scopes=(apikeys.REPORTS_WRITE,), kinds=_DEPT))]
+ReadingOrKey = Annotated[Principal, Depends(staff_or_key(Role.agency_staff, Role.supervisor, Role.admin, Role.auditor,
+                                                         scopes=(apikeys.REPORTS_READ,), kinds=_DEPT))]
 IfMatch = Annotated[str | None, Header(description="la versión leída, p. ej. \"3\" (o «version» en el cuerpo)")]
 
 class Versioned(BaseModel):
@@ -64,9 +73,12 @@ class InterventionIn(BaseModel):
 
 # --------------------------------------------------------------------------- helpers
 
-def actor_of(user: User) -> dict:
-    """Who acts, as the gateway vouches for it to routing."""
-    return {"username": user.username, "role": str(user.role), "agency": user.agency, "department": user.department}
+def actor_of(who: User | Principal) -> dict:
+    """Who acts, as the gateway vouches for it to routing (a department key acts as
+    ``{"username": "api-key:<name>", "role": "department_key", "agency", "department"}``)."""
+    if isinstance(who, Principal):
+        return who.actor()
+    return {"username": who.username, "role": str(who.role), "agency": who.agency, "department": who.department}
 
 
 async def routing(request: Request, method: str, *args):
@@ -108,33 +120,48 @@ async def _changed(request: Request, response: Response, action: str, folio: int
 # --------------------------------------------------------------------------- reads
 
 @router.get("/{folio}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
-async def get_assignment(folio: Folio, request: Request, response: Response, user: ReadingUser) -> dict[str, Any]:
+async def get_assignment(folio: Folio, request: Request, response: Response, user: ReadingOrKey) -> dict[str, Any]:
     out = await routing(request, "get_assignment", folio, actor_of(user))
     response.headers["ETag"] = versioning.etag(out["version"])
     return out
 
 
 @router.get("/{folio}/interventions", summary="Intervenciones (seguimiento) de un reporte, la más antigua primero")
-async def list_interventions(folio: Folio, request: Request, user: ReadingUser) -> list[dict[str, Any]]:
+async def list_interventions(folio: Folio, request: Request, user: ReadingOrKey) -> list[dict[str, Any]]:
     return await routing(request, "list_interventions", folio, actor_of(user))
 
 
 # --------------------------------------------------------------------------- changes
 
 @router.post("/{folio}/start", summary="Iniciar la atención (Capturado → Proceso)")
-async def start(folio: Folio, body: StartIn, request: Request, response: Response, user: ActingUser,
+async def start(folio: Folio, body: StartIn, request: Request, response: Response, user: ActingOrKey,
                 if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
     out = await routing(request, "start_report", actor_of(user), folio, version, body.text)
     return await _changed(request, response, "report.started", folio, version, out)
 
 
-@router.post("/{folio}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)")
-async def finish(folio: Folio, body: FinishIn, request: Request, response: Response, user: ActingUser,
+async def _with_evidence(request: Request, method: str, *args, evidence: list[dict]):
+    """A routing call whose last argument is the evidence files, sent only when there are
+    some (with the longer ``EVIDENCE_RPC_TIMEOUT``)."""
+    if not evidence:
+        return await routing(request, method, *args)
+    return await request.app.state.call("routing", method, *args, evidence,
+                                        timeout=uploads.upload_limits().rpc_timeout)
+
+
+@router.post("/{folio}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)",
+             description="JSON `{version, text}`, o `multipart/form-data` con `version`, `text` y archivos de "
+                         "evidencia (`files`) que quedan en la intervención de cierre, en la misma transacción.",
+             openapi_extra=uploads.multipart_openapi(FinishIn, "evidencia del cierre"))
+async def finish(folio: Folio, request: Request, response: Response, user: ActingOrKey,
                  if_match: IfMatch = None) -> dict[str, Any]:
+    body, evidence = await uploads.read_body(request, FinishIn)
     version = version_of(body, if_match)
-    out = await routing(request, "finish_report", actor_of(user), folio, version, body.text)
-    return await _changed(request, response, "report.finished", folio, version, out)
+    out = await _with_evidence(request, "finish_report", actor_of(user), folio, version, body.text,
+                               evidence=evidence)
+    return await _changed(request, response, "report.finished", folio, version, out,
+                          {"evidence_files": len(evidence)} if evidence else None)
 
 
 @router.post("/{folio}/not-viable", summary="Marcar como no viable, con el motivo")
@@ -173,9 +200,15 @@ async def share(folio: Folio, body: ShareIn, request: Request, response: Respons
                           {"shared_agency": body.agency, "shared_department": body.department})
 
 
-@router.post("/{folio}/interventions", status_code=201, summary="Documentar una intervención (inmutable)")
-async def add_intervention(folio: Folio, body: InterventionIn, request: Request, user: ActingUser) -> dict[str, Any]:
-    out = await routing(request, "add_intervention", actor_of(user), folio, body.text)
+@router.post("/{folio}/interventions", status_code=201, summary="Documentar una intervención (inmutable)",
+             description="JSON `{text}`, o `multipart/form-data` con `text` y archivos de evidencia (`files`): "
+                         "la intervención y sus archivos se guardan juntos o nada (413 `evidencia_muy_grande`, "
+                         "422 `tipo_de_evidencia_no_permitido`, 422 `demasiadas_evidencias`).",
+             openapi_extra=uploads.multipart_openapi(InterventionIn, "evidencia"))
+async def add_intervention(folio: Folio, request: Request, user: ActingOrKey) -> dict[str, Any]:
+    body, evidence = await uploads.read_body(request, InterventionIn)
+    out = await _with_evidence(request, "add_intervention", actor_of(user), folio, body.text, evidence=evidence)
     await audit_event(request, "report.intervention_added", target=f"report:{folio}",
-                      detail={"intervention_id": out["id"], "kind": out["kind"]})
+                      detail={"intervention_id": out["id"], "kind": out["kind"]}
+                      | ({"evidence_ids": [e["id"] for e in out.get("evidence", [])]} if evidence else {}))
     return out

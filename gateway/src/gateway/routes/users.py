@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from ..params import Offset
+from ..params import Id, Offset
 from ..auth import Role, User, require_roles, store
 from ..auth.deps import AuthDep, client_ip
 from ..auth.schemas import UserIn, UserOut, UserPage, UserPatch
@@ -34,7 +34,7 @@ async def create(body: UserIn, request: Request, admin: AdminUser, auth: AuthDep
 
 
 @router.get("/{user_id}", response_model=UserOut, summary="Consultar un usuario del personal")
-async def get(user_id: int, admin: AdminUser, auth: AuthDep):
+async def get(user_id: Id, admin: AdminUser, auth: AuthDep):
     engine, _ = auth.ready()
     async with engine.connect() as conn:
         user = await store.get_user(conn, user_id)
@@ -44,7 +44,7 @@ async def get(user_id: int, admin: AdminUser, auth: AuthDep):
 
 
 @router.patch("/{user_id}", response_model=UserOut, summary="Cambiar rol, dependencia, estado o contraseña")
-async def patch(user_id: int, body: UserPatch, request: Request, admin: AdminUser, auth: AuthDep):
+async def patch(user_id: Id, body: UserPatch, request: Request, admin: AdminUser, auth: AuthDep):
     changes = body.model_dump(exclude_unset=True)
     for key in ("full_name", "role", "active", "password"):
         if key in changes and changes[key] is None:

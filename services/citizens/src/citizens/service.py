@@ -1,5 +1,6 @@
 """CitizensService: the citizen registry (numbers, personal data, duplicates, search,
-rectification, merge) and the personal-data access log.
+rectification, merge), personal-data rights (opposition, cancellation, ARCO access), the
+block-leader roster and the personal-data access log.
 
 Thin: every method hands its arguments to ``handlers``. Every method takes the ``actor``
 the gateway vouches for (``{"username", "role", "agency"}``); reads of personal data also
@@ -8,7 +9,7 @@ from nameko.rpc import rpc
 
 from sacinfra.service import SqlService
 
-from . import handlers
+from . import block_leaders, handlers, lookups, rights
 
 
 class CitizensService(SqlService):
@@ -42,3 +43,55 @@ class CitizensService(SqlService):
     def list_access_log(self, actor, citizen_number=None, username=None, since=None, until=None,
                         limit=100, offset=0):
         return handlers.list_access_log(self.db, actor, citizen_number, username, since, until, limit, offset)
+
+    # ------------------------------------------------------------------ rights (ARCO)
+    @rpc
+    def oppose(self, actor, number, scopes, reason):
+        return rights.oppose(self.db, actor, number, scopes, reason)
+
+    @rpc
+    def cancel_citizen(self, actor, number, reason):
+        return rights.cancel_citizen(self.db, actor, number, reason)
+
+    @rpc
+    def arco_access(self, actor, number, reason):
+        return rights.arco_access(self.db, actor, number, reason)
+
+    # ------------------------------------------------------------------ block-leader roster
+    @rpc
+    def create_block_leader(self, actor, data):
+        return block_leaders.create_block_leader(self.db, actor, data)
+
+    @rpc
+    def update_block_leader(self, actor, leader_id, changes, version=None):
+        return block_leaders.update_block_leader(self.db, actor, leader_id, changes, version)
+
+    @rpc
+    def delete_block_leader(self, actor, leader_id):
+        return block_leaders.delete_block_leader(self.db, actor, leader_id)
+
+    @rpc
+    def get_block_leader(self, actor, leader_id, reason=None):
+        return block_leaders.get_block_leader(self.db, actor, leader_id, reason)
+
+    @rpc
+    def list_block_leaders(self, actor, filters=None, reason=None, limit=100, offset=0):
+        return block_leaders.list_block_leaders(self.db, actor, filters, reason, limit, offset)
+
+    @rpc
+    def active_block_leaders(self):
+        return block_leaders.active_block_leaders(self.db)
+
+    # ---- report lists (lookups.py): citizens of a page of reports, citizen filters, a person's numbers
+    @rpc
+    def get_citizens(self, actor, numbers, reason):
+        return lookups.get_citizens(self.db, actor, numbers, reason)
+
+    @rpc
+    def find_numbers(self, actor, name=None, sex=None, age_min=None, age_max=None, reason=None,
+                     limit=lookups.DEFAULT_FIND_LIMIT):
+        return lookups.find_numbers(self.db, actor, name, sex, age_min, age_max, reason, limit)
+
+    @rpc
+    def related_numbers(self, actor, number):
+        return lookups.related_numbers(self.db, actor, number)

@@ -84,7 +84,7 @@ def create_reports(uow, catalog, items: list[dict], now: datetime | None = None)
             else:
                 accepted.append((i, answer["quote"]))
         folios = store.next_folios(uow.session, len(accepted))
-        rows = {}
+        rows, kinds = {}, {}
         for (i, q), folio in zip(accepted, folios):
             it = items[i]
             data, loc = it["data"], it["data"]["location"]
@@ -99,8 +99,9 @@ def create_reports(uow, catalog, items: list[dict], now: datetime | None = None)
                 "idempotency_key": it.get("idempotency_key"), "tracking_token": domain.new_tracking_token(),
                 "created_by": it.get("created_by"),
             }
+            kinds[i] = q.get("kind")  # Trámite/Servicio as quoted; not stored, travels in the event
         inserted = store.insert_reports(uow.session, list(rows.values()))
-        uow.add_events([("report_created", report_created_data(row), items[i].get("trace"))
+        uow.add_events([("report_created", report_created_data(row, kinds[i]), items[i].get("trace"))
                         for i, row in rows.items() if row["folio"] in inserted])
         uow.commit()
         lost_race = {row["idempotency_key"] for row in rows.values() if row["folio"] not in inserted}
@@ -151,13 +152,16 @@ def create_report(uow, catalog, payload: dict, idempotency_key: str | None = Non
     return result
 
 
-def report_created_data(row: dict) -> dict:
-    """The event carries the citizen number only: never names, phones or the free text."""
+def report_created_data(row: dict, kind: str | None = None) -> dict:
+    """The event carries the citizen number only: never names, phones or the free text.
+    ``kind`` (Trámite/Servicio, from catalog's quote) and ``created_by`` (the staff
+    username that filed it, if any) are optional fields of v1."""
     return {
         "folio": row["folio"], "petition_type": row["petition_type"], "channel": row["channel"],
         "citizen_number": row["citizen_number"], "agency": row["agency"], "department": row["department"],
         "location": {"lat": row["lat"], "lon": row["lon"], "colonia": row["colonia"], "street": row["street"]},
         "created_at": row["created_at"].isoformat(), "due_at": row["due_at"].isoformat(),
+        "kind": kind, "created_by": row.get("created_by"),
     }
 
 

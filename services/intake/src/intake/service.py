@@ -7,9 +7,9 @@ from nameko.rpc import RpcProxy, rpc
 from sacinfra.batching import Batcher
 from sacinfra.envelope import current_trace_context
 from sacinfra.metrics import histogram
-from sacinfra.service import SqlService
+from sacinfra.service import SqlService, reliable_event_handler
 
-from . import handlers
+from . import handlers, reads, rights
 
 
 class ReportBatcher(Batcher):
@@ -55,3 +55,17 @@ class IntakeService(SqlService):
     @rpc
     def track_report(self, folio, token):
         return handlers.check_tracking(self.db, folio, token)
+
+    # personal-data rights (ARCO): see rights.py
+    @reliable_event_handler("citizens", "citizen_cancelled")
+    def handle_citizen_cancelled(self, envelope):
+        rights.erase_citizen_reports(self.db, envelope)
+
+    @rpc
+    def arco_access(self, citizen_numbers):
+        return rights.arco_access(self.db, citizen_numbers)
+
+    # batch reads for the gateway's work orders: see reads.py
+    @rpc
+    def get_reports(self, folios, include_token=False):
+        return reads.get_reports(self.db, folios, include_token)

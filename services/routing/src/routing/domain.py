@@ -44,6 +44,9 @@ DEFAULT_REOPEN_DAYS = 30
 ADMIN, SUPERVISOR, AUDITOR, AGENCY_STAFF = "admin", "supervisor", "auditor", "agency_staff"
 OWNER_ACTIONS = frozenset({START, FINISH, MARK_NOT_VIABLE, REASSIGN, SHARE, INTERVENE, READ})
 SHARED_ACTIONS = frozenset({INTERVENE, READ})
+#: a department's own system (gateway API key of kind department): the write-back it needs
+DEPARTMENT_KEY = "department_key"
+DEPARTMENT_KEY_ACTIONS = frozenset({READ, START, FINISH, INTERVENE})
 
 
 def transition(folio: int, status: str, action: str) -> str:
@@ -107,10 +110,15 @@ def check_new_unit(folio: int, agency: str, department: str, target_agency, targ
     return target
 
 
-def authorize(actor: dict, action: str, folio: int, agency: str, shared_agencies: set[str]) -> None:
+def authorize(actor: dict, action: str, folio: int, agency: str, shared_agencies: set[str],
+              department: str | None = None, shared_departments: set[tuple[str, str]] = frozenset()) -> None:
     """Admins and supervisors act on any report; auditors only read; agency staff act on
     reports of their agency, and on reports shared with their agency only to read and to
-    add interventions. Reopening is for supervisors and admins. Others: ``Forbidden``."""
+    add interventions. A department API key (role ``department_key``, the system of one
+    department) works at department level: on its own department's reports it reads,
+    starts, finishes and adds interventions; on reports shared with its department
+    (``shared_departments``: (agency, department) pairs) it reads and adds interventions.
+    Reopening is for supervisors and admins. Others: ``Forbidden``."""
     role = (actor or {}).get("role")
     if role in (ADMIN, SUPERVISOR):
         return
@@ -121,6 +129,12 @@ def authorize(actor: dict, action: str, folio: int, agency: str, shared_agencies
         if mine and mine == agency and action in OWNER_ACTIONS:
             return
         if mine and mine in shared_agencies and action in SHARED_ACTIONS:
+            return
+    if role == DEPARTMENT_KEY:
+        mine = (actor.get("agency"), actor.get("department"))
+        if all(mine) and mine == (agency, department) and action in DEPARTMENT_KEY_ACTIONS:
+            return
+        if all(mine) and mine in shared_departments and action in SHARED_ACTIONS:
             return
     if action == REOPEN:
         raise Forbidden("Solo supervisión o administración pueden reabrir un reporte.", "prohibido")

@@ -6,8 +6,10 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from . import domain, store
+from . import domain, integration, store
+from . import evidence as ev
 from .exceptions import Conflict, InvalidInput, NotFound
+from .queries import search_key
 
 CONSUMER_REPORT_CREATED = "routing.report_created"
 
@@ -33,11 +35,7 @@ def assign_reports(uow, envelopes: list[dict]) -> list[int]:
     if not todo:
         uow.commit()
         return []
-    rows = [{"folio": f, "petition_type": e["data"]["petition_type"], "channel": e["data"]["channel"],
-             "agency": e["data"]["agency"], "department": e["data"]["department"], "status": domain.CAPTURED,
-             "colonia": e["data"]["location"].get("colonia"),
-             "created_at": datetime.fromisoformat(e["data"]["created_at"]),
-             "due_at": datetime.fromisoformat(e["data"]["due_at"])} for f, e in todo.items()]
+    rows = [_new_row(f, e["data"]) for f, e in todo.items()]
     inserted = {r.folio: r.assigned_at for r in uow.session.execute(
         pg_insert(store.assignments).values(rows).on_conflict_do_nothing()
         .returning(store.assignments.c.folio, store.assignments.c.assigned_at))}
@@ -45,13 +43,29 @@ def assign_reports(uow, envelopes: list[dict]) -> list[int]:
         uow.session.execute(sa.insert(store.history), [
             {"folio": f, "kind": "assigned", "to_status": domain.CAPTURED, "agency": todo[f]["data"]["agency"],
              "department": todo[f]["data"]["department"], "author": "routing"} for f in inserted])
-        uow.add_events([("report_assigned", {
+        assigned = [("report_assigned", {
             "folio": f, "petition_type": todo[f]["data"]["petition_type"], "channel": todo[f]["data"]["channel"],
             "agency": todo[f]["data"]["agency"], "department": todo[f]["data"]["department"],
             "status": domain.CAPTURED, "due_at": todo[f]["data"]["due_at"], "assigned_at": at.isoformat()},
-            todo[f].get("trace")) for f, at in inserted.items()])
+            todo[f].get("trace")) for f, at in inserted.items()]
+        uow.add_events(assigned)
+        integration.add(uow, [(t, d, (), trace) for t, d, trace in assigned])  # departments' feed
     uow.commit()
     return sorted(inserted)
+
+
+def _new_row(folio: int, data: dict) -> dict:
+    """An assignment from ``report_created`` data; ``kind`` and ``created_by`` are optional
+    fields of v1 (events published before them still assign)."""
+    loc = data.get("location") or {}
+    return {"folio": folio, "petition_type": data["petition_type"], "channel": data["channel"],
+            "agency": data["agency"], "department": data["department"], "status": domain.CAPTURED,
+            "colonia": loc.get("colonia"), "colonia_norm": search_key(loc.get("colonia")) or None,
+            "street": loc.get("street"), "street_norm": search_key(loc.get("street")) or None,
+            "lat": loc.get("lat"), "lon": loc.get("lon"), "citizen_number": data.get("citizen_number"),
+            "kind": data.get("kind"), "created_by": data.get("created_by"),
+            "created_at": datetime.fromisoformat(data["created_at"]),
+            "due_at": datetime.fromisoformat(data["due_at"])}
 
 
 def assign_report(uow, envelope: dict) -> bool:
@@ -90,7 +104,8 @@ def get_assignment(uow, folio: int, actor: dict | None = None,
     folio = row["folio"]
     shares = _shares(uow, folio)
     if actor is not None:
-        domain.authorize(actor, domain.READ, folio, row["agency"], {s["agency"] for s in shares})
+        domain.authorize(actor, domain.READ, folio, row["agency"], {s["agency"] for s in shares},
+                         row["department"], {(s["agency"], s["department"]) for s in shares})
     out = _assignment(row)
     out["closed_at"] = row["closed_at"].isoformat() if row["closed_at"] else None
     out["traffic_light"] = domain.traffic_light(row["status"], row["created_at"], row["due_at"], _now(now),
@@ -133,16 +148,28 @@ def _bump(uow, row, values: dict) -> int:
     return new_version
 
 
-def _intervene(uow, actor: dict, row, kind: str, text: str, at: datetime) -> int:
-    """An immutable intervention plus its intervention_added event; returns its id."""
+def _publish(uow, event_type: str, data: dict, shared=()) -> None:
+    """The event on ``routing.events`` and, without free text, on the departments'
+    integration exchange (``shared``: (agency, department) pairs it is shared with)."""
+    uow.add_event(event_type, data)
+    integration.add(uow, [(event_type, data, sorted(shared), None)])
+
+
+def _intervene(uow, actor: dict, row, kind: str, text: str, at: datetime, shared=(), files=()) -> int:
+    """An immutable intervention, its evidence ``files`` (checked by ``evidence.prepare``)
+    and its intervention_added event; returns its id."""
     iid = uow.session.execute(sa.insert(store.interventions).values(
         folio=row["folio"], author=actor["username"], agency=actor.get("agency"),
         department=actor.get("department"), kind=kind, text=text, at=at)
         .returning(store.interventions.c.id)).scalar_one()
-    uow.add_event("intervention_added", {
+    data = {
         "folio": row["folio"], "intervention_id": iid, "kind": kind, "agency": row["agency"],
         "department": row["department"], "author": actor["username"], "author_agency": actor.get("agency"),
-        "author_department": actor.get("department"), "at": at.isoformat()})
+        "author_department": actor.get("department"), "at": at.isoformat()}
+    evidence_ids = ev.insert(uow, iid, row["folio"], actor["username"], list(files), at)
+    if evidence_ids:  # ids only: never the files nor their names
+        data["evidence_ids"] = evidence_ids
+    _publish(uow, "intervention_added", data, shared)
     return iid
 
 
@@ -167,7 +194,8 @@ def _guarded(fn):
 
 
 def _change_status(uow, actor, folio, version, action: str, *, now=None, reason_of=None, note=None,
-                   target=None, reopen_days: int = domain.DEFAULT_REOPEN_DAYS) -> dict:
+                   target=None, reopen_days: int = domain.DEFAULT_REOPEN_DAYS, evidence=None,
+                   limits: ev.Limits | None = None) -> dict:
     """The one path of every status change: authorization, optimistic lock, legal
     transition, then row, intervention, history and events in one transaction.
     ``reason_of``: (value, what, code) of a required reason; ``note``: (kind, text or None,
@@ -177,7 +205,7 @@ def _change_status(uow, actor, folio, version, action: str, *, now=None, reason_
     row = _load(uow, folio)
     folio = row["folio"]
     shares = {(s["agency"], s["department"]) for s in _shares(uow, folio)}
-    domain.authorize(actor, action, folio, row["agency"], {a for a, _ in shares})
+    domain.authorize(actor, action, folio, row["agency"], {a for a, _ in shares}, row["department"], shares)
     domain.check_version(folio, row["version"], version)
     to = domain.transition(folio, row["status"], action)
     if action == domain.REOPEN:
@@ -187,6 +215,7 @@ def _change_status(uow, actor, folio, version, action: str, *, now=None, reason_
     if note:
         kind, value, required, what, code = note
         text = domain.require_text(value, what, code) if required else domain.optional_text(value)
+    files = ev.prepare(evidence, limits) if text else []  # evidence rides on the change's intervention
     agency, department = row["agency"], row["department"]
     values = {"status": to, "updated_at": at}
     if to in domain.CLOSED:
@@ -200,16 +229,17 @@ def _change_status(uow, actor, folio, version, action: str, *, now=None, reason_
     if action == domain.REASSIGN and (agency, department) in shares:  # the new owner is no longer a guest
         uow.session.execute(sa.delete(store.shares).where(store.shares.c.folio == folio,
                                                           store.shares.c.department == department))
-    intervention_id = _intervene(uow, actor, row, note[0], text, at) if text else None
+    intervention_id = _intervene(uow, actor, row, note[0], text, at, shares, files) if text else None
     _history(uow, row, domain.HISTORY_KIND[action], actor, at, from_status=row["status"], to_status=to,
              agency=agency, department=department, text=reason, intervention_id=intervention_id,
              version=new_version)
-    uow.add_event("report_status_changed", {
+    _publish(uow, "report_status_changed", {
         "folio": folio, "from": row["status"], "to": to, "action": action, "agency": agency,
         "department": department, "petition_type": row["petition_type"], "reason": reason,
-        "due_at": row["due_at"].isoformat(), "version": new_version, "at": at.isoformat()})
+        "due_at": row["due_at"].isoformat(), "version": new_version, "at": at.isoformat()},
+        shares - {(agency, department)})
     if action == domain.REASSIGN:
-        uow.add_event("report_reassigned", {
+        _publish(uow, "report_reassigned", {
             "folio": folio, "from_agency": row["agency"], "from_department": row["department"],
             "agency": agency, "department": department, "from_status": row["status"], "status": to,
             "reason": reason, "due_at": row["due_at"].isoformat(), "reassign_count": values["reassign_count"],
@@ -226,9 +256,11 @@ def start_report(uow, actor, folio, version, text=None, *, now=None) -> dict:
 
 
 @_guarded
-def finish_report(uow, actor, folio, version, text, *, now=None) -> dict:
-    """in_progress → done, only with the closing intervention (written in the same transaction)."""
-    return _change_status(uow, actor, folio, version, domain.FINISH, now=now,
+def finish_report(uow, actor, folio, version, text, evidence=None, *, now=None,
+                  limits: ev.Limits | None = None) -> dict:
+    """in_progress → done, only with the closing intervention (written in the same
+    transaction, with its ``evidence`` files if any: see ``evidence.prepare``)."""
+    return _change_status(uow, actor, folio, version, domain.FINISH, now=now, evidence=evidence, limits=limits,
                           note=(domain.CLOSING, text, True, "el texto de cierre (qué se hizo)", "cierre_requerido"))
 
 
@@ -264,7 +296,7 @@ def share_report(uow, actor, folio, version, agency, department, *, now=None) ->
     row = _load(uow, folio)
     folio = row["folio"]
     shares = {(s["agency"], s["department"]) for s in _shares(uow, folio)}
-    domain.authorize(actor, domain.SHARE, folio, row["agency"], {a for a, _ in shares})
+    domain.authorize(actor, domain.SHARE, folio, row["agency"], {a for a, _ in shares}, row["department"], shares)
     domain.check_version(folio, row["version"], version)
     if row["status"] not in domain.OPEN:
         raise Conflict(f"El reporte {folio} está «{domain.LABELS[row['status']]}»; solo se comparten reportes "
@@ -275,7 +307,7 @@ def share_report(uow, actor, folio, version, agency, department, *, now=None) ->
     uow.session.execute(sa.insert(store.shares).values(folio=folio, agency=agency, department=department,
                                                        shared_by=actor["username"], at=at))
     _history(uow, row, "shared", actor, at, agency=agency, department=department, version=new_version)
-    uow.add_event("report_shared", {
+    _publish(uow, "report_shared", {
         "folio": folio, "agency": agency, "department": department, "owner_agency": row["agency"],
         "owner_department": row["department"], "status": row["status"], "version": new_version,
         "at": at.isoformat()})
@@ -289,20 +321,25 @@ def _intervention(r) -> dict:
 
 
 @_guarded
-def add_intervention(uow, actor, folio, text, *, now=None) -> dict:
-    """A note documenting what was done; immutable. The owner and shared departments,
-    supervisors and admins may write it; it does not change the version."""
+def add_intervention(uow, actor, folio, text, evidence=None, *, now=None, limits: ev.Limits | None = None) -> dict:
+    """A note documenting what was done, with up to ``limits.max_files`` ``evidence``
+    files (see ``evidence.prepare``), all in one transaction; immutable. The owner and
+    shared departments, supervisors and admins may write it; it does not change the version."""
     actor = _actor(actor)
     at = _now(now)
     row = _load(uow, folio)
     shares = _shares(uow, row["folio"])
-    domain.authorize(actor, domain.INTERVENE, row["folio"], row["agency"], {s["agency"] for s in shares})
+    domain.authorize(actor, domain.INTERVENE, row["folio"], row["agency"], {s["agency"] for s in shares},
+                     row["department"], {(s["agency"], s["department"]) for s in shares})
     text = domain.require_text(text, "el texto de la intervención", "texto_requerido")
-    iid = _intervene(uow, actor, row, domain.NOTE, text, at)
+    files = ev.prepare(evidence, limits)
+    iid = _intervene(uow, actor, row, domain.NOTE, text, at, {(s["agency"], s["department"]) for s in shares},
+                     files)
     _history(uow, row, "intervention", actor, at, to_status=row["status"], intervention_id=iid)
     uow.commit()
     i = store.interventions
-    return _intervention(uow.session.execute(sa.select(i).where(i.c.id == iid)).mappings().one())
+    return ev.with_metadata(uow, [_intervention(uow.session.execute(sa.select(i).where(i.c.id == iid))
+                                                .mappings().one())])[0]
 
 
 def count_overdue(uow, now: datetime | None = None) -> int:
@@ -317,7 +354,8 @@ def list_interventions(uow, folio, actor: dict | None = None) -> list[dict]:
     row = _load(uow, folio)
     if actor is not None:
         shares = _shares(uow, row["folio"])
-        domain.authorize(actor, domain.READ, row["folio"], row["agency"], {s["agency"] for s in shares})
+        domain.authorize(actor, domain.READ, row["folio"], row["agency"], {s["agency"] for s in shares},
+                         row["department"], {(s["agency"], s["department"]) for s in shares})
     i = store.interventions
-    return [_intervention(r) for r in uow.session.execute(
-        sa.select(i).where(i.c.folio == row["folio"]).order_by(i.c.id)).mappings()]
+    return ev.with_metadata(uow, [_intervention(r) for r in uow.session.execute(
+        sa.select(i).where(i.c.folio == row["folio"]).order_by(i.c.id)).mappings()])

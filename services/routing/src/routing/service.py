@@ -8,7 +8,8 @@ from sacinfra.batching import batch_event_handler
 from sacinfra.metrics import gauge
 from sacinfra.service import SqlService
 
-from . import domain, handlers
+from . import domain, handlers, public, queries
+from .evidence import Limits as EvidenceLimits, get_evidence as read_evidence
 
 
 class RoutingService(SqlService):
@@ -20,6 +21,9 @@ class RoutingService(SqlService):
 
     def _at_risk_share(self) -> float:
         return float(self.config.get("TRAFFIC_AT_RISK_SHARE") or domain.DEFAULT_AT_RISK_SHARE)
+
+    def _evidence_limits(self) -> EvidenceLimits:
+        return EvidenceLimits.from_config(self.config)
 
     @timer(interval=60, eager=True)
     def measure_overdue(self):
@@ -38,8 +42,9 @@ class RoutingService(SqlService):
         return handlers.start_report(self.db, actor, folio, version, text)
 
     @rpc
-    def finish_report(self, actor, folio, version, text):
-        return handlers.finish_report(self.db, actor, folio, version, text)
+    def finish_report(self, actor, folio, version, text, evidence=None):
+        return handlers.finish_report(self.db, actor, folio, version, text, evidence,
+                                      limits=self._evidence_limits())
 
     @rpc
     def mark_not_viable(self, actor, folio, version, reason):
@@ -58,9 +63,38 @@ class RoutingService(SqlService):
         return handlers.share_report(self.db, actor, folio, version, agency, department)
 
     @rpc
-    def add_intervention(self, actor, folio, text):
-        return handlers.add_intervention(self.db, actor, folio, text)
+    def add_intervention(self, actor, folio, text, evidence=None):
+        return handlers.add_intervention(self.db, actor, folio, text, evidence, limits=self._evidence_limits())
+
+    @rpc
+    def get_evidence(self, actor, folio, evidence_id):
+        return read_evidence(self.db, actor, folio, evidence_id)
 
     @rpc
     def list_interventions(self, folio, actor=None):
         return handlers.list_interventions(self.db, folio, actor)
+
+    # ---- report queries (queries.py): Asuntos del día, Consultas, exports, grouped counts
+    @rpc
+    def query_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at"):
+        return queries.query_reports(self.db, actor, filters, page, per_page, sort,
+                                     at_risk_share=self._at_risk_share())
+
+    @rpc
+    def today_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at"):
+        return queries.today_reports(self.db, actor, filters, page, per_page, sort,
+                                     at_risk_share=self._at_risk_share())
+
+    @rpc
+    def export_reports(self, actor, filters=None, after_folio=None, limit=queries.DEFAULT_EXPORT_LIMIT):
+        return queries.export_reports(self.db, actor, filters, after_folio, limit,
+                                      at_risk_share=self._at_risk_share())
+
+    @rpc
+    def group_reports(self, actor, filters=None, by=("agency",)):
+        return queries.group_reports(self.db, actor, filters, by, at_risk_share=self._at_risk_share())
+
+    # ---- public status (public.py): what Open311 GeoReport v2 requests show of a closed report
+    @rpc
+    def status_notes(self, folios):
+        return public.status_notes(self.db, folios)

@@ -11,7 +11,11 @@ assignments = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True)), sa.Column("due_at", sa.DateTime(timezone=True)),
     sa.Column("assigned_at", sa.DateTime(timezone=True)), sa.Column("updated_at", sa.DateTime(timezone=True)),
     sa.Column("version", sa.Integer), sa.Column("closed_at", sa.DateTime(timezone=True)),
-    sa.Column("reassign_count", sa.Integer))
+    sa.Column("reassign_count", sa.Integer),
+    # 0003 (queries)
+    sa.Column("citizen_number", sa.BigInteger), sa.Column("kind", sa.Text), sa.Column("street", sa.Text),
+    sa.Column("lat", sa.Float), sa.Column("lon", sa.Float), sa.Column("created_by", sa.Text),
+    sa.Column("colonia_norm", sa.Text), sa.Column("street_norm", sa.Text))
 
 history = sa.Table(
     "history", metadata,
