@@ -10,15 +10,18 @@ from .model import Role
 
 
 class LoginIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "operador.072", "password": "una-contraseña-larga-y-secreta"}]})
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
 
 
 class RefreshIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…"}]})
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
 class LogoutIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.…"}]})
     refresh_token: str | None = Field(default=None, max_length=4096)
 
 
@@ -43,7 +46,9 @@ class UserOut(BaseModel):
 
 
 class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "username": "alumbrado.jperez", "password": "una-contraseña-larga-y-secreta", "full_name": "Juana Pérez",
+        "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}]})
     username: str = Field(min_length=3, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
     full_name: str = Field(min_length=1, max_length=200)
@@ -54,7 +59,7 @@ class UserIn(BaseModel):
 
 
 class UserPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "supervisor", "agency": None, "department": None}]})
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
     agency: str | None = Field(default=None, max_length=50)

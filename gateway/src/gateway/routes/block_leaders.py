@@ -64,7 +64,7 @@ class LeaderIn(BaseModel):
 
 
 class LeaderPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 2, "status": "suspended"}]})
     version: int | None = Field(default=None, ge=1, description="la versión leída (opcional)")
     kind: Kind | None = None
     block: str | None = Field(default=None, min_length=1, max_length=60)

@@ -103,20 +103,20 @@ class PetitionTypePatch(BaseModel):
 
 
 class AgencyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "DIRECCION GENERAL DE OBRA PUBLICA", "active": True}]})
     name: str = Field(min_length=1, max_length=200)
     active: bool = True
 
 
 class DepartmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"agency": "OP", "name": "ALUMBRADO PUBLICO", "active": True}]})
     agency: str = Field(min_length=1, max_length=60)
     name: str = Field(min_length=1, max_length=200)
     active: bool = True
 
 
 class ChannelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "MIERCOLES CIUDADANO", "active": True}]})
     name: str = Field(min_length=1, max_length=200)
     active: bool = True
 

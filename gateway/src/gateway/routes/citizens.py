@@ -71,7 +71,7 @@ class CitizenPatch(BaseModel):
 
 
 class MergeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"keep": 166045, "merge": 170112, "reason": "mismo teléfono y domicilio: registro duplicado"}]})
     keep: int = Field(ge=1, le=MAX_BIGINT, description="número que se conserva")
     merge: int = Field(ge=1, le=MAX_BIGINT, description="número que se fusiona en el conservado (queda redirigido)")
     reason: str | None = Field(default=None, min_length=3, max_length=500)

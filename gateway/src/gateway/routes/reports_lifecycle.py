@@ -40,6 +40,7 @@ class Versioned(BaseModel):
 
 
 class StartIn(Versioned):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 1, "text": "Cuadrilla 3 en camino"}]})
     text: str | None = Field(default=None, max_length=4000, description="nota opcional al iniciar")
 
 
@@ -50,6 +51,7 @@ class FinishIn(Versioned):
 
 
 class ReasonIn(Versioned):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 3, "reason": "El ciudadano informa que la lámpara sigue apagada"}]})
     reason: str | None = Field(default=None, max_length=4000)
 
 
@@ -62,12 +64,13 @@ class ReassignIn(Versioned):
 
 
 class ShareIn(Versioned):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 2, "agency": "MA", "department": "MA-ARBOLADO"}]})
     agency: str = Field(min_length=1, max_length=60)
     department: str = Field(min_length=1, max_length=60)
 
 
 class InterventionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"text": "Se revisó el poste; falta el balastro, se solicita material"}]})
     text: str = Field(min_length=1, max_length=4000)
 
 
