@@ -96,6 +96,7 @@ def test_another_agency_gets_403_or_404_on_every_report_operation(world):
         ("GET", "/v1/reports/{folio}/work-order.pdf"): None,
         ("GET", "/v1/reports/{folio}/evidence/{evidence_id}"): None,
         ("GET", "/v1/track/{folio}"): None,  # public, by token: a wrong token is a 404
+        ("POST", "/v1/track/{folio}/reopen"): {"token": "ABCDEFGH", "reason": "No quedó resuelto"},
         ("POST", "/v1/reports/{folio}/interventions"): {"text": "Intento de otra dependencia"},
         ("POST", "/v1/reports/{folio}/start"): {"version": version},
         ("POST", "/v1/reports/{folio}/finish"): {"version": version, "text": "Cierre ajeno"},

@@ -1,6 +1,7 @@
 """The lifecycle of a report over HTTP against the platform as `make up` runs it: agency
 staff start and finish a report with its closing intervention; another agency's staff
-get 403; a stale version gets 409; routing's events match contracts/."""
+get 403; a stale version gets 409; routing's events match contracts/; the citizen
+reopens a closure with the folio's token."""
 import time
 
 import pytest
@@ -116,3 +117,36 @@ def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens, file_
     r = requests.post(f"{base}/v1/reports/{lamp}/interventions", json={"text": "Revisado"}, headers=staff,
                       timeout=10)
     assert r.status_code == 201 and r.json()["kind"] == "note"
+
+
+def test_the_citizen_reopens_a_closure_with_the_folio_token(platform, tokens, wait_assigned):
+    base, staff = platform.gateway_url, tokens["agency_staff"]
+    r = requests.post(f"{base}/v1/reports", headers=tokens["operator"], timeout=10, json={
+        "petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "Lámpara apagada",
+        "location": {"lat": 21.1221, "lon": -101.6824, "colonia": "CENTRO", "street": "MADERO 100"}})
+    assert r.status_code == 201, r.text
+    folio, token = r.json()["folio"], r.json()["tracking_token"]
+    wait_assigned(base, folio, staff)
+    why = {"reason": "La lámpara se volvió a apagar"}
+    r = requests.post(f"{base}/v1/track/{folio}/reopen", json={"token": token} | why, timeout=10)
+    assert r.status_code == 409 and r.json()["code"] == "transicion_invalida"  # not closed yet
+    assert requests.post(f"{base}/v1/reports/{folio}/start", json={"version": 1}, headers=staff,
+                         timeout=10).status_code == 200
+    assert requests.post(f"{base}/v1/reports/{folio}/finish", json={"version": 2, "text": "Lámpara cambiada"},
+                         headers=staff, timeout=10).status_code == 200
+
+    r = requests.post(f"{base}/v1/track/{folio}/reopen", json={"token": "ZZZZZZZZ"} | why, timeout=10)
+    assert r.status_code == 404  # another person's folio: as if it did not exist
+    r = requests.post(f"{base}/v1/track/{folio}/reopen", json={"token": token}, timeout=10)
+    assert r.status_code == 422  # a reason is required
+    r = requests.post(f"{base}/v1/track/{folio}/reopen", json={"token": token} | why, timeout=10)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "in_progress" and body["history"][-1]["kind"] == "reopened"
+    assert "text" not in body["history"][-1] and "author" not in body["history"][-1]  # nothing personal out
+
+    a = requests.get(f"{base}/v1/reports/{folio}/assignment", headers=staff, timeout=10).json()
+    assert (a["status"], a["version"], a["history"][-1]["text"]) == ("in_progress", 4, why["reason"])
+    audit = requests.get(f"{base}/v1/audit", params={"target": f"report:{folio}", "action": "report.reopened"},
+                         headers=tokens["auditor"], timeout=10).json()
+    assert [e["actor"] for e in audit["items"]] == [f"ciudadano:folio-{folio}"]

@@ -134,6 +134,25 @@ def test_reopen_by_a_supervisor_within_the_window(uow, folio):
                                   reopen_days=45)["status"] == "in_progress"
 
 
+def test_the_citizen_may_reopen_within_the_window_and_do_nothing_else(uow, folio):
+    citizen = {"username": f"ciudadano:folio-{folio}", "role": "citizen", "agency": None, "department": None}
+    t0 = datetime(2026, 12, 1, 10, tzinfo=timezone.utc)
+    for do in (lambda: handlers.start_report(uow, citizen, folio, 1, now=t0),
+               lambda: handlers.add_intervention(uow, citizen, folio, "yo también"),
+               lambda: handlers.get_assignment(uow, folio, citizen)):
+        with pytest.raises(Forbidden):
+            do()
+    handlers.start_report(uow, OP, folio, 1, now=t0)
+    handlers.finish_report(uow, OP, folio, 2, "Se cambió la lámpara", now=t0)
+    a = handlers.reopen_report(uow, citizen, folio, 3, "Sigue apagada", now=t0 + timedelta(days=3))
+    assert (a["status"], a["history"][-1]["kind"], a["history"][-1]["author"]) == (
+        "in_progress", "reopened", citizen["username"])
+    handlers.finish_report(uow, OP, folio, 4, "Ahora sí", now=t0 + timedelta(days=4))
+    with pytest.raises(Conflict) as err:
+        handlers.reopen_report(uow, citizen, folio, 5, "tarde", now=t0 + timedelta(days=40), reopen_days=30)
+    assert error_code(err) == "reapertura_fuera_de_plazo"
+
+
 def test_a_not_viable_report_can_be_reopened(uow, folio):
     handlers.mark_not_viable(uow, OP, folio, 1, "Sin acceso")
     assert handlers.reopen_report(uow, SUPERVISOR, folio, 2, "Ya hay acceso")["status"] == "in_progress"

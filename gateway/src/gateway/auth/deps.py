@@ -202,15 +202,17 @@ def require_roles(*roles: str):
 
 
 async def audit_event(request: Request, action: str, *, target: str | None = None,
-                      detail: dict | None = None) -> None:
+                      detail: dict | None = None, actor_name: str | None = None) -> None:
     """Record a change made by the current user (call it from any authenticated route,
-    after the change succeeded). ``action`` is ``noun.verb`` (``report.reassigned``)."""
+    after the change succeeded). ``action`` is ``noun.verb`` (``report.reassigned``).
+    ``actor_name``: who acted on a public route (no user, no key), e.g. a citizen."""
     auth: Auth = request.app.state.auth
     engine = auth.db()
     user = getattr(request.state, "user", None)
     key = getattr(request.state, "api_key", None)
     async with engine.begin() as conn:
-        await store.audit(conn, action, actor=user, actor_name=key.actor_name if user is None and key else None,
+        await store.audit(conn, action, actor=user,
+                          actor_name=key.actor_name if user is None and key else actor_name,
                           target=target, ip=client_ip(request), detail=detail)
 
 

@@ -47,6 +47,9 @@ SHARED_ACTIONS = frozenset({INTERVENE, READ})
 #: a department's own system (gateway API key of kind department): the write-back it needs
 DEPARTMENT_KEY = "department_key"
 DEPARTMENT_KEY_ACTIONS = frozenset({READ, START, FINISH, INTERVENE})
+#: the citizen who filed the report, vouched for by the gateway after checking the
+#: folio's tracking token: disputes the closure (reopen), nothing else
+CITIZEN = "citizen"
 
 
 def transition(folio: int, status: str, action: str) -> str:
@@ -118,7 +121,8 @@ def authorize(actor: dict, action: str, folio: int, agency: str, shared_agencies
     department) works at department level: on its own department's reports it reads,
     starts, finishes and adds interventions; on reports shared with its department
     (``shared_departments``: (agency, department) pairs) it reads and adds interventions.
-    Reopening is for supervisors and admins. Others: ``Forbidden``."""
+    Reopening is for supervisors and admins, and for the citizen (role ``citizen``, whom
+    the gateway vouches for with the folio's tracking token). Others: ``Forbidden``."""
     role = (actor or {}).get("role")
     if role in (ADMIN, SUPERVISOR):
         return
@@ -136,8 +140,11 @@ def authorize(actor: dict, action: str, folio: int, agency: str, shared_agencies
             return
         if all(mine) and mine in shared_departments and action in SHARED_ACTIONS:
             return
+    if role == CITIZEN and action == REOPEN:
+        return
     if action == REOPEN:
-        raise Forbidden("Solo supervisión o administración pueden reabrir un reporte.", "prohibido")
+        raise Forbidden("Solo supervisión, administración o el propio ciudadano pueden reabrir un reporte.",
+                        "prohibido")
     raise Forbidden(f"No tiene permiso para esta acción sobre el reporte {folio}.", "prohibido")
 
 
