@@ -214,6 +214,12 @@ def test_cancellation_leaves_no_trace_of_the_canary(platform, subscribe, contrac
     r = requests.get(f"{base}/v1/reports/{folios[0]}", headers=sup, timeout=10).json()
     assert r["location"]["references"] is None and r["location"]["number"] is None
     assert r["location"]["colonia"] == "REFORMA" and r["petition_type"] == "OP-LAMPARA APAGADA"
+    # the number names nobody now: a new report with it is refused, nothing stored
+    r = requests.post(f"{base}/v1/reports", headers=op, timeout=10, json={
+        "petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "Otra lámpara",
+        "location": {"lat": 19.17, "lon": -96.13, "colonia": "Reforma", "street": "Madero"},
+        "citizen_number": number})
+    assert r.status_code == 422 and r.json()["code"] == "ciudadano_cancelado", r.text
 
     def surveys_cancelled():
         d = requests.get(f"{base}/v1/citizens/{number}/arco", headers=sup,

@@ -55,6 +55,25 @@ def test_cancellation_erases_personal_data_of_that_citizens_reports_only(uow, ca
     assert handlers.get_report(uow, mine[0])["description"] == rights.ERASED_DESCRIPTION
 
 
+def test_no_new_report_is_filed_with_a_cancelled_number(uow, catalog):
+    handlers.create_report(uow, catalog, payload(61, "Lámpara"), now=NOW)
+    rights.erase_citizen_reports(uow, cancelled(61))
+    before = uow.session.execute(sa.text("SELECT count(*) FROM reports")).scalar_one()
+    uow.rollback()
+    results = handlers.create_reports(uow, catalog, [
+        {"data": handlers.validate_report(payload(61, "Otra vez")), "idempotency_key": "k-61"},
+        {"data": handlers.validate_report(payload(62, "De otra persona")), "idempotency_key": None},
+        {"data": handlers.validate_report(payload(61, "Otra vez")), "idempotency_key": "k-61"},
+        {"data": handlers.validate_report(payload(None, "Anónimo")), "idempotency_key": None}], now=NOW)
+    assert isinstance(results[0], InvalidInput) and results[0].code == "ciudadano_cancelado"
+    assert results[2] is results[0]  # the retry of the same key gets the same answer
+    assert results[1]["citizen_number"] == 62 and results[3]["citizen_number"] is None
+    after = uow.session.execute(sa.text("SELECT count(*) FROM reports")).scalar_one()
+    numbers = uow.session.execute(sa.text("SELECT number FROM cancelled_citizens")).scalars().all()
+    uow.rollback()
+    assert after == before + 2 and numbers == [61]
+
+
 def test_arco_access_lists_the_reports_as_received(uow, catalog):
     folios = [handlers.create_report(uow, catalog, payload(51, "Bache enorme"), created_by="jm", now=NOW)["folio"],
               handlers.create_report(uow, catalog, payload(52, "Otra lámpara"), now=NOW)["folio"]]

@@ -72,6 +72,15 @@ def create_reports(uow, catalog, items: list[dict], now: datetime | None = None)
             if key:
                 first_of_key[key] = i
             todo.append(i)
+    numbers = {items[i]["data"].get("citizen_number") for i in todo} - {None}
+    cancelled = store.cancelled_among(uow.session, numbers) if numbers else set()
+    if cancelled:  # ARCO cancellation: the number no longer names anyone
+        for i in todo:
+            n = items[i]["data"].get("citizen_number")
+            if n in cancelled:
+                results[i] = InvalidInput(f"El ciudadano número {n} ejerció su derecho de cancelación de datos: "
+                                          "registre de nuevo a la persona para este reporte.", "ciudadano_cancelado")
+        todo = [i for i in todo if results[i] is None]
     if todo:
         created_at = now or datetime.now(timezone.utc)
         quotes = catalog.quote_reports([

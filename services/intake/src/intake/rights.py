@@ -4,6 +4,8 @@
   citizen's reports is erased — the free-text description (replaced by a fixed note),
   the address references and the street number. The report stays countable: folio,
   petition type, channel, citizen number, colonia, street, location, agency, dates.
+  The number is remembered (``cancelled_citizens``): a new report with it is refused
+  (``ciudadano_cancelado``), so personal data does not gather again under it.
   Idempotent by ``event_id`` (and by nature: erasing twice changes nothing).
 - ``arco_access``: the citizen's reports as received (without tracking tokens).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sacinfra.errors import InvalidInput
 
@@ -44,6 +47,7 @@ def erase_citizen_reports(uow, envelope: dict) -> int:
         uow.rollback()
         return 0
     number = envelope["data"]["number"]
+    uow.session.execute(pg_insert(store.cancelled_citizens).values(number=number).on_conflict_do_nothing())
     erased = uow.session.execute(
         sa.update(r).where(r.c.citizen_number == number,
                            sa.or_(r.c.description != ERASED_DESCRIPTION, r.c.references.is_not(None),

@@ -21,6 +21,18 @@ reports = sa.Table(
 
 folio_seq = sa.Sequence("folio_seq")
 
+#: numbers whose holder exercised ARCO cancellation (see rights.py): no new reports
+cancelled_citizens = sa.Table(
+    "cancelled_citizens", metadata,
+    sa.Column("number", sa.BigInteger, primary_key=True), sa.Column("at", sa.DateTime(timezone=True)),
+)
+
+
+def cancelled_among(session, numbers) -> set[int]:
+    """Which of ``numbers`` belong to a cancelled citizen (one indexed query)."""
+    c = cancelled_citizens
+    return set(session.execute(sa.select(c.c.number).where(c.c.number.in_(list(numbers)))).scalars())
+
 
 def next_folios(session, n: int) -> list[int]:
     """``n`` folios from the sequence, ascending, in one round trip."""
