@@ -13,12 +13,13 @@ import json
 import random
 import re
 import string
-import time
 import unicodedata
 
 import psycopg
 import pytest
 import requests
+
+from sacinfra import testing
 
 pytestmark = pytest.mark.e2e
 
@@ -37,15 +38,9 @@ def digits_only(text: str) -> str:
     return re.sub(r"[\s\-\.\(\)/]", "", text)
 
 
-def wait_for(check, timeout=60.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met in {timeout}s")
-        time.sleep(0.3)
+def wait_for(check, what: str):
+    """This test's waits: up to 60 s, polled every 0.3 s (sacinfra.testing.wait_until)."""
+    return testing.wait_until(check, timeout=60.0, interval=0.3, what=what)
 
 
 # --------------------------------------------------------------------------- where to look

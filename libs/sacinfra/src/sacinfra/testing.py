@@ -106,7 +106,9 @@ def drain(uri: str, queue: str, expect: int, timeout: float = 15.0) -> list[dict
     return out
 
 
-def wait_until(check, timeout: float = 15.0, interval: float = 0.1):
+def wait_until(check, timeout: float = 15.0, interval: float = 0.1, what: str = "condition"):
+    """``check()``'s first truthy value, polled every ``interval`` s; after ``timeout`` s an
+    AssertionError naming ``what`` and the last value."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -115,5 +117,5 @@ def wait_until(check, timeout: float = 15.0, interval: float = 0.1):
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met in {timeout}s (last value {value!r})")
+            raise AssertionError(f"{what} not met in {timeout}s (last value {value!r})")
         time.sleep(interval)
