@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable, Iterable, Mapping
 
-from .auth import Role, User
+from .auth import Role, User, actor_of
 from .errors import ApiError
 
 Call = Callable[..., Awaitable]
@@ -48,14 +48,6 @@ TODAY_FILTERS = frozenset({"status", "channel", "kind", "viability", "department
 PAGING = frozenset({"page", "per_page", "sort", "reason", "hide_citizen_data", "hide_citizen_name", "hide_map"})
 
 _TRUE, _FALSE = {"true", "1", "si", "sí", "yes"}, {"false", "0", "no"}
-
-
-def actor_of(user: User | dict) -> dict:
-    """Who reads, as the gateway vouches for it to routing and citizens (an actor dict,
-    e.g. a department API key's, passes through)."""
-    if isinstance(user, dict):
-        return user
-    return {"username": user.username, "role": str(user.role), "agency": user.agency, "department": user.department}
 
 
 def flag(params: Mapping, name: str) -> bool:

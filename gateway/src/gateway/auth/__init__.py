@@ -6,10 +6,11 @@
 - ``audit_event(request, action, target=..., detail=...)``: record a change in the audit log
 - ``StaffOrKey`` / ``staff_or_key(*roles, scopes=..., kinds=...)``: a staff user or a partner
   API key (``X-API-Key``), as a ``Principal`` (``.user`` or ``.key``, ``.name``, ``.actor()``)
+- ``actor_of(user | principal | dict)``: the actor dict services receive
 """
-from .apikeys import ApiKey, Principal
+from .apikeys import ApiKey, Principal, actor_of
 from .deps import Auth, CurrentUser, StaffOrKey, audit_event, current_user, require_roles, staff_or_key
 from .model import Role, User, agency_scope, department_scope
 
-__all__ = ["ApiKey", "Auth", "CurrentUser", "Principal", "Role", "StaffOrKey", "User", "agency_scope",
-           "audit_event", "current_user", "department_scope", "require_roles", "staff_or_key"]
+__all__ = ["ApiKey", "Auth", "CurrentUser", "Principal", "Role", "StaffOrKey", "User", "actor_of",
+           "agency_scope", "audit_event", "current_user", "department_scope", "require_roles", "staff_or_key"]

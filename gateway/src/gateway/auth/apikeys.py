@@ -114,14 +114,25 @@ class Principal:
     def actor(self) -> dict:
         """Who acts, as the gateway vouches for it to a service (routing checks it again)."""
         if self.user is not None:
-            u = self.user
-            return {"username": u.username, "role": str(u.role), "agency": u.agency, "department": u.department}
+            return actor_of(self.user)
         k = self.key
         if k.kind == DEPARTMENT:
             return {"username": k.actor_name, "role": DEPARTMENT_KEY_ROLE, "agency": k.agency,
                     "department": k.department}
         return {"username": k.actor_name, "role": "channel_key", "agency": None, "department": None,
                 "channel": k.channel}
+
+
+def actor_of(who: User | Principal | dict) -> dict:
+    """Who acts or reads, as the gateway vouches for it to routing and citizens: a staff
+    user's ``{username, role, agency, department}``, a ``Principal``'s ``actor()`` (a
+    department key acts as ``{"username": "api-key:<name>", "role": "department_key",
+    "agency", "department"}``); an actor dict passes through."""
+    if isinstance(who, dict):
+        return who
+    if isinstance(who, Principal):
+        return who.actor()
+    return {"username": who.username, "role": str(who.role), "agency": who.agency, "department": who.department}
 
 
 # --------------------------------------------------------------------------- secrets

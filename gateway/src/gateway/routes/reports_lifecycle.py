@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import Folio
-from ..auth import Principal, Role, User, apikeys, audit_event, require_roles, staff_or_key
+from ..auth import Principal, Role, User, actor_of, apikeys, audit_event, require_roles, staff_or_key
 from ..errors import ApiError
 from .. import uploads, versioning
 
@@ -75,14 +75,6 @@ class InterventionIn(BaseModel):
 
 
 # --------------------------------------------------------------------------- helpers
-
-def actor_of(who: User | Principal) -> dict:
-    """Who acts, as the gateway vouches for it to routing (a department key acts as
-    ``{"username": "api-key:<name>", "role": "department_key", "agency", "department"}``)."""
-    if isinstance(who, Principal):
-        return who.actor()
-    return {"username": who.username, "role": str(who.role), "agency": who.agency, "department": who.department}
-
 
 async def routing(request: Request, method: str, *args):
     return await request.app.state.call("routing", method, *args)

@@ -90,7 +90,10 @@ def outbox_row(producer: str, event_type: str, data: dict, version: int = 1, tra
 
 
 class UnitOfWork:
-    """One transaction: domain rows, outbox events and consumed-message claims."""
+    """One transaction: domain rows, outbox events and consumed-message claims.
+
+    A use case runs inside ``with uow:`` (commit on success, rollback on error); a
+    service's ``store.py`` is the only code that touches ``uow.session``."""
 
     def __init__(self, engine: sa.Engine, producer: str, on_commit: Callable[[], None] | None = None):
         self.engine = engine
@@ -108,8 +111,17 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        """``with uow:`` is the one place a use case's transaction ends: it commits when
+        the block finishes and rolls back when it raises (cosmicpython's unit of work).
+        Use cases never call ``rollback()`` themselves."""
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.close()
 
     def add_event(self, event_type: str, data: dict, version: int = 1) -> dict:
         """Store an event to publish after commit; returns the envelope."""
