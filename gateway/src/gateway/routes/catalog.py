@@ -19,6 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sacinfra.settings import municipal_tz
 
 from ..params import Offset
 from ..auth import CurrentUser, Role, User, agency_scope, audit_event, require_roles
@@ -225,8 +226,7 @@ def remote_errors(value) -> list[dict]:
 
 def _today() -> dt.date:
     try:
-        from zoneinfo import ZoneInfo
-        return dt.datetime.now(ZoneInfo("America/Mexico_City")).date()
+        return dt.datetime.now(municipal_tz()).date()
     except Exception:  # no tz database: UTC is good enough for a file name
         return dt.datetime.now(dt.timezone.utc).date()
 

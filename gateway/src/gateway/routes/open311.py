@@ -29,10 +29,10 @@ import json
 import os
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
+from sacinfra.settings import municipal_tz
 
 from .. import open311_format as fmt311
 from ..auth import apikeys
@@ -49,7 +49,7 @@ CONTACT = os.environ.get("OPEN311_CONTACT", "Dirección de Atención Ciudadana d
 KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE",
                              "No se requiere api_key para consultar servicios ni solicitudes; para crear "
                              "solicitudes, solicite una a Atención Ciudadana.")
-LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
+LOCAL_TZ = municipal_tz()
 MAX_REQUESTS = 1000            # the spec's suggested ceiling of GET requests
 DEFAULT_DAYS = 90              # the spec's default window of GET requests
 PAGE = 200                     # routing's largest page of query_reports

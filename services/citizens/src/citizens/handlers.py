@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sacinfra.settings import municipal_tz
 
 from . import normalize, schemas, store
 from .domain import LOG_READERS, READERS, WRITERS, Actor, require, require_reason
@@ -37,8 +38,7 @@ def _now() -> datetime:
 
 def _today() -> date:
     try:
-        from zoneinfo import ZoneInfo
-        return datetime.now(ZoneInfo("America/Mexico_City")).date()
+        return datetime.now(municipal_tz()).date()
     except Exception:  # no tz database
         return datetime.now(timezone.utc).date()
 
