@@ -179,6 +179,7 @@ def test_environment(overlay):
         assert "AMQP_URI" in env and env["AMQP_URI"]["value"].endswith("/sac"), name
         assert cfg["OTEL_SERVICE_NAME"] == name
         assert {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_EXPORTER"} <= set(cfg), name
+        assert cfg["SAC_TIMEZONE"] == "America/Mexico_City", name  # one setting, sacinfra.settings
         if name != "gateway":
             assert cfg["METRICS_PORT"] == "9100" and cfg["PSYCOPG_IMPL"] == "python", name
             assert c["ports"][0]["containerPort"] == 9100
