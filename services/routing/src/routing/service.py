@@ -1,8 +1,10 @@
 """RoutingService: assignment and lifecycle; publishes the events departments subscribe to.
 Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
 import logging
+import time
 
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
@@ -16,10 +18,31 @@ from .evidence import Limits as EvidenceLimits
 log = logging.getLogger(__name__)
 
 
+class RefreshClock(DependencyProvider):
+    """When this process last filled routing's copy of catalog's departments. (An eager
+    timer cannot ask catalog: its RPC reply queue is not consumed yet at start, and the
+    answer is lost; so a short timer asks once soon after start, then every
+    ``DEPARTMENTS_REFRESH_SECONDS``.)"""
+
+    def setup(self):
+        self.last: float | None = None
+        self.every = float(self.container.config.get("DEPARTMENTS_REFRESH_SECONDS") or 600)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def due(self) -> bool:
+        return self.last is None or time.monotonic() - self.last >= self.every
+
+    def done(self) -> None:
+        self.last = time.monotonic()
+
+
 class RoutingService(SqlService):
     name = "routing"
     config = Config()
     catalog = RpcProxy("catalog")
+    departments_clock = RefreshClock()
 
     def _reopen_days(self) -> int:
         return int(self.config.get("REOPEN_DAYS") or domain.DEFAULT_REOPEN_DAYS)
@@ -45,11 +68,15 @@ class RoutingService(SqlService):
     def handle_department_changed(self, envelope):
         handlers.apply_department_changed(self.db, envelope)
 
-    @timer(interval=600, eager=True)
+    @timer(interval=5)
     def sync_departments(self):
-        """At start and every ten minutes: routing's copy of catalog's departments."""
+        """Soon after start, then every ``DEPARTMENTS_REFRESH_SECONDS``: routing's copy of
+        catalog's departments (events published before routing's queue existed never came)."""
+        if not self.departments_clock.due():
+            return
         try:
             handlers.refresh_departments(self.db, self._departments)
+            self.departments_clock.done()
         except Exception as exc:  # catalog not up yet: the next tick, or a reassignment, fills it
             log.warning("departments from catalog not refreshed: %s", exc)
 
