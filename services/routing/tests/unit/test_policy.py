@@ -116,3 +116,23 @@ def test_an_actor_off_the_contract_is_invalid_input(value):
     with pytest.raises(InvalidInput) as err:
         policy.load_actor(value)
     assert err.value.code == "actor_invalido"
+
+
+ACTOR_DIR = Path(__file__).resolve().parents[4] / "contracts" / "actor"
+
+
+@pytest.mark.parametrize("path", sorted((ACTOR_DIR / "examples").glob("*.json")), ids=lambda p: p.stem)
+def test_routing_reads_every_example_of_the_contract(path):
+    actor = policy.load_actor(json.loads(path.read_text()))
+    policy.actions(actor, REPORT)  # a decision for every role the contract shows, never an error
+    try:
+        policy.list_scope(actor)
+    except Forbidden:
+        assert actor.role in ("system", "channel_key")  # a process other than surveys; a key without reports:read
+
+
+@pytest.mark.parametrize("path", sorted((ACTOR_DIR / "invalid").glob("*.json")), ids=lambda p: p.stem)
+def test_routing_refuses_every_invalid_actor_of_the_contract(path):
+    with pytest.raises(InvalidInput) as err:
+        policy.load_actor(json.loads(path.read_text()))
+    assert err.value.code == "actor_invalido"
