@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 
+import eventlet
 import pytest
 import sqlalchemy as sa
 from nameko.exceptions import RemoteError
@@ -93,6 +94,39 @@ def test_departments_copy_and_rpcs_with_the_actor(vhost, service_db, container_f
             batch = p.routing.list_interventions_batch([7, 8, 404], OP)
             assert sorted(batch) == ["7", "8"] and [i["text"] for i in batch["8"]] == ["Revisado"]
             assert p.routing.list_interventions_batch([7, 8], SIAP) == {}
+    finally:
+        pool.close()
+        uow.close()
+        engine.dispose()
+
+
+class SlowCatalogStandIn:
+    name = "catalog"
+
+    @rpc
+    def list_departments(self, agency=None, active_only=False):
+        eventlet.sleep(3)
+        return []
+
+
+def test_a_catalog_that_does_not_answer_is_an_error_not_a_hang(vhost, service_db, container_factory,
+                                                               created_event):
+    url = service_db("routing")
+    engine = make_engine(url)
+    uow = UnitOfWork(engine, "routing")
+    handlers.assign_reports(uow, [created_event(folio=7)])
+    config = {"AMQP_URI": vhost["uri"], "DATABASE_URL": url, "METRICS_PORT": 0, "CATALOG_TIMEOUT_SECONDS": 0.5}
+    container_factory(SlowCatalogStandIn, config).start()
+    container_factory(RoutingService, config).start()
+    pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=1)
+    try:
+        with pool.proxy() as p:
+            started = time.monotonic()
+            with pytest.raises(RemoteError) as caught:
+                p.routing.reassign_report(OP, 7, 1, "SIAP", "SIAP-RECOLECCION", "basura")
+            assert remote_code(caught) == ("ServiceError", "catalogo_no_disponible")
+            assert time.monotonic() - started < 2.5
+            assert p.routing.get_assignment(7, OP)["agency"] == "OP"  # nothing changed
     finally:
         pool.close()
         uow.close()

@@ -3,6 +3,7 @@ Thin: every RPC is a plain function of ``handlers`` over the worker's unit of wo
 import logging
 import time
 
+import eventlet
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
@@ -58,7 +59,11 @@ class RoutingService(SqlService):
         gauge("routing_reports_overdue", "Open reports past their due date").set(handlers.count_overdue(self.db))
 
     def _departments(self) -> list:
-        return self.catalog.list_departments()
+        """catalog's departments; a catalog that does not answer in
+        ``CATALOG_TIMEOUT_SECONDS`` is an error (nameko's proxy would wait for ever)."""
+        seconds = float(self.config.get("CATALOG_TIMEOUT_SECONDS") or 5)
+        with eventlet.Timeout(seconds, TimeoutError(f"catalog did not answer in {seconds:g} s")):
+            return self.catalog.list_departments()
 
     @batch_event_handler("intake", "report_created")
     def handle_report_created(self, envelopes):
