@@ -91,30 +91,31 @@ class RoutingService(SqlService):
 
     @rpc
     def start_report(self, actor, folio, version, text=None):
-        return handlers.start_report(self.db, actor, folio, version, text)
+        return handlers.start_report(self.db, actor, folio, version, text, at_risk_share=self._at_risk_share())
 
     @rpc
     def finish_report(self, actor, folio, version, text, evidence=None):
         return handlers.finish_report(self.db, actor, folio, version, text, evidence,
-                                      limits=self._evidence_limits())
+                                      limits=self._evidence_limits(), at_risk_share=self._at_risk_share())
 
     @rpc
     def mark_not_viable(self, actor, folio, version, reason):
-        return handlers.mark_not_viable(self.db, actor, folio, version, reason)
+        return handlers.mark_not_viable(self.db, actor, folio, version, reason, at_risk_share=self._at_risk_share())
 
     @rpc
     def reopen_report(self, actor, folio, version, reason):
-        return handlers.reopen_report(self.db, actor, folio, version, reason, reopen_days=self._reopen_days())
+        return handlers.reopen_report(self.db, actor, folio, version, reason, reopen_days=self._reopen_days(),
+                                      at_risk_share=self._at_risk_share())
 
     @rpc
     def reassign_report(self, actor, folio, version, agency, department, reason):
         return handlers.reassign_report(self.db, actor, folio, version, agency, department, reason,
-                                        departments=self._departments)
+                                        departments=self._departments, at_risk_share=self._at_risk_share())
 
     @rpc
     def share_report(self, actor, folio, version, agency, department):
         return handlers.share_report(self.db, actor, folio, version, agency, department,
-                                     departments=self._departments)
+                                     departments=self._departments, at_risk_share=self._at_risk_share())
 
     @rpc
     def add_intervention(self, actor, folio, text, evidence=None):
