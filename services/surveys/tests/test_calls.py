@@ -205,6 +205,8 @@ def test_follow_up_calls_are_counted_per_month(uow, actors):
         handlers.log_follow_up(uow, op, 999, "follow_up")
     with pytest.raises(InvalidInput):
         handlers.log_follow_up(uow, op, 80, "visit")
+    with pytest.raises(InvalidInput):  # PostgreSQL text holds no NUL: a clear 422, never a 500
+        handlers.log_follow_up(uow, op, 80, "follow_up", "a\x00b")
     with pytest.raises(Forbidden):
         handlers.log_follow_up(uow, actors["auditor"], 80, "follow_up")
     months = {m["month"]: m for m in handlers.monthly_calls(uow, actors["supervisor"], 2026, SETTINGS)["months"]}

@@ -2,6 +2,8 @@
 report_status_changed decides, exclusions are recorded with their reason, the auditor's
 recomputation matches, a tampered decision is detected, the secret is only revealed after
 the period and the rule's share over 10,000 finished reports is close to the rate."""
+import hashlib
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -92,7 +94,7 @@ def test_the_auditor_recomputes_and_a_tampered_decision_is_detected(uow, actors,
 
     # the CLI recomputes the same from the downloaded decisions and the auditor's own list
     document = handlers.period_decisions(uow, auditor, "2026-11", now=AFTER)
-    (tmp_path / "d.json").write_text(__import__("json").dumps(document))
+    (tmp_path / "d.json").write_text(json.dumps(document))
     (tmp_path / "f.csv").write_text("folio,agency\n" + "".join(f"{f},OP\n" for f in finished))
     argv = ["--period", "2026-11", "--decisions", str(tmp_path / "d.json"), "--finished", str(tmp_path / "f.csv")]
     assert audit_cli.main(argv) == 0
@@ -119,13 +121,18 @@ def test_the_auditor_recomputes_and_a_tampered_decision_is_detected(uow, actors,
 
 
 def hashlib_sha256(secret_hex):
-    import hashlib
     return hashlib.sha256(bytes.fromhex(secret_hex)).hexdigest()
 
 
 def test_ten_thousand_finished_reports(uow, actors, capsys):
     """10,000 reports finished in one period, decided by the handlers on PostgreSQL, then
     audited: the sampled share and its distance from the 10 % rate."""
+    secret = hashlib.sha256(b"SAC encuestas 2026-11").digest()  # a fixed secret: the figure is reproducible
+    start, end = sampling.bounds("2026-11", SETTINGS.tz)
+    with uow:
+        store.add_period(uow.session, {"period": "2026-11", "secret": secret, "commitment": sampling.commitment(secret),
+                                       "rates": SETTINGS.rates, "starts_at": start, "ends_at": end,
+                                       "committed_at": start - timedelta(days=20)})
     with uow:
         for folio in range(1, 10_001):
             handlers.decide(uow.session, folio, "OP", "OP-ALUMBRADO", "OP-LAMPARA APAGADA", NOV, SETTINGS)

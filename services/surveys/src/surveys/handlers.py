@@ -45,6 +45,22 @@ def _folio(value) -> int:
     return value
 
 
+def _version(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+        raise InvalidInput("La versión del cuestionario es un entero positivo.", "version_invalida")
+    return value
+
+
+def _agency(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= 40 or "\x00" in value:
+        raise InvalidInput("La clave de la dependencia no es válida.", "dependencia_invalida")
+    return value
+
+
 def _period(value) -> str:
     try:
         return sampling.check_period(value)
@@ -360,6 +376,7 @@ def submit_answers(uow, actor, folio, answers, settings: Settings,
     reopening window, and the outcome is kept on the survey (``reopen_status``)."""
     who = policy.authorize(actor, policy.CALL)
     now = _now(now)
+    questionnaire_version = _version(questionnaire_version)
     with uow:
         s = uow.session
         case = _held(s, folio, who, now)
@@ -406,9 +423,7 @@ def rate_report(uow, actor, folio, score, settings: Settings, comment=None, now:
     now = _now(now)
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise InvalidInput("La calificación es un entero del 1 al 5.", "calificacion_invalida")
-    if comment is not None and (not isinstance(comment, str) or len(comment) > qn.MAX_TEXT_ANSWER):
-        raise InvalidInput(f"El comentario es un texto de hasta {qn.MAX_TEXT_ANSWER} caracteres.",
-                           "comentario_invalido")
+    comment = qn.optional_text(comment, "El comentario", "comentario_invalido")
     with uow:
         s = uow.session
         report = store.get_report(s, folio)
@@ -425,7 +440,7 @@ def rate_report(uow, actor, folio, score, settings: Settings, comment=None, now:
             "folio": folio, "source": "app", "citizen_number": report["citizen_number"],
             "agency": decision["agency"], "department": decision["department"],
             "petition_type": decision["petition_type"], "answers": {"calificacion": score}, "score": score,
-            "resolved": None, "comment": (comment or "").strip() or None, "completed_by": f"citizen:{folio}",
+            "resolved": None, "comment": comment, "completed_by": f"citizen:{folio}",
             "completed_at": now})
         if row is None:
             raise Conflict(f"El reporte {folio} ya fue calificado.", "ya_calificado")
@@ -443,12 +458,11 @@ def log_follow_up(uow, actor, folio, kind, note=None, now: datetime | None = Non
     now = _now(now)
     if kind not in FOLLOW_UP_KINDS:
         raise InvalidInput("El tipo de llamada debe ser follow_up, verification o callback.", "tipo_invalido")
-    if note is not None and (not isinstance(note, str) or len(note) > qn.MAX_TEXT_ANSWER):
-        raise InvalidInput(f"La nota es un texto de hasta {qn.MAX_TEXT_ANSWER} caracteres.", "nota_invalida")
+    note = qn.optional_text(note, "La nota", "nota_invalida")
     with uow:
         if store.get_report(uow.session, folio) is None:
             raise NotFound(f"No existe el reporte con folio {folio}.", "reporte_no_encontrado")
-        row = store.add_follow_up(uow.session, {"folio": folio, "kind": kind, "note": (note or "").strip() or None,
+        row = store.add_follow_up(uow.session, {"folio": folio, "kind": kind, "note": note,
                                                 "logged_by": who.username, "logged_at": now})
         uow.add_event("follow_up_call_logged", {"call_id": row["id"], "folio": folio, "kind": kind,
                                                 "logged_at": now.isoformat()})
@@ -493,7 +507,7 @@ def list_questionnaires(uow, actor) -> list[dict]:
 
 def get_questionnaire(uow, actor, code, version=None) -> dict:
     policy.authorize(actor, policy.READ_QUESTIONNAIRE)
-    code = qn.check_code(code)
+    code, version = qn.check_code(code), _version(version)
     with uow:
         q = (store.questionnaire(uow.session, code, version) if version is not None
              else store.latest_questionnaire(uow.session, code))
@@ -508,7 +522,7 @@ def save_questionnaire(uow, actor, code, title, questions) -> dict:
     given keep the version they used."""
     who = policy.authorize(actor, policy.EDIT_QUESTIONNAIRE)
     code = qn.check_code(code)
-    title = qn._text(title, "El título", 3, 200)
+    title = qn.check_title(title)
     checked = qn.check_questions(questions)
     with uow:
         latest = store.latest_questionnaire(uow.session, code)
@@ -537,6 +551,7 @@ def _answer_view(row: dict, personal: bool, answers: dict | None = None) -> dict
 
 def _results_scope(actor, agency):
     who = policy.authorize(actor, policy.READ_RESULTS)
+    agency = _agency(agency)
     scope = policy.agency_scope(who)
     if scope and agency not in (None, scope):
         raise Forbidden("Solo puede consultar los resultados de su dependencia.", "prohibido")
@@ -608,16 +623,21 @@ def _decisions(rows: list[dict]) -> list[sampling.Decision]:
                               exclusion=r["exclusion"], called=bool(r["called"])) for r in rows]
 
 
-def period_decisions(uow, actor, period, now: datetime | None = None) -> dict:
-    """Everything an auditor needs to recompute a period offline (``python -m
-    surveys.audit``): the period (its secret once it ended) and every decision."""
+def _period_and_decisions(uow, actor, period) -> tuple[dict, list[dict]]:
+    """The period's row and its decisions, for those who may audit."""
     policy.authorize(actor, policy.AUDIT)
     period = _period(period)
     with uow:
         row = store.get_period(uow.session, period)
         if row is None:
             raise NotFound(f"No hay muestra del periodo {period}.", "periodo_no_encontrado")
-        rows = store.period_decisions(uow.session, period)
+        return row, store.period_decisions(uow.session, period)
+
+
+def period_decisions(uow, actor, period, now: datetime | None = None) -> dict:
+    """Everything an auditor needs to recompute a period offline (``python -m
+    surveys.audit``): the period (its secret once it ended) and every decision."""
+    row, rows = _period_and_decisions(uow, actor, period)
     return {"period": _period_view(row, _now(now)), "decisions": [
         {"folio": r["folio"], "agency": r["agency"], "department": r["department"],
          "finished_at": r["finished_at"].isoformat(), "rate": r["rate"], "digest": r["digest"],
@@ -644,15 +664,10 @@ def audit_period(uow, actor, period, finished=None, now: datetime | None = None)
     what was decided and called; ``finished`` (folios, or ``{folio, agency}``) is the
     auditor's own list of the reports that became done in the period (default: the
     folios surveys recorded)."""
-    policy.authorize(actor, policy.AUDIT)
-    period = _period(period)
     listed = _finished_list(finished)
     now = _now(now)
-    with uow:
-        row = store.get_period(uow.session, period)
-        if row is None:
-            raise NotFound(f"No hay muestra del periodo {period}.", "periodo_no_encontrado")
-        rows = store.period_decisions(uow.session, period)
+    row, rows = _period_and_decisions(uow, actor, period)
+    period = row["period"]
     if not sampling.when_revealed(row["ends_at"], now):
         raise Conflict(f"El periodo {period} no ha terminado: su secreto se revela al terminar.",
                        "periodo_en_curso")

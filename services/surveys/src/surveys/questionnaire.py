@@ -27,11 +27,22 @@ def check_code(code) -> str:
     return code
 
 
-def _text(value, what: str, low: int, high: int) -> str:
+def _text(value, what: str, low: int, high: int, code: str = "cuestionario_invalido") -> str:
     text = value.strip() if isinstance(value, str) else ""
-    if not low <= len(text) <= high:
-        raise _bad(f"{what} debe tener entre {low} y {high} caracteres.")
+    if not low <= len(text) <= high or "\x00" in text:
+        raise _bad(f"{what} debe tener entre {low} y {high} caracteres (sin caracteres nulos).", code)
     return text
+
+
+def optional_text(value, what: str, code: str, high: int = MAX_TEXT_ANSWER) -> str | None:
+    """A free text a person may leave empty (comment, note): stripped, None when blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _text(value, what, 1, high, code)
+
+
+def check_title(title) -> str:
+    return _text(title, "El título", 3, 200)
 
 
 def check_questions(questions) -> list[dict]:
@@ -90,7 +101,7 @@ def check_answers(questions: list[dict], answers) -> dict:
         ok = ((kind == "scale" and isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5)
               or (kind == "yes_no" and isinstance(value, bool))
               or (kind == "choice" and value in q.get("options", ()))
-              or (kind == "text" and isinstance(value, str) and len(value) <= MAX_TEXT_ANSWER))
+              or (kind == "text" and isinstance(value, str) and len(value) <= MAX_TEXT_ANSWER and "\x00" not in value))
         if not ok:
             expected = {"scale": "un entero del 1 al 5", "yes_no": "true o false",
                         "choice": "una de las opciones", "text": f"un texto de hasta {MAX_TEXT_ANSWER} caracteres"}

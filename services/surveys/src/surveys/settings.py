@@ -31,15 +31,18 @@ class Settings:
 
     @classmethod
     def from_config(cls, config) -> "Settings":
-        get = config.get
+        def get(key, default):
+            value = config.get(key)
+            return default if value is None or value == "" else value
+
         return cls(
-            rates=_rates(get("SURVEY_RATE") or sampling.DEFAULT_RATE, get("SURVEY_RATES_BY_AGENCY")),
-            tz=ZoneInfo(get("SAC_TIMEZONE") or os.environ.get("SAC_TIMEZONE", "America/Mexico_City")),
-            max_attempts=int(get("SURVEY_MAX_ATTEMPTS") or 3),
-            attempt_days=int(get("SURVEY_ATTEMPT_DAYS") or 5),
-            retry_hours=float(get("SURVEY_RETRY_HOURS") or 4),
-            lease_minutes=int(get("SURVEY_LEASE_MINUTES") or 20),
-            app_channels=frozenset(c.strip() for c in str(get("SURVEY_APP_CHANNELS") or "ANDROID,IOS,WEB").split(",")
+            rates=_rates(get("SURVEY_RATE", sampling.DEFAULT_RATE), get("SURVEY_RATES_BY_AGENCY", "")),
+            tz=ZoneInfo(get("SAC_TIMEZONE", os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))),
+            max_attempts=int(get("SURVEY_MAX_ATTEMPTS", 3)),
+            attempt_days=int(get("SURVEY_ATTEMPT_DAYS", 5)),
+            retry_hours=float(get("SURVEY_RETRY_HOURS", 4)),
+            lease_minutes=int(get("SURVEY_LEASE_MINUTES", 20)),
+            app_channels=frozenset(c.strip() for c in str(get("SURVEY_APP_CHANNELS", "ANDROID,IOS,WEB")).split(",")
                                    if c.strip()),
-            questionnaire=get("SURVEY_QUESTIONNAIRE") or "percepcion-ciudadana",
+            questionnaire=get("SURVEY_QUESTIONNAIRE", "percepcion-ciudadana"),
         )
