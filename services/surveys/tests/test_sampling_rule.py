@@ -76,7 +76,7 @@ def test_rates_per_agency_and_formats():
         sampling.check_rates({"OP": "0.1"})
     with pytest.raises(sampling.BadInput):
         sampling.parse_secret("abc")
-    for bad in ("2026-13", "26-11", None):
+    for bad in ("2026-13", "26-11", "0000-01", "9999-12", None):
         with pytest.raises(sampling.BadInput):
             sampling.check_period(bad)
     assert sampling.next_period("2026-12") == "2027-01"

@@ -29,7 +29,7 @@ from ..params import MAX_BIGINT, Folio, Offset
 router = APIRouter(prefix="/v1/surveys", tags=["encuestas"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = r"^20\d\d-(0[1-9]|1[0-2])$"
 PathPeriod = Annotated[str, Path(pattern=PERIOD, description="periodo AAAA-MM, p. ej. 2026-11")]
 Code = Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{1,59}$", description="clave del cuestionario")]
 OptPeriod = Annotated[str | None, Query(pattern=PERIOD, description="periodo AAAA-MM")]
@@ -207,7 +207,7 @@ async def log_follow_up(body: FollowUpIn, request: Request, user: CurrentUser) -
 
 @router.get("/follow-up-calls/monthly", summary="Llamadas de seguimiento y de encuesta por mes de un año")
 async def monthly_calls(request: Request, user: CurrentUser,
-                        year: Annotated[int, Query(ge=2000, le=2100)]) -> dict[str, Any]:
+                        year: Annotated[int, Query(ge=2000, le=2099)]) -> dict[str, Any]:
     return await surveys(request, "monthly_calls", _actor(user), year)
 
 

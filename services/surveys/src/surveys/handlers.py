@@ -473,7 +473,7 @@ def log_follow_up(uow, actor, folio, kind, note=None, now: datetime | None = Non
 def monthly_calls(uow, actor, year, settings: Settings) -> dict:
     """Calls per month of ``year``: follow-up calls by kind, and survey call attempts."""
     policy.authorize(actor, policy.READ_ALL)
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2099:
         raise InvalidInput("Indique el año (p. ej. 2026).", "anio_invalido")
     start, _ = sampling.bounds(f"{year:04d}-01", settings.tz)
     _, end = sampling.bounds(f"{year:04d}-12", settings.tz)

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_RATE = "0.10"
 DEFAULT_KEY = "*"
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")  # 2000-01 … 2099-12
 _RATE = re.compile(r"^(0(\.\d{1,6})?|1(\.0{1,6})?)$")
 SPACE = 2 ** 256
 
@@ -50,7 +50,7 @@ def period_of(at: datetime, tz: ZoneInfo) -> str:
 
 def check_period(period) -> str:
     if not isinstance(period, str) or not _PERIOD.match(period):
-        raise BadInput("El periodo debe escribirse AAAA-MM (p. ej. 2026-11).")
+        raise BadInput("El periodo debe escribirse AAAA-MM, entre 2000 y 2099 (p. ej. 2026-11).")
     return period
 
 
