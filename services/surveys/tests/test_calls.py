@@ -171,6 +171,23 @@ def test_out_of_window_verification_is_kept(uow, actors):
     out = handlers.submit_answers(uow, actors["supervisor"], folio, dict(LEON, resuelto=False), SETTINGS, routing,
                                   now=NOV)
     assert out["reopen_status"] == "out_of_window" and "30 días" in out["reopen_detail"]
+    assert handlers.retry_reopens(uow, Routing(), SETTINGS, now=NOV) == 0  # a refusal that stands
+
+
+def test_a_reopening_routing_did_not_grant_is_tried_again(uow, actors):
+    [folio] = sampled_folios(uow, 1, citizen=63)
+    handlers.take_next(uow, actors["operator"], SETTINGS, Citizens(), now=NOV)
+    refused = Routing(("forbidden", "Solo supervisión, administración o el propio ciudadano pueden reabrir."))
+    out = handlers.submit_answers(uow, actors["operator"], folio, dict(LEON, resuelto=False), SETTINGS, refused,
+                                  now=NOV)
+    assert out["reopen_status"] == "forbidden"
+    assert handlers.retry_reopens(uow, refused, SETTINGS, now=NOV + timedelta(minutes=10)) == 0
+    assert handlers.retry_reopens(uow, Routing(), SETTINGS, now=NOV + timedelta(days=31)) == 0  # too late
+    granted = Routing()
+    assert handlers.retry_reopens(uow, granted, SETTINGS, now=NOV + timedelta(minutes=20)) == 1
+    assert granted.calls == [(folio, f"Encuesta de verificación {out['survey_id']}: el ciudadano informa que su "
+                                     "reporte no se resolvió.")]
+    assert handlers.retry_reopens(uow, Routing(), SETTINGS, now=NOV + timedelta(minutes=30)) == 0  # done once
 
 
 def test_app_rating_once_per_report(uow, actors):

@@ -412,6 +412,26 @@ def submit_answers(uow, actor, folio, answers, settings: Settings,
     return _answer_view(row, personal=True)
 
 
+#: reopening outcomes worth another try: routing failed, or did not grant surveys yet
+RETRY_REOPEN = ("failed", "forbidden")
+
+
+def retry_reopens(uow, reopen: Callable[[int, str], tuple[str, str | None]], settings: Settings,
+                  now: datetime | None = None, limit: int = 50) -> int:
+    """Try again the reopenings that failed (timer): only within ``reopen_days`` of the
+    survey, where routing's own window still matters. Returns how many were reopened now."""
+    now = _now(now)
+    with uow:
+        todo = store.reopens_to_retry(uow.session, now - timedelta(days=settings.reopen_days), RETRY_REOPEN, limit)
+    done = 0
+    for row in todo:
+        status, detail = reopen(row["folio"], REOPEN_REASON.format(survey_id=row["id"]))
+        with uow:
+            store.set_reopen(uow.session, row["id"], status, detail)
+        done += status == "reopened"
+    return done
+
+
 # =========================================================================== app self-rating
 
 def rate_report(uow, actor, folio, score, settings: Settings, comment=None, now: datetime | None = None) -> dict:

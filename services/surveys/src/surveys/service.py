@@ -41,6 +41,10 @@ class SurveysService(SqlService):
     def commit_periods(self):
         handlers.commit_periods(self.db, self.settings)
 
+    @timer(interval=600)
+    def retry_reopens(self):
+        handlers.retry_reopens(self.db, clients.reopener(self.routing), self.settings)
+
     # ---- the sample and its audit
     @rpc
     def list_periods(self, actor):

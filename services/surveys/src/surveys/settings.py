@@ -28,6 +28,7 @@ class Settings:
     lease_minutes: int = 20
     app_channels: frozenset = frozenset({"ANDROID", "IOS", "WEB"})
     questionnaire: str = "percepcion-ciudadana"
+    reopen_days: int = 30
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -45,4 +46,5 @@ class Settings:
             app_channels=frozenset(c.strip() for c in str(get("SURVEY_APP_CHANNELS", "ANDROID,IOS,WEB")).split(",")
                                    if c.strip()),
             questionnaire=get("SURVEY_QUESTIONNAIRE", "percepcion-ciudadana"),
+            reopen_days=int(get("REOPEN_DAYS", 30)),
         )

@@ -240,6 +240,14 @@ def set_reopen(s, survey_id: int, status: str, detail: str | None) -> None:
     s.execute(sa.update(answers).where(answers.c.id == survey_id).values(reopen_status=status, reopen_detail=detail))
 
 
+def reopens_to_retry(s, since: datetime, statuses, limit: int) -> list[dict]:
+    """Phone surveys answered «no» since ``since`` whose reopening did not happen for a
+    reason that may pass (routing down, or not yet granting it)."""
+    return _rows(s.execute(sa.select(answers.c.id, answers.c.folio).where(
+        answers.c.resolved.is_(False), answers.c.reopen_status.in_(statuses), answers.c.completed_at >= since)
+        .order_by(answers.c.id).limit(limit)))
+
+
 def get_answers(s, survey_id: int) -> dict | None:
     return _row(s.execute(sa.select(answers).where(answers.c.id == survey_id)))
 
