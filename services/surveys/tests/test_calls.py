@@ -164,22 +164,24 @@ def test_answers_record_the_version_and_a_no_reopens_the_report(uow, actors):
                                     [{"id": "a", "kind": "scale", "text": "¿Qué tal?", "verification": True}])
 
 
+def answered_no(uow, caller, citizen, routing) -> tuple[int, dict]:
+    """A sampled report of ``citizen`` taken by ``caller``, whose answer to «¿Se resolvió
+    su reporte?» is no, with ``routing`` answering the reopening."""
+    [folio] = sampled_folios(uow, 1, citizen=citizen)
+    handlers.take_next(uow, caller, SETTINGS, Citizens(), now=NOV)
+    return folio, handlers.submit_answers(uow, caller, folio, dict(LEON, resuelto=False), SETTINGS, routing, now=NOV)
+
+
 def test_out_of_window_verification_is_kept(uow, actors):
-    [folio] = sampled_folios(uow, 1, citizen=62)
-    handlers.take_next(uow, actors["supervisor"], SETTINGS, Citizens(), now=NOV)
     routing = Routing(("out_of_window", "El reporte se cerró hace más de 30 días; ya no puede reabrirse."))
-    out = handlers.submit_answers(uow, actors["supervisor"], folio, dict(LEON, resuelto=False), SETTINGS, routing,
-                                  now=NOV)
+    _, out = answered_no(uow, actors["supervisor"], 62, routing)
     assert out["reopen_status"] == "out_of_window" and "30 días" in out["reopen_detail"]
     assert handlers.retry_reopens(uow, Routing(), SETTINGS, now=NOV) == 0  # a refusal that stands
 
 
 def test_a_reopening_routing_did_not_grant_is_tried_again(uow, actors):
-    [folio] = sampled_folios(uow, 1, citizen=63)
-    handlers.take_next(uow, actors["operator"], SETTINGS, Citizens(), now=NOV)
     refused = Routing(("forbidden", "Solo supervisión, administración o el propio ciudadano pueden reabrir."))
-    out = handlers.submit_answers(uow, actors["operator"], folio, dict(LEON, resuelto=False), SETTINGS, refused,
-                                  now=NOV)
+    folio, out = answered_no(uow, actors["operator"], 63, refused)
     assert out["reopen_status"] == "forbidden"
     assert handlers.retry_reopens(uow, refused, SETTINGS, now=NOV + timedelta(minutes=10)) == 0
     assert handlers.retry_reopens(uow, Routing(), SETTINGS, now=NOV + timedelta(days=31)) == 0  # too late
