@@ -6,6 +6,8 @@ logged read, attempts end in «no localizado», a «no» to «¿Se resolvió su 
 the report through routing, the app rating works once and refuses a wrong token, follow-up
 calls are counted, the export has no personal data, and the events match contracts/."""
 import datetime as dt
+import subprocess
+import sys
 import time
 from zoneinfo import ZoneInfo
 
@@ -84,6 +86,14 @@ def test_the_survey_flow(platform, tokens, wait_assigned, subscribe, contracts):
     assert len(mine["commitment"]) == 64 and mine["secret"] is None and mine["rates"] == {"*": "1"}
     r = requests.post(f"{base}/v1/surveys/periods/{period}/audit", headers=aud, timeout=10)
     assert r.status_code == 409 and r.json()["code"] == "periodo_en_curso"
+    # the auditor's CLI downloads the decisions; the running period's secret is not revealed,
+    # and a guessed one does not match the published commitment
+    cli = [sys.executable, "-m", "surveys.audit", "--period", period, "--gateway", base,
+           "--token", aud["Authorization"].split()[1]]
+    run = subprocess.run(cli, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "aún no se revela" in run.stderr
+    run = subprocess.run(cli + ["--secret", "00" * 32], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and "corresponde al compromiso: NO" in run.stdout
 
     # the queue: the opposed citizen's report never comes; the phone comes from citizens
     def take():
