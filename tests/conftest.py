@@ -60,7 +60,8 @@ def platform(request):
     (databases, migrations, topology, demo catalog), on a vhost and databases of its own."""
     prefix = testing.unique("e2e")
     plat = Platform(prefix=prefix, gateway_port=free_port(), metrics_base=0, mongo_port=free_port(),
-                    log_dir=ROOT / ".run" / prefix / "logs")
+                    log_dir=ROOT / ".run" / prefix / "logs",
+                    extra_env=getattr(request.module, "PLATFORM_ENV", None))  # a module's own settings
     plat.prepare()
     plat.start()
     try:
