@@ -464,6 +464,7 @@ def import_offices(store: Store, actor, fmt, content_b64) -> dict:
         raise _rejected(errors)
     existing = store.all_for_import()
     loaded_rows: dict[str, tuple[int, dict]] = {}
+    bad_ids: set = set()  # rows with errors of their own: no second error for their children
     for line, values, problems in rows:
         problems = list(problems)
         loaded = None
@@ -477,6 +478,7 @@ def import_offices(store: Store, actor, fmt, content_b64) -> dict:
             problems.append(f"«clave»: «{loaded['id']}» ya aparece en la línea {loaded_rows[loaded['id']][0]}")
         if problems:
             errors += [(line, p) for p in problems]
+            bad_ids.add(values.get("id"))
         elif loaded is not None:
             loaded_rows[loaded.pop("id")] = (line, loaded)
     # the tree after the import: parents must exist and no office may end up below itself
@@ -485,6 +487,8 @@ def import_offices(store: Store, actor, fmt, content_b64) -> dict:
     for office_id, (line, data) in loaded_rows.items():
         p = data.get("parent_id")
         if p is not None and p not in parent_of:
+            if p in bad_ids:
+                continue
             errors.append((line, f"«oficina superior»: no existe «{p}» ni en el directorio ni en el archivo"))
             continue
         seen, cur = {office_id}, p

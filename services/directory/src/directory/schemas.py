@@ -18,7 +18,7 @@ _msgs = validation.messages
 Text = validation.Text
 
 OFFICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
-PHONE = re.compile(r"^[0-9 ()+\-.]{7,25}$")
+PHONE = re.compile(r"^[0-9 ()+\-.]{3,25}$")  # 072, 073, 911 are numbers too
 EXTENSION = re.compile(r"^[0-9]{1,6}$")
 POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 CHANNEL = re.compile(r"^[A-Z0-9][A-Z0-9 _\-.ÁÉÍÓÚÑ]{0,39}$")
@@ -78,7 +78,7 @@ class OfficeSchema(Base):
         "El código postal tiene cinco dígitos.")])
     city = _optional_text(120)
     phones = _list(Text(max_length=25, validate=[validate.Regexp(
-        PHONE, error="Teléfono inválido: dígitos, espacios, guiones o paréntesis (7 a 25), p. ej. «477 788 0000».")]),
+        PHONE, error="Teléfono inválido: dígitos, espacios, guiones o paréntesis (3 a 25), p. ej. «477 788 0000».")]),
         20)
     extensions = _list(Text(max_length=6, validate=[validate.Regexp(
         EXTENSION, error="Extensión inválida: de 1 a 6 dígitos.")]), 30)
