@@ -103,6 +103,9 @@ def test_statistics_rules(guide):
             h.consult_stats(guide, actor, today(), today())
         with pytest.raises(Forbidden):
             h.consult_log(guide, actor, today(), today())
+    with pytest.raises(Forbidden):  # auditors read statistics but do not export them
+        h.consult_stats(guide, AUDITOR, today(), today(), for_export=True)
+    assert h.consult_stats(guide, ADMIN, today(), today(), for_export=True)["rows"] == []
     with pytest.raises(InvalidInput):
         h.consult_stats(guide, SUPERVISOR, "2026-13-01", today())
     with pytest.raises(InvalidInput):

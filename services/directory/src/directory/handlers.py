@@ -372,11 +372,13 @@ def _range(date_from, date_to) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def consult_stats(store: Store, actor, date_from, date_to, group: str = "detail", query: str | None = None) -> dict:
+def consult_stats(store: Store, actor, date_from, date_to, group: str = "detail", query: str | None = None,
+                  for_export: bool = False) -> dict:
     """Consulted and printed counts in a date range (local days, both included), as
     León's screen groups them: ``detail`` (per office: name, level), ``total`` or
-    ``channel``; from the daily counters, never from the log."""
-    authorize(actor, STATS)
+    ``channel``; from the daily counters, never from the log. ``for_export``: the
+    caller is about to export them (a right of its own)."""
+    authorize(actor, EXPORT if for_export else STATS)
     if group not in GROUPS:
         raise InvalidInput("«group» debe ser detail, total o channel.", "datos_invalidos")
     first, last = _range(date_from, date_to)

@@ -95,8 +95,8 @@ class DirectoryService(MongoService):
 
     # ---- statistics
     @rpc
-    def consult_stats(self, actor, date_from, date_to, group="detail", query=None):
-        return handlers.consult_stats(self.store, actor, date_from, date_to, group, query)
+    def consult_stats(self, actor, date_from, date_to, group="detail", query=None, for_export=False):
+        return handlers.consult_stats(self.store, actor, date_from, date_to, group, query, bool(for_export))
 
     @rpc
     def consult_log(self, actor, date_from, date_to, office_id=None, limit=50, offset=0):
