@@ -4,6 +4,7 @@ import pytest
 
 from directory import handlers as h
 from directory.exceptions import Forbidden, InvalidInput
+from directory.search_index import SearchIndex
 
 from directory_actors import ADMIN, AUDITOR, BLOCK_LEADER, OPERATOR, PUBLIC
 
@@ -31,12 +32,24 @@ def guide(store):
     return store
 
 
+@pytest.fixture(params=["memory", "database"])
+def search(request):
+    """``search(store, actor, query, **filters)`` through the service's in-memory mirror
+    and through the database's ``tokens`` index: both answer the same."""
+    index = SearchIndex() if request.param == "memory" else None
+
+    def run(store, actor, query=None, **kw):
+        return h.search_offices(store, actor, query, index=index, **kw)
+    run.index = index
+    return run
+
+
 def ids(result):
     return [i["id"] for i in result["items"]]
 
 
-def test_ranked_exact_name_acronym_prefix_words_keyword(guide):
-    r = h.search_offices(guide, OPERATOR, "dif")
+def test_ranked_exact_name_acronym_prefix_words_keyword(guide, search):
+    r = search(guide, OPERATOR, "dif")
     assert ids(r) == ["dif", "dif-leon", "dif-estatal", "sndif", "defensoria"]
     assert [i["match"] for i in r["items"]] == ["nombre", "siglas", "inicio del nombre", "nombre",
                                                 "palabra clave o trámite"]
@@ -48,52 +61,52 @@ def test_ranked_exact_name_acronym_prefix_words_keyword(guide):
     ("migracion", "migrante"), ("fugas", "sapal"), ("contrato agua", "sapal"), ("sapal", "sapal"),
     ("alcantar", "sapal"), ("Agua Potable León", "sapal"),
 ])
-def test_accent_and_case_insensitive_partial_words(guide, query, expected):
-    assert ids(h.search_offices(guide, OPERATOR, query))[0] == expected
+def test_accent_and_case_insensitive_partial_words(guide, query, expected, search):
+    assert ids(search(guide, OPERATOR, query))[0] == expected
 
 
-def test_every_word_must_match(guide):
-    assert ids(h.search_offices(guide, OPERATOR, "agua familia")) == []
-    assert ids(h.search_offices(guide, OPERATOR, "tegral")) == []  # not the middle of a word
+def test_every_word_must_match(guide, search):
+    assert ids(search(guide, OPERATOR, "agua familia")) == []
+    assert ids(search(guide, OPERATOR, "tegral")) == []  # not the middle of a word
 
 
-def test_filters_by_level_and_parent(guide):
-    assert ids(h.search_offices(guide, OPERATOR, "dif", level="FEDERAL")) == ["sndif"]
-    assert set(ids(h.search_offices(guide, OPERATOR, None, parent_id="sapal"))) == {"sapal-cobranza",
+def test_filters_by_level_and_parent(guide, search):
+    assert ids(search(guide, OPERATOR, "dif", level="FEDERAL")) == ["sndif"]
+    assert set(ids(search(guide, OPERATOR, None, parent_id="sapal"))) == {"sapal-cobranza",
                                                                                      "sapal-cobranza-conv"}
-    assert ids(h.search_offices(guide, OPERATOR, "convenios", parent_id="sapal")) == ["sapal-cobranza-conv"]
-    assert ids(h.search_offices(guide, OPERATOR, "convenios", parent_id="dif-leon")) == []
+    assert ids(search(guide, OPERATOR, "convenios", parent_id="sapal")) == ["sapal-cobranza-conv"]
+    assert ids(search(guide, OPERATOR, "convenios", parent_id="dif-leon")) == []
     with pytest.raises(InvalidInput):
-        h.search_offices(guide, OPERATOR, "dif", level="MUNDIAL")
+        search(guide, OPERATOR, "dif", level="MUNDIAL")
 
 
-def test_inactive_offices_only_when_asked_and_never_to_the_public(guide):
-    assert "viejo" not in ids(h.search_offices(guide, OPERATOR, "cerrada"))
-    assert ids(h.search_offices(guide, OPERATOR, "cerrada", include_inactive=True)) == ["viejo"]
-    assert ids(h.search_offices(guide, PUBLIC, "cerrada", include_inactive=True)) == []
+def test_inactive_offices_only_when_asked_and_never_to_the_public(guide, search):
+    assert "viejo" not in ids(search(guide, OPERATOR, "cerrada"))
+    assert ids(search(guide, OPERATOR, "cerrada", include_inactive=True)) == ["viejo"]
+    assert ids(search(guide, PUBLIC, "cerrada", include_inactive=True)) == []
 
 
-def test_without_query_every_office_by_name_paginated(guide):
-    first = h.search_offices(guide, OPERATOR, None, limit=3)
+def test_without_query_every_office_by_name_paginated(guide, search):
+    first = search(guide, OPERATOR, None, limit=3)
     assert first["total"] == 9 and len(first["items"]) == 3
-    second = h.search_offices(guide, OPERATOR, "", limit=3, offset=3)
+    second = search(guide, OPERATOR, "", limit=3, offset=3)
     assert not set(ids(first)) & set(ids(second))
     with pytest.raises(InvalidInput):
-        h.search_offices(guide, OPERATOR, "dif", limit=0)
+        search(guide, OPERATOR, "dif", limit=0)
     with pytest.raises(InvalidInput):
-        h.search_offices(guide, OPERATOR, "x" * 201)
+        search(guide, OPERATOR, "x" * 201)
 
 
-def test_public_search_has_no_internal_fields(guide):
-    item = next(i for i in h.search_offices(guide, PUBLIC, "desarrollo")["items"] if i["id"] == "dif-leon")
+def test_public_search_has_no_internal_fields(guide, search):
+    item = next(i for i in search(guide, PUBLIC, "desarrollo")["items"] if i["id"] == "dif-leon")
     assert "extensions" not in item and "person_in_charge" not in item and "version" not in item
-    staff_item = h.search_offices(guide, OPERATOR, "desarrollo")["items"][0]
+    staff_item = search(guide, OPERATOR, "desarrollo")["items"][0]
     assert staff_item["extensions"] == ["101"] and staff_item["person_in_charge"] == "DIRECTORA GENERAL"
 
 
-def test_roles_without_the_guide_are_refused(guide):
+def test_roles_without_the_guide_are_refused(guide, search):
     with pytest.raises(Forbidden):
-        h.search_offices(guide, BLOCK_LEADER, "dif")
+        search(guide, BLOCK_LEADER, "dif")
     with pytest.raises(Forbidden):
         h.office_tree(guide, PUBLIC)
 
@@ -108,10 +121,25 @@ def test_tree_collapsed_expanded_and_open_branches(guide):
     sapal = next(n for n in expanded["roots"] if n["id"] == "sapal")
     assert sapal["children"][0]["id"] == "sapal-cobranza"
     assert sapal["children"][0]["children"][0]["id"] == "sapal-cobranza-conv"
-    one = h.office_tree(guide, OPERATOR, "none", expanded=["sapal"])
+    one = h.office_tree(guide, OPERATOR, "none", expanded=["sapal"], index=SearchIndex())
     sapal = next(n for n in one["roots"] if n["id"] == "sapal")
     assert sapal["expanded"] and sapal["children"][0]["children"] == []
     by_level = h.office_tree(guide, OPERATOR, "all", level="ESTATAL")
     assert {n["id"] for n in by_level["roots"]} == {"dif-estatal", "defensoria"}
     with pytest.raises(InvalidInput):
         h.office_tree(guide, OPERATOR, "some")
+
+
+def test_the_in_memory_mirror_follows_every_change(guide):
+    index = SearchIndex()
+    assert [i["id"] for i in h.search_offices(guide, OPERATOR, "tesoreria", index=index)["items"]] == []
+    h.create_office(guide, ADMIN, {"id": "tesoreria", "name": "Tesorería Municipal", "level": "MUNICIPAL"})
+    assert [i["id"] for i in h.search_offices(guide, OPERATOR, "tesoreria", index=index)["items"]] == ["tesoreria"]
+    h.update_office(guide, ADMIN, "tesoreria", {"name": "Hacienda Municipal"}, 1)
+    assert h.search_offices(guide, OPERATOR, "tesoreria", index=index)["total"] == 0
+    assert h.search_offices(guide, OPERATOR, "hacienda", index=index)["total"] == 1
+    h.update_office(guide, ADMIN, "sapal-cobranza", {"parent_id": "tesoreria"}, 1)  # a branch moves
+    below = h.search_offices(guide, OPERATOR, None, parent_id="tesoreria", index=index)
+    assert {i["id"] for i in below["items"]} == {"sapal-cobranza", "sapal-cobranza-conv"}
+    tree = h.office_tree(guide, OPERATOR, "all", index=index)
+    assert [c["id"] for c in next(n for n in tree["roots"] if n["id"] == "tesoreria")["children"]] == ["sapal-cobranza"]

@@ -18,6 +18,7 @@ from sacinfra.envelope import make_envelope
 from . import domain, schemas, tickets, transfer
 from .domain import EXPORT, HISTORY, MAINTAIN, PRINT, PUBLIC, SEARCH, STATS
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from .search_index import SearchIndex
 from .store import Store
 
 TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
@@ -212,10 +213,13 @@ def _filters(level, parent_id, include_inactive: bool) -> dict:
 
 
 def search_offices(store: Store, actor, query: str | None = None, level=None, parent_id=None,
-                   include_inactive: bool = False, limit: int = 20, offset: int = 0) -> dict:
+                   include_inactive: bool = False, limit: int = 20, offset: int = 0,
+                   index: SearchIndex | None = None) -> dict:
     """Offices whose name, acronym, keywords or trámites contain words beginning with
     every word of ``query`` (accents and case ignored), best first (see ``domain.rank``);
-    without a query, every office by name. ``parent_id``: only offices below that one."""
+    without a query, every office by name. ``parent_id``: only offices below that one.
+    With ``index`` (the service's in-memory mirror, see search_index) MongoDB is read
+    twice; without it the ``tokens`` multikey index gives the candidates."""
     who = authorize(actor, PUBLIC)
     public = not domain.may(who, SEARCH)
     if public:
@@ -227,36 +231,43 @@ def search_offices(store: Store, actor, query: str | None = None, level=None, pa
         raise InvalidInput("La búsqueda debe ser texto de hasta 200 caracteres.", "busqueda_invalida")
     if parent_id is not None and not isinstance(parent_id, str):
         raise InvalidInput("«parent_id» debe ser la clave de una oficina.", "datos_invalidos")
-    filters = _filters(level, parent_id, bool(include_inactive))
     qwords = domain.query_words(query or "")
-    if not qwords:
-        rows = store.find(filters, limit=limit, skip=offset)
-        items, total = rows, store.count(filters)
-        ranks = [None] * len(rows)
+    if index is not None:
+        index.refresh(store)
+        page, total = index.search(query or "", qwords, level, parent_id, bool(include_inactive), limit, offset)
+        items, ranks = [d for d, _ in page], [r for _, r in page]
     else:
-        found = store.candidates(domain.index_word(qwords), filters, MAX_CANDIDATES)
-        scored = []
-        for d in found:
-            r = domain.rank(query, qwords, d)
-            if r is not None:
-                scored.append((r, d.get("name_norm", ""), d))
-        scored.sort(key=lambda t: (t[0], t[1]))
-        total = len(scored)
-        page = scored[offset:offset + limit]
-        items, ranks = [d for _, _, d in page], [r for r, _, _ in page]
+        items, ranks, total = _search_in_db(store, query or "", qwords,
+                                            _filters(level, parent_id, bool(include_inactive)), limit, offset)
     result = []
     for d, r in zip(items, ranks):
         o = out(d)
         if public:
             o = domain.public_view(o)
         if r is not None:
-            o["match"] = ("nombre", "siglas", "inicio del nombre", "nombre", "palabra clave o trámite")[r]
+            o["match"] = MATCH_LABELS[r]
         result.append(o)
     return {"items": result, "total": total, "limit": limit, "offset": offset}
 
 
+MATCH_LABELS = ("nombre", "siglas", "inicio del nombre", "nombre", "palabra clave o trámite")
+
+
+def _search_in_db(store: Store, query: str, qwords: list[str], filters: dict, limit: int, offset: int):
+    if not qwords:
+        return store.find(filters, limit=limit, skip=offset), [None] * limit, store.count(filters)
+    scored = []
+    for d in store.candidates(domain.index_word(qwords), filters, MAX_CANDIDATES):
+        r = domain.rank(query, qwords, d)
+        if r is not None:
+            scored.append((r, d.get("name_norm", ""), d))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    page = scored[offset:offset + limit]
+    return [d for _, _, d in page], [r for r, _, _ in page], len(scored)
+
+
 def office_tree(store: Store, actor, expand: str = "none", expanded=None, level=None,
-                include_inactive: bool = False) -> dict:
+                include_inactive: bool = False, index: SearchIndex | None = None) -> dict:
     """The guide as a tree (dependencia → dirección → área). ``expand="all"``: every
     branch open; ``"none"``: only the top offices, with ``children_count``, plus the
     children of the ids in ``expanded`` (an open branch inside a closed one stays hidden)."""
@@ -266,7 +277,12 @@ def office_tree(store: Store, actor, expand: str = "none", expanded=None, level=
     if expanded is not None and (not isinstance(expanded, list) or not all(isinstance(e, str) for e in expanded)):
         raise InvalidInput("«expanded» debe ser una lista de claves.", "datos_invalidos")
     open_ids = set(expanded or [])
-    nodes = store.tree_nodes(_filters(_level(level), None, bool(include_inactive)))
+    level = _level(level)
+    if index is not None:
+        index.refresh(store)
+        nodes = index.nodes(level, bool(include_inactive))
+    else:
+        nodes = store.tree_nodes(_filters(level, None, bool(include_inactive)))
     by_parent: dict = {}
     ids = {n["_id"] for n in nodes}
     for n in sorted(nodes, key=lambda n: n.get("name_norm", "")):

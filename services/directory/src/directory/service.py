@@ -10,6 +10,7 @@ from sacinfra.service import MongoService
 
 from . import handlers
 from .relay import LogRelay
+from .search_index import SearchIndex
 from .store import Store
 
 
@@ -32,9 +33,20 @@ class DirectoryStore(DependencyProvider):
         return self.store
 
 
+class SearchIndexProvider(DependencyProvider):
+    """The process's in-memory mirror of the guide's search fields (search_index)."""
+
+    def setup(self):
+        self.index = SearchIndex()
+
+    def get_dependency(self, worker_ctx):
+        return self.index
+
+
 class DirectoryService(MongoService):
     name = "directory"
     store = DirectoryStore()
+    index = SearchIndexProvider()
     relay = LogRelay()
 
     # ---- offices
@@ -57,11 +69,13 @@ class DirectoryService(MongoService):
     @rpc
     def search_offices(self, actor, query=None, level=None, parent_id=None, include_inactive=False, limit=20,
                        offset=0):
-        return handlers.search_offices(self.store, actor, query, level, parent_id, include_inactive, limit, offset)
+        return handlers.search_offices(self.store, actor, query, level, parent_id, include_inactive, limit,
+                                       offset, self.index)
 
     @rpc
     def office_tree(self, actor, expand="none", expanded=None, level=None, include_inactive=False):
-        return handlers.office_tree(self.store, actor, expand, expanded, level, include_inactive)
+        return handlers.office_tree(self.store, actor, expand, expanded, level, include_inactive,
+                                    self.index)
 
     @rpc
     def import_offices(self, actor, fmt, content_b64):

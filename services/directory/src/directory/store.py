@@ -24,9 +24,10 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 ATTENTION = "attention_number"
+GUIDE = "guide"  # the guide's version: $inc'd by every office write (search_index reloads on change)
 #: fields a search result or list carries (never the token arrays)
-LIST_FIELDS = {"tokens": 0, "ancestors": 0}
-SEARCH_PROJECTION = {"tokens": 0, "ancestors": 0}
+LIST_FIELDS = {"tokens": 0, "ancestors": 0, "touched_at": 0}
+SEARCH_PROJECTION = LIST_FIELDS
 
 
 class Store:
@@ -45,18 +46,32 @@ class Store:
         self.offices.create_index("ancestors")
         self.offices.create_index("level")
         self.offices.create_index("name_norm")
+        self.offices.create_index("touched_at")
         self.history.create_index([("office_id", ASCENDING), ("version", ASCENDING)])
         self.log.create_index("published")
         self.log.create_index("counted")
         self.log.create_index("at")
         self.log.create_index("office_id")
         self.daily.create_index("day")
-        try:  # the counter exists before the first print: concurrent upserts are not atomic everywhere
-            self.counters.insert_one({"_id": ATTENTION, "value": 0})
-        except DuplicateKeyError:
-            pass
+        for counter in (ATTENTION, GUIDE):
+            try:  # counters exist before their first $inc: concurrent upserts are not atomic everywhere
+                self.counters.insert_one({"_id": counter, "value": 0})
+            except DuplicateKeyError:
+                pass
 
     # -- offices ----------------------------------------------------------------
+    def guide_version(self) -> int:
+        doc = self.counters.find_one({"_id": GUIDE})
+        return int(doc["value"]) if doc else 0
+
+    def bump_guide_version(self) -> None:
+        self.counters.update_one({"_id": GUIDE}, {"$inc": {"value": 1}}, upsert=True)
+
+    def mirror_rows(self, since: dt.datetime | None) -> list[dict]:
+        """Offices touched since ``since`` (all when None), for search_index."""
+        query = {} if since is None else {"touched_at": {"$gte": since}}
+        return list(self.offices.find(query, {"tokens": 0}))
+
     def get(self, office_id: str, projection: dict | None = None) -> dict | None:
         return self.offices.find_one({"_id": office_id}, projection or LIST_FIELDS)
 
@@ -70,20 +85,28 @@ class Store:
         return {d["_id"] for d in self.offices.find({"_id": {"$in": ids}}, {"_id": 1})}
 
     def insert(self, doc: dict) -> bool:
+        doc["touched_at"] = dt.datetime.now(dt.timezone.utc)
         try:
             self.offices.insert_one(doc)
-            return True
         except DuplicateKeyError:
             return False
+        self.bump_guide_version()
+        return True
 
     def replace_if_version(self, doc: dict, version: int) -> bool:
         """Replace the office if it still is at ``version`` (optimistic concurrency)."""
-        return self.offices.replace_one({"_id": doc["_id"], "version": version}, doc).matched_count == 1
+        doc["touched_at"] = dt.datetime.now(dt.timezone.utc)
+        done = self.offices.replace_one({"_id": doc["_id"], "version": version}, doc).matched_count == 1
+        if done:
+            self.bump_guide_version()
+        return done
 
     def set_ancestors(self, updates: list[tuple[str, list[str]]]) -> None:
         if updates:
-            self.offices.bulk_write([UpdateOne({"_id": i}, {"$set": {"ancestors": a}}) for i, a in updates],
-                                    ordered=False)
+            touched = dt.datetime.now(dt.timezone.utc)
+            self.offices.bulk_write([UpdateOne({"_id": i}, {"$set": {"ancestors": a, "touched_at": touched}})
+                                     for i, a in updates], ordered=False)
+            self.bump_guide_version()
 
     def descendants(self, office_id: str) -> list[dict]:
         return list(self.offices.find({"ancestors": office_id}, {"_id": 1, "ancestors": 1, "parent_id": 1}))
