@@ -19,12 +19,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import CurrentUser, User, actor_of, audit_event
-from ..errors import ApiError, problem, remote_to_api
+from ..errors import ApiError
 from ..exports import Column, iter_csv, iter_file, write_xlsx
-from ..rpc import RemoteCallError, ServiceUnavailable
-from ..tracing import rpc_context
 from .. import versioning
-from .catalog import MEDIA_TYPES, _format_from, parse_multipart, remote_errors
+from ..spreadsheet_upload import read_upload
+from .catalog import MEDIA_TYPES
 
 router = APIRouter(tags=["directorio (MODINFO)"])
 
@@ -33,7 +32,6 @@ OfficeId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$", description
 Limit = Annotated[int, Query(ge=1, le=200, description="resultados por página")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 DateParam = Annotated[dt.date, Query(description="AAAA-MM-DD, día de la ciudad")]
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 IMPORT_TIMEOUT = 120.0
 PUBLIC_ACTOR = {"kind": "public", "username": "public", "role": "public"}
 TICKET_MEDIA = {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
@@ -245,35 +243,11 @@ async def export_offices(request: Request, user: CurrentUser,
 async def import_offices(request: Request, user: CurrentUser,
                          format: Annotated[Literal["csv", "xlsx"] | None,
                                            Query(description="csv o xlsx (por omisión: la extensión del archivo)")] = None):
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_IMPORT_BYTES + 64 * 1024:
-        raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
-    filename = None
-    if content_type.lower().startswith("multipart/form-data"):
-        content, filename, part_type = parse_multipart(body, content_type)
-    else:
-        content, part_type = body, content_type.split(";")[0].strip().lower()
-    if len(content) > MAX_IMPORT_BYTES:
-        raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
-    if not content:
-        raise ApiError(422, "archivo_requerido", "El archivo del directorio está vacío.")
-    fmt = format or _format_from(filename, part_type)
-    if fmt is None:
-        raise ApiError(422, "formato_requerido", "Indique el formato del archivo: ?format=csv o ?format=xlsx.")
-    try:
-        result = await request.app.state.rpc.call(
-            "directory", "import_offices", staff_actor(user), fmt, base64.b64encode(content).decode("ascii"),
-            context=rpc_context(), timeout=IMPORT_TIMEOUT)
-    except RemoteCallError as exc:
-        error = remote_to_api(exc)
-        errors = remote_errors(exc.value)
-        if errors:  # the per-line report: the detail's first line, the lines as ``errors``
-            return problem(error.status, error.code, error.detail.split("\n", 1)[0], errors=errors)
-        raise error from None
-    except ServiceUnavailable as exc:
-        raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
+    content, fmt, filename = await read_upload(request, "del directorio", format)
+    # a refused file: 422 importacion_invalida, every bad line in the detail (and as ``errors``
+    # where the gateway's error table passes a service's per-line report on)
+    result = await directory(request, "import_offices", staff_actor(user), fmt,
+                             base64.b64encode(content).decode("ascii"), timeout=IMPORT_TIMEOUT)
     await audit_event(request, "directory.imported", target="directory:offices",
                       detail={"format": fmt, "filename": filename, "bytes": len(content)} | result)
     return result

@@ -19,7 +19,6 @@ class InvalidInput(errors.InvalidInput):
         self.errors = errors or []
 
     def __str__(self) -> str:
-        body = {"code": self.code, "message": self.message}
-        if self.errors:
-            body["errors"] = self.errors
-        return json.dumps(body, ensure_ascii=False)
+        if not self.errors:
+            return super().__str__()
+        return json.dumps(json.loads(super().__str__()) | {"errors": self.errors}, ensure_ascii=False)

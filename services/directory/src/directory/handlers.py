@@ -4,7 +4,6 @@ without a broker. Every one reads its ``actor`` with ``Actor.load`` and asks
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import os
 import uuid
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
+from sacinfra import spreadsheet
 from sacinfra.actor import Actor, ActorInvalid
 from sacinfra.envelope import make_envelope
 
@@ -449,14 +449,8 @@ def consult_log(store: Store, actor, date_from, date_to, office_id=None, limit: 
 # ---------------------------------------------------------------- import / export
 
 def _rejected(errors: list[tuple[int, str]]) -> InvalidInput:
-    errors = sorted(errors)
-    listed = [f"línea {line}: {reason}" for line, reason in errors[:MAX_LISTED_ERRORS]]
-    if len(errors) > MAX_LISTED_ERRORS:
-        listed.append(f"… y {len(errors) - MAX_LISTED_ERRORS} errores más")
-    lines = len({line for line, _ in errors})
-    head = f"No se importó nada: {lines} línea{'s' if lines != 1 else ''} con errores."
-    return InvalidInput("\n".join([head, *listed]), "importacion_invalida",
-                        [{"line": line, "message": reason} for line, reason in errors])
+    message, lines = spreadsheet.rejection(errors, MAX_LISTED_ERRORS)
+    return InvalidInput(message, "importacion_invalida", lines)
 
 
 def import_offices(store: Store, actor, fmt, content_b64) -> dict:
@@ -466,17 +460,9 @@ def import_offices(store: Store, actor, fmt, content_b64) -> dict:
     clave) before anything is written; any bad line rejects the file with
     ``importacion_invalida`` and the lines as ``errors``."""
     who = authorize(actor, MAINTAIN)
-    if fmt not in transfer.FORMATS:
-        raise InvalidInput(f"Formato desconocido «{fmt}»: use csv o xlsx.", "formato_invalido")
-    if not isinstance(content_b64, str) or len(content_b64) > MAX_IMPORT_BYTES * 4 // 3 + 4:
-        raise InvalidInput("El archivo falta o pasa de 10 MB.", "importacion_invalida")
     try:
-        content = base64.b64decode(content_b64, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("El contenido no está en base64.", "importacion_invalida") from None
-    try:
-        rows, errors = transfer.read(fmt, content)
-    except transfer.FileError as exc:
+        rows, errors = transfer.read(fmt, spreadsheet.decode_upload(fmt, content_b64, MAX_IMPORT_BYTES))
+    except spreadsheet.FileError as exc:
         raise InvalidInput(f"No se importó nada: {exc}", "importacion_invalida") from None
     if errors and not rows:
         raise _rejected(errors)

@@ -120,26 +120,9 @@ class ChannelSchema(Base):
         CHANNEL, error="Origen inválido: mayúsculas, números y espacios, p. ej. «072» o «VENTANILLA».")])
 
 
-def field_errors(messages, labels: dict | None = None, prefix: str = "") -> list[str]:
-    """Flatten marshmallow's error dict into ``["«campo»: motivo", …]``."""
-    labels = LABELS if labels is None else labels
-    out: list[str] = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            if key == "_schema":
-                out += field_errors(value, labels, prefix)
-                continue
-            if isinstance(key, int):
-                name = f"{prefix}[{key + 1}]"
-            else:
-                name = labels.get(key, str(key)) if not prefix else f"{prefix}.{key}"
-            out += field_errors(value, labels, name)
-    elif isinstance(messages, list):
-        for m in messages:
-            out += field_errors(m, labels, prefix)
-    else:
-        out.append(f"«{prefix}»: {messages}" if prefix else str(messages))
-    return out
+def field_errors(messages) -> list[str]:
+    """marshmallow's error dict as ``["«campo»: motivo", …]`` with the Spanish labels."""
+    return validation.field_errors(messages, LABELS)
 
 
 def load(schema: Schema, data, what: str = "Datos inválidos") -> dict:

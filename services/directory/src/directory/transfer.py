@@ -14,9 +14,11 @@ import csv
 import io
 import re
 
+from sacinfra import spreadsheet
+
 from .domain import normalize
 
-FORMATS = ("csv", "xlsx")
+FORMATS = spreadsheet.FORMATS
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 #: (field, header) in file order
@@ -36,21 +38,12 @@ SHEET_TITLE = "Directorio"
 MAX_ROWS = 20_000
 _TRUE = {"si", "s", "true", "verdadero", "1", "x", "activa", "activo", "yes"}
 _FALSE = {"no", "n", "false", "falso", "0", "inactiva", "inactivo"}
-_FORMULA_START = ("=", "+", "-", "@")
-_ALIASES = {normalize(h).replace(" ", "_"): f for f, h in COLUMNS} | {f: f for f, _ in COLUMNS}
+_ALIASES = {spreadsheet.header_key(h): f for f, h in COLUMNS} | {f: f for f, _ in COLUMNS}
 _ALIASES.update({"nivel": "level", "superior": "parent_id", "padre": "parent_id", "tramites": "procedures",
                  "telefono": "phones", "extension": "extensions", "correo": "email", "email": "email",
                  "responsable": "person_in_charge", "encargado": "person_in_charge", "num_ext": "ext_number",
                  "num_int": "int_number", "cp": "postal_code", "web": "website", "latitude": "lat",
                  "longitude": "lon"})
-
-
-class FileError(ValueError):
-    """The file as a whole cannot be read."""
-
-
-def _key(header) -> str:
-    return normalize(str(header)).replace(" ", "_")
 
 
 # ---------------------------------------------------------------- writing
@@ -68,7 +61,7 @@ def _cells(office: dict, guard: bool) -> list:
             continue
         else:
             v = office.get(field) or ""
-        cells.append("'" + v if guard and v.startswith(_FORMULA_START) else v)
+        cells.append(spreadsheet.guard_formula(v) if guard else v)
     return cells
 
 
@@ -105,59 +98,10 @@ def write(fmt: str, offices: list[dict]) -> bytes:
 
 # ---------------------------------------------------------------- reading
 
-def _csv_rows(content: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover
-        raise FileError("No se pudo leer el archivo CSV (se espera UTF-8).")
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise FileError(f"El archivo CSV está mal formado: {exc}.") from None
-
-
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not XLSX
-        raise FileError("El archivo no es un libro XLSX válido.") from None
-    try:
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        rows = []
-        for r in ws.iter_rows(values_only=True):
-            rows.append(list(r))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        wb.close()
-
-
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-def _text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v).strip()
-    if len(s) > 1 and s[0] == "'" and s[1] in _FORMULA_START:
-        s = s[1:]
-    return s
-
-
 def _convert(field: str, v):
     if field in LISTS:
         sep = r";" if field == "procedures" else r"[;,]"
-        return [p.strip() for p in re.split(sep, _text(v)) if p.strip()]
+        return [p.strip() for p in re.split(sep, spreadsheet.cell_text(v)) if p.strip()]
     if field == "active":
         if isinstance(v, bool):
             return v
@@ -172,51 +116,18 @@ def _convert(field: str, v):
             return float(str(v).strip().replace(",", "."))
         except ValueError:
             raise ValueError("debe ser un número") from None
-    return _text(v)
+    return spreadsheet.cell_text(v)
 
 
 def read(fmt: str, content: bytes) -> tuple[list[tuple[int, dict, list[str]]], list[tuple[int, str]]]:
-    if fmt not in FORMATS:
-        raise FileError(f"Formato desconocido «{fmt}»: use csv o xlsx.")
-    table = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
-    if not table or all(_blank(c) for c in table[0]):
-        raise FileError("línea 1: falta la fila de encabezados.")
-    if len(table) > MAX_ROWS + 1:
-        raise FileError(f"El archivo tiene más de {MAX_ROWS} filas.")
-    columns: dict[int, str] = {}
-    errors: list[tuple[int, str]] = []
-    for i, h in enumerate(table[0]):
-        if _blank(h):
-            continue
-        field = _ALIASES.get(_key(h))
-        if field is None:
-            continue  # extra columns (notes…) are ignored
-        if field in columns.values():
-            errors.append((1, f"la columna «{HEADERS[field]}» está repetida"))
-        columns[i] = field
-    missing = [HEADERS[f] for f in REQUIRED if f not in columns.values()]
-    if missing:
-        errors.append((1, "faltan las columnas " + ", ".join(f"«{m}»" for m in missing)))
-    if errors:
-        return [], errors
-    rows = []
-    for line, cells in enumerate(table[1:], start=2):
-        if all(_blank(c) for c in cells):
-            continue
-        values: dict = {}
-        problems: list[str] = []
-        for i, field in columns.items():
-            v = cells[i] if i < len(cells) else None
-            if _blank(v):
-                continue
-            try:
-                values[field] = _convert(field, v)
-            except ValueError as exc:
-                problems.append(f"«{HEADERS[field]}»: {exc}")
+    """``(line, values, problems)`` per row and whole-line errors (sacinfra.spreadsheet);
+    latitude and longitude become ``location``."""
+    rows, errors = spreadsheet.read(fmt, content, aliases=_ALIASES, headers=HEADERS, required=REQUIRED,
+                                    convert=_convert, sheet_title=SHEET_TITLE, max_rows=MAX_ROWS)
+    for _, values, problems in rows:
         lat, lon = values.pop("lat", None), values.pop("lon", None)
         if (lat is None) != (lon is None):
             problems.append("«latitud» y «longitud» van juntas")
         elif lat is not None:
             values["location"] = {"lat": lat, "lon": lon}
-        rows.append((line, values, problems))
     return rows, errors
