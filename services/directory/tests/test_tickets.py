@@ -2,6 +2,7 @@
 concurrent prints, surviving a restart of the server), the PDFs (80 mm and A4) and the
 plain-text variant, in Spanish with the header, the office, the date and the number."""
 import base64
+import datetime as dt
 import io
 import threading
 
@@ -122,3 +123,16 @@ def test_print_rules(dif):
     assert e.value.code == "oficina_inactiva"
     assert dif.log.count_documents({}) == 0  # refused prints record nothing
     assert dif.counters.find_one({"_id": "attention_number"})["value"] == 0
+
+
+def test_lines_break_between_phone_numbers_and_long_addresses_are_cut():
+    fits = lambda line: len(line) <= 30  # noqa: E731
+    assert tickets.wrap("477 215 6300, 477 215 6301, 477 215 6302", fits, ", ") == [
+        "477 215 6300, 477 215 6301,", "477 215 6302"]
+    url = "https://portalsocial.guanajuato.gob.mx/sitio/asesoria-juridica-gratuita"
+    lines = tickets.wrap(url, fits)
+    assert "".join(lines) == url and all(fits(line) for line in lines)
+    office = dict(DIF, website=url, phones=[f"477 215 63{n:02d}" for n in range(8)])
+    text = tickets.text_ticket(office, "0000000007", dt.datetime(2026, 9, 26, 10, 5))
+    assert all(len(line) <= tickets.TEXT_WIDTH for line in text.splitlines())
+    assert "477 215 6307" in text  # never cut inside a number

@@ -55,17 +55,46 @@ def text_ticket(office: dict, number: str, moment: dt.datetime, header=HEADER, w
     lines = [h.upper().center(width).rstrip() for h in header] + ["=" * width]
     for label, value in fields_of(office):
         lines.append(f"{label}:")
-        lines += textwrap.wrap(value, width, break_long_words=True) or [""]
+        lines += wrap(value, lambda line: len(line) <= width, ", " if label in LISTED else " ") if value else [""]
     lines += ["-" * width, f"Fecha: {long_date(moment)}", "", "NÚMERO DE ATENCIÓN:".center(width).rstrip(),
               number.center(width).rstrip(), "=" * width]
     lines += textwrap.wrap(FOOTER, width)
     return "\n".join(lines) + "\n"
 
 
+#: fields whose value is a list: a line breaks between items, not inside a phone number
+LISTED = ("Teléfono(s)", "Extensión(es)")
+
+
+def wrap(text: str, fits, sep: str = " ") -> list[str]:
+    """Lines of ``text`` for which ``fits(line)`` holds: greedy over ``sep``-separated
+    pieces; a piece too long for a line (a long web address) is cut by characters."""
+    pieces = text.split(sep)
+    pieces = [p + (sep.rstrip() if i < len(pieces) - 1 else "") for i, p in enumerate(pieces)]
+    lines, current = [], ""
+    for piece in pieces:
+        candidate = f"{current} {piece}" if current else piece
+        if fits(candidate):
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while not fits(piece):  # hard break
+            n = len(piece) - 1
+            while n > 1 and not fits(piece[:n]):
+                n -= 1
+            lines.append(piece[:n])
+            piece = piece[n:]
+        current = piece
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
 def pdf_ticket(office: dict, number: str, moment: dt.datetime, header=HEADER, thermal: bool = True) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen import canvas
 
     if thermal:
@@ -78,8 +107,8 @@ def pdf_ticket(office: dict, number: str, moment: dt.datetime, header=HEADER, th
     # lay out first (the thermal page is as long as its content), then draw
     ops: list[tuple] = []  # (kind, text, font, size, height)
 
-    def add(kind, text, font, size, gap=0.0):
-        for piece in simpleSplit(text, font, size, width) or [""]:
+    def add(kind, text, font, size, gap=0.0, sep=" "):
+        for piece in wrap(text, lambda line: stringWidth(line, font, size) <= width, sep):
             ops.append((kind, piece, font, size, size * 1.3))
         if gap:
             ops.append(("gap", "", font, size, gap))
@@ -89,7 +118,7 @@ def pdf_ticket(office: dict, number: str, moment: dt.datetime, header=HEADER, th
     ops.append(("rule", "", "Helvetica", base, lead))
     for label, value in fields_of(office):
         add("left", f"{label}:", "Helvetica-Bold", base)
-        add("left", value or "—", "Helvetica", base, gap=lead * 0.35)
+        add("left", value or "—", "Helvetica", base, gap=lead * 0.35, sep=", " if label in LISTED else " ")
     ops.append(("rule", "", "Helvetica", base, lead))
     add("left", f"Fecha: {long_date(moment)}", "Helvetica", base, gap=lead * 0.5)
     add("center", "Número de Atención:", "Helvetica-Bold", base * 1.1)
