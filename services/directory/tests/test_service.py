@@ -79,6 +79,35 @@ def test_health_rpcs_and_events_on_real_broker_and_mongo(vhost, container_factor
     assert "operator" not in json.dumps(events)  # no user, no personal data
 
 
+def test_fifty_concurrent_prints_through_the_service(vhost, container_factory):
+    """The service's workers (eventlet green threads sharing one pymongo client) print 50
+    tickets at once: 50 distinct consecutive numbers, 50 events."""
+    import eventlet
+
+    with secantus.SecantusDBServer(port=0, storage_path=":memory:") as mongo:
+        container = container_factory(DirectoryService, {
+            "AMQP_URI": vhost["uri"], "MONGO_URI": f"mongodb://{mongo.host}:{mongo.port}/?directConnection=true",
+            "MONGO_DB": "directory_test", "METRICS_PORT": 0, "max_workers": 20, "OUTBOX_POLL_SECONDS": 0.2})
+        container.start()
+        pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=10, timeout=60)
+        with pool.proxy() as p:
+            p.directory.create_office(ADMIN, {"id": "sat", "name": "SAT", "level": "FEDERAL"})
+
+        def print_one(_):
+            with pool.proxy() as proxy:
+                return proxy.directory.print_ticket(OPERATOR, "sat", "072", "text")["attention_number"]
+
+        numbers = list(eventlet.GreenPool(25).imap(print_one, range(50)))
+        pool.close()
+        store = next(d for d in container.dependencies if d.__class__.__name__ == "DirectoryStore").store
+        deadline = time.monotonic() + 20
+        while store.pending_events() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert store.pending_events() == 0
+        container.stop()
+    assert sorted(numbers) == [str(n).zfill(10) for n in range(1, 51)]
+
+
 def test_nothing_is_marked_published_until_the_broker_confirms(vhost, store):
     h.create_office(store, ADMIN, {"id": "sat", "name": "SAT", "level": "FEDERAL"})
     h.consult_office(store, OPERATOR, "sat", "072")
