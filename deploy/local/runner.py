@@ -127,6 +127,11 @@ class Platform:
         self.seed()
         self.demo_users()
         self.ensure_mongo()
+        self.directory_demo()
+
+    def directory_demo(self) -> None:
+        """MODINFO's demo guide of León (idempotent: existing offices are left alone)."""
+        subprocess.run([sys.executable, "-m", "directory.demo"], env=self.env("directory"), check=True)
 
     # -- processes ----------------------------------------------------------------
     def start_service(self, s: str) -> subprocess.Popen:

@@ -27,3 +27,4 @@ ROUTERS.append(reports_query.router)
 from . import exports  # noqa: E402
 ROUTERS.insert(0, exports.router)
 from . import surveys; ROUTERS.append(surveys.router)  # noqa: E402,E702  (surveys: sample, calls, ratings, audit)
+from . import directory; ROUTERS.append(directory.router)  # noqa: E402,E702  (MODINFO directory)

@@ -68,15 +68,19 @@ def purge_published(engine: sa.Engine, older_than_hours: int = 24) -> int:
             outbox_table.c.published_at < sa.func.now() - sa.text(f"interval '{int(older_than_hours)} hours'"))).rowcount
 
 
-class OutboxRelay(DependencyProvider):
-    """Background publisher of the service's outbox. Config: ``DATABASE_URL``,
-    ``AMQP_URI``, optional ``OUTBOX_POLL_SECONDS`` (default 0.5)."""
+class PublishingRelay(DependencyProvider):
+    """A background thread that publishes what a service stored for publishing, with
+    confirms, until it is stopped: a connection kept open and dropped on failure, retries
+    with backoff, woken by ``nudge()``, metrics ``<service>_outbox_*``. A subclass says
+    where the pending events are: ``publish_pending(conn, declared)`` (how many it
+    published; called again at once when it returns ``BATCH``), ``pending()`` (for the
+    gauge) and ``housekeeping()`` (hourly). Config: ``AMQP_URI``,
+    ``OUTBOX_POLL_SECONDS`` (0.5)."""
 
-    is_outbox_relay = True
+    housekeeping_seconds = 3600.0
 
     def setup(self):
         cfg = self.container.config
-        self.engine = make_engine(cfg["DATABASE_URL"], pool_size=2, max_overflow=2)
         self.amqp_uri = cfg["AMQP_URI"]
         self.poll = float(cfg.get("OUTBOX_POLL_SECONDS", 0.5))
         self.service = self.container.service_name
@@ -88,6 +92,18 @@ class OutboxRelay(DependencyProvider):
         self.m_pending = gauge(f"{svc}_outbox_pending", "Outbox rows not yet published")
         self.m_published = counter(f"{svc}_outbox_published_total", "Outbox events published and confirmed")
         self.m_failures = counter(f"{svc}_outbox_publish_failures_total", "Failed outbox publish attempts")
+
+    def publish_pending(self, conn: Connection, declared: set) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def pending(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def housekeeping(self) -> None:
+        """Hourly chores (purging what was published long ago…)."""
+
+    def closed(self) -> None:
+        """The loop ended: release what ``setup`` opened."""
 
     def start(self):
         self.container.spawn_managed_thread(self._run)
@@ -122,23 +138,23 @@ class OutboxRelay(DependencyProvider):
 
     def _run(self):
         backoff = 0.1
-        last_gauge = last_purge = 0.0
+        last_gauge = last_chores = 0.0
         while not self._stopping:
             try:
-                sent = relay_once(self.engine, self._connection(), declared=self._declared)
+                sent = self.publish_pending(self._connection(), self._declared)
                 if sent:
                     self.m_published.inc(sent)
                 now = time.monotonic()
                 if now - last_gauge > 1.0:
-                    self.m_pending.set(pending_count(self.engine))
+                    self.m_pending.set(self.pending())
                     last_gauge = now
-                if now - last_purge > 3600:
-                    purge_published(self.engine)
-                    last_purge = now
+                if now - last_chores > self.housekeeping_seconds:
+                    self.housekeeping()
+                    last_chores = now
                 backoff = 0.1
             except Exception:
                 self.m_failures.inc()
-                log.warning("outbox relay failed; retrying in %.1fs", backoff, exc_info=True)
+                log.warning("%s relay failed; retrying in %.1fs", self.service, backoff, exc_info=True)
                 self._drop_connection()
                 time.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -147,3 +163,24 @@ class OutboxRelay(DependencyProvider):
                 self._wake.wait(self.poll)
                 self._wake.clear()
         self._drop_connection()
+        self.closed()
+
+
+class OutboxRelay(PublishingRelay):
+    """Background publisher of the service's SQL outbox. Config: ``DATABASE_URL``, and
+    those of ``PublishingRelay``."""
+
+    is_outbox_relay = True
+
+    def setup(self):
+        super().setup()
+        self.engine = make_engine(self.container.config["DATABASE_URL"], pool_size=2, max_overflow=2)
+
+    def publish_pending(self, conn: Connection, declared: set) -> int:
+        return relay_once(self.engine, conn, declared=declared)
+
+    def pending(self) -> int:
+        return pending_count(self.engine)
+
+    def housekeeping(self) -> None:
+        purge_published(self.engine)

@@ -35,3 +35,26 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kw):
         return super()._deserialize(value, attr, data, **kw).strip()
+
+
+def field_errors(messages, labels: dict | None = None, prefix: str = "") -> list[str]:
+    """Flatten marshmallow's error dict into ``["«campo»: motivo", …]``; ``labels`` name
+    the fields as a person reads them (``{"postal_code": "código postal"}``), list items
+    are numbered from 1 (``«teléfonos[2]»``)."""
+    labels = labels or {}
+    out: list[str] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if key == "_schema":
+                out += field_errors(value, labels, prefix)
+                continue
+            name = labels.get(key, str(key)) if not prefix else f"{prefix}.{key}"
+            if isinstance(key, int):
+                name = f"{prefix}[{key + 1}]" if prefix else f"[{key + 1}]"
+            out += field_errors(value, labels, name)
+    elif isinstance(messages, list):
+        for m in messages:
+            out += field_errors(m, labels, prefix)
+    else:
+        out.append(f"«{prefix}»: {messages}" if prefix else str(messages))
+    return out

@@ -183,25 +183,8 @@ class CalendarSchema(Base):
 
 # --------------------------------------------------------------------------- helpers
 
-def field_errors(messages, labels: dict | None = None, prefix: str = "") -> list[str]:
-    """Flatten marshmallow's error dict into ``["«campo»: motivo", …]``."""
-    labels = labels or {}
-    out: list[str] = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            if key == "_schema":
-                out += field_errors(value, labels, prefix)
-                continue
-            name = labels.get(key, str(key)) if not prefix else f"{prefix}.{key}"
-            if isinstance(key, int):
-                name = f"{prefix}[{key + 1}]" if prefix else f"[{key + 1}]"
-            out += field_errors(value, labels, name)
-    elif isinstance(messages, list):
-        for m in messages:
-            out += field_errors(m, labels, prefix)
-    else:
-        out.append(f"«{prefix}»: {messages}" if prefix else str(messages))
-    return out
+#: marshmallow's error dict as ``["«campo»: motivo", …]`` (sacinfra.validation)
+field_errors = validation.field_errors
 
 
 def load(schema: Schema, data, code: str = "datos_invalidos", what: str = "Datos inválidos") -> dict:

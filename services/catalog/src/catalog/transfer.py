@@ -18,7 +18,9 @@ import csv
 import io
 import json
 import re
-import unicodedata
+
+from sacinfra import spreadsheet
+from sacinfra.spreadsheet import FileError  # noqa: F401  (handlers catch transfer.FileError)
 
 FORMATS = ("csv", "xlsx")
 
@@ -38,18 +40,10 @@ UNIT_LABELS = {"calendar_days": "días naturales", "business_days": "días hábi
 KIND_LABELS = {"servicio": "Servicio", "tramite": "Trámite"}
 _TRUE = {"si", "s", "true", "verdadero", "1", "x", "activo", "yes", "y"}
 _FALSE = {"no", "n", "false", "falso", "0", "inactivo"}
-_FORMULA_START = ("=", "+", "-", "@")
 _TEXT_FIELDS = ("code", "name", "description", "agency", "department")
 
 
-class FileError(ValueError):
-    """The file as a whole cannot be read (not one line's problem)."""
-
-
-def _norm(value: str) -> str:
-    """Lowercase, no accents, runs of non-alphanumerics as one ``_``."""
-    s = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+_norm = spreadsheet.header_key
 
 
 _ALIASES: dict[str, str] = {}
@@ -69,7 +63,7 @@ _UNITS_BY_LABEL.update({"dias": "calendar_days", "dias_habiles": "business_days"
 def _text_out(value: str, guard: bool) -> str:
     # a cell starting like a formula is prefixed with «'» in CSV (spreadsheet injection);
     # read() strips it again
-    return "'" + value if guard and value.startswith(_FORMULA_START) else value
+    return spreadsheet.guard_formula(value) if guard else value
 
 
 def _cells(row: dict, guard: bool) -> list:
@@ -125,55 +119,6 @@ def write(fmt: str, rows: list[dict]) -> bytes:
 
 # --------------------------------------------------------------------------- reading
 
-def _csv_rows(content: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise FileError("No se pudo leer el archivo CSV (se espera UTF-8).")
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise FileError(f"El archivo CSV está mal formado: {exc}.") from None
-
-
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not XLSX
-        raise FileError("El archivo no es un libro XLSX válido.") from None
-    try:
-        ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-        rows = []
-        for r in ws.iter_rows(values_only=True):
-            rows.append(list(r))
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        wb.close()
-
-
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-def _as_text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v).strip()
-    if len(s) > 1 and s[0] == "'" and s[1] in _FORMULA_START:
-        s = s[1:]
-    return s
-
-
 def _convert(field: str, v):
     """Cell value -> API value; ``ValueError`` with a Spanish reason."""
     if field == "sla_amount":
@@ -190,9 +135,9 @@ def _convert(field: str, v):
             return int(s)
         raise ValueError("debe ser un número entero")
     if field == "sla_unit":
-        return _UNITS_BY_LABEL.get(_norm(v), _as_text(v))
+        return _UNITS_BY_LABEL.get(_norm(v), spreadsheet.cell_text(v))
     if field == "kind":
-        return KIND_LABELS.get(_norm(v), _as_text(v))
+        return KIND_LABELS.get(_norm(v), spreadsheet.cell_text(v))
     if field == "active":
         if isinstance(v, bool):
             return v
@@ -210,63 +155,19 @@ def _convert(field: str, v):
         if not isinstance(value, list):
             raise ValueError("debe ser una lista JSON de preguntas")
         return value
-    return _as_text(v)
+    return spreadsheet.cell_text(v)
 
 
 def read(fmt: str, content: bytes) -> tuple[list[tuple[int, dict, list[str]]], list[tuple[int, str]]]:
     """Parse a file into rows ``[(line, {field: value}, [problem, …])]`` (a cell that
     cannot be converted is left out of the values and reported as a problem) and
-    errors of whole lines ``[(line, reason)]``.
+    errors of whole lines ``[(line, reason)]`` (sacinfra.spreadsheet).
 
     A blank cell leaves its field out (the schema then reports a required one, or uses
     the default); a missing ``preguntas_json`` column leaves attributes out (an existing
     type keeps its questions).  Fully blank rows are skipped.  ``FileError`` if the
     file cannot be read at all.
     """
-    if fmt not in FORMATS:
-        raise FileError(f"Formato desconocido «{fmt}»: use csv o xlsx.")
-    table = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
-    if not table or all(_blank(c) for c in table[0]):
-        raise FileError("línea 1: falta la fila de encabezados.")
-    if len(table) > MAX_ROWS + 1:
-        raise FileError(f"El archivo tiene más de {MAX_ROWS} filas.")
-    columns: dict[int, str] = {}
-    errors: list[tuple[int, str]] = []
-    for i, h in enumerate(table[0]):
-        if _blank(h):
-            continue
-        field = _ALIASES.get(_norm(h))
-        if field is None:
-            continue  # extra columns (notes…) are ignored
-        if field in columns.values():
-            errors.append((1, f"la columna «{HEADERS[field]}» está repetida"))
-        columns[i] = field
-    missing = [HEADERS[f] for f in REQUIRED if f not in columns.values()]
-    if missing:
-        errors.append((1, "faltan las columnas " + ", ".join(f"«{m}»" for m in missing)))
-    if errors:
-        return [], errors
-
-    rows: list[tuple[int, dict, list[str]]] = []
-    for line, cells in enumerate(table[1:], start=2):
-        if all(_blank(c) for c in cells):
-            continue
-        if fmt == "csv" and len(cells) > len(table[0]) and any(not _blank(c) for c in cells[len(table[0]):]):
-            errors.append((line, "la fila tiene más celdas que encabezados"))
-            continue
-        values: dict = {}
-        problems: list[str] = []
-        for i, field in columns.items():
-            v = cells[i] if i < len(cells) else None
-            if _blank(v):
-                if field == "attributes":
-                    values[field] = []
-                elif field == "description":
-                    values[field] = ""
-                continue
-            try:
-                values[field] = _convert(field, v)
-            except ValueError as exc:
-                problems.append(f"«{HEADERS[field]}»: {exc}")
-        rows.append((line, values, problems))
-    return rows, errors
+    return spreadsheet.read(fmt, content, aliases=_ALIASES, headers=HEADERS, required=REQUIRED, convert=_convert,
+                            blank_values={"attributes": list, "description": str}, sheet_title=SHEET_TITLE,
+                            max_rows=MAX_ROWS)
