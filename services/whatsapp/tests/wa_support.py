@@ -9,12 +9,9 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 import requests
 
 from sacinfra import testing
-from sacinfra.db import make_engine
-from sacinfra.rpcpool import RpcPool
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
