@@ -1,17 +1,16 @@
-"""Helpers of the WhatsApp tests: a local fake of the Graph API (the real one is not
-reachable here) and the core services (catalog with its demo data, intake, routing) as
-real nameko containers on the test's vhost and databases."""
+"""Helpers of the WhatsApp tests: the Graph API stand-in on a free port (the real one is
+not reachable here), signed webhook deliveries as Meta sends them, and the service's
+test configuration."""
 import hashlib
 import hmac
 import json
 import socket
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
 from sacinfra import testing
+from whatsapp.devgraph import GraphStandIn
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
@@ -25,59 +24,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class FakeGraph:
-    """``POST /{version}/{phone_number_id}/messages`` as the Cloud API answers it, recording
-    every accepted message; ``fail_next(n, status)`` makes the next n calls fail."""
+class FakeGraph(GraphStandIn):
+    """The Graph API's messages endpoint on a free port, checking the path and token the
+    service must use and recording every accepted message."""
 
     def __init__(self):
-        self.accepted: list[dict] = []
-        self.attempts = 0
-        self.failures: list[int] = []
-        self.lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with fake.lock:
-                    fake.attempts += 1
-                    status = fake.failures.pop(0) if fake.failures else 200
-                    ok = status == 200 and self.path == f"/v21.0/{PHONE_ID}/messages" and \
-                        self.headers.get("Authorization") == "Bearer test-token"
-                    if ok:
-                        fake.accepted.append(body)
-                        answer = {"messaging_product": "whatsapp", "contacts": [{"wa_id": body["to"]}],
-                                  "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}]}
-                    else:
-                        status = status if status != 200 else 401
-                        answer = {"error": {"message": "fake error", "code": status}}
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def fail_next(self, n: int, status: int = 503):
-        with self.lock:
-            self.failures = [status] * n
-
-    def texts(self, to: str | None = None) -> list[str]:
-        with self.lock:
-            return [m["text"]["body"] if m["type"] == "text" else "TEMPLATE:" + json.dumps(m["template"])
-                    for m in self.accepted if to is None or m["to"] == to]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(phone_number_id=PHONE_ID, token="test-token")
+        self.start()
 
 
 def whatsapp_config(vhost_uri, db_url, graph_url, port) -> dict:

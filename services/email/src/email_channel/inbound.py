@@ -15,12 +15,14 @@ import argparse
 import asyncio
 import mailbox
 import signal
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 
 class MaildirHandler:
     def __init__(self, maildir: str, address: str | None, max_bytes: int):
+        Path(maildir).parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(maildir, create=True)
         self.address = address.lower() if address else None
         self.max_bytes = max_bytes

@@ -6,6 +6,7 @@ work and removes the file after commit (a crash re-reads it; the Message-ID clai
 that harmless)."""
 import logging
 import mailbox
+from pathlib import Path
 
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
@@ -38,6 +39,7 @@ class EmailService(SqlService):
 
     @timer(interval=1)
     def read_maildir(self):
+        Path(self.config["EMAIL_MAILDIR"]).parent.mkdir(parents=True, exist_ok=True)
         box = mailbox.Maildir(self.config["EMAIL_MAILDIR"], create=True)
         for key in list(box.iterkeys())[:50]:
             raw = box.get_bytes(key)
