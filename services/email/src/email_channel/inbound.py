@@ -15,6 +15,9 @@ import argparse
 import asyncio
 import mailbox
 import signal
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -40,6 +43,30 @@ class MaildirHandler:
         return "250 Mensaje recibido"
 
 
+def serve_health(port: int, smtp_port: int) -> None:
+    """``/healthz`` (the process runs) and ``/readyz`` (SMTP accepts connections) for
+    the probes, on a thread of their own."""
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            ok = self.path == "/healthz" or (self.path == "/readyz" and _accepting(smtp_port))
+            self.send_response(200 if ok else 503)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def _accepting(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def serve(host: str, port: int, maildir: str, address: str | None, max_bytes: int) -> Controller:
     controller = Controller(MaildirHandler(maildir, address, max_bytes), hostname=host, port=port,
                             data_size_limit=max_bytes)
@@ -54,8 +81,11 @@ def main(argv=None):
     p.add_argument("--maildir", required=True)
     p.add_argument("--address", default=None, help="the only recipient accepted (all when omitted)")
     p.add_argument("--max-bytes", type=int, default=30 * 1024 * 1024)
+    p.add_argument("--health-port", type=int, default=0, help="/healthz and /readyz for probes (0: none)")
     a = p.parse_args(argv)
     controller = serve(a.host, a.port, a.maildir, a.address, a.max_bytes)
+    if a.health_port:
+        serve_health(a.health_port, a.port)
     print(f"smtp listening on {a.host}:{a.port} → {a.maildir}", flush=True)
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
