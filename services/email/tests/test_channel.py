@@ -99,15 +99,17 @@ def test_incomplete_mail_gets_instructions_and_duplicates_are_ignored(channel, i
 
 def test_arco_cancellation_erases_the_address(channel, vhost, service_uow):
     from email_channel import handlers
-    from email_channel.store import Store
+    from sacchannel import kit
+    from sacchannel.store import Store
     uow = UnitOfWork(channel["engine"], "email")
-    handlers.link_citizen(uow, SUPERVISOR | {"role": "operator"}, "Vecina@Correo.example", 41)
-    doc = handlers.arco_access(uow, [41])
+    ch = handlers.channel()
+    handlers.link_citizen(uow, SUPERVISOR | {"role": "operator"}, "Vecina <Vecina@Correo.example>", 41)
+    doc = kit.arco_access(uow, ch, [41])
     assert [c["address"] for c in doc["contacts"]] == ["vecina@correo.example"]
     envelope = {"event_id": str(uuid.uuid4()), "event_type": "citizen_cancelled", "version": 1,
                 "occurred_at": "2026-12-07T10:00:00+00:00", "producer": "citizens", "trace": {},
                 "data": {"number": 41, "cancelled_at": "2026-12-07T10:00:00+00:00"}}
     testing.publish_event(vhost["uri"], "citizens", "citizen_cancelled", envelope)
-    testing.wait_until(lambda: handlers.arco_access(uow, [41])["contacts"][0]["address"] is None, what="erased")
+    testing.wait_until(lambda: kit.arco_access(uow, ch, [41])["contacts"][0]["address"] is None, what="erased")
     with uow:
-        assert Store(uow).contact_for("vecina@correo.example", handlers.now_utc())["citizen_number"] is None
+        assert Store(uow).contact_for("vecina@correo.example", kit.now_utc())["citizen_number"] is None

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from sacinfra import testing
 from sacinfra.db import UnitOfWork, make_engine
+from sacchannel import kit
+from sacchannel.store import Store
 from whatsapp import handlers
 from whatsapp.graph import GraphClient
 from whatsapp.service import WhatsappService
@@ -145,24 +147,25 @@ def test_duplicate_deliveries_are_ignored_and_statuses_recorded(channel, fake_gr
 def test_relay_retries_with_backoff_and_uses_the_template_outside_the_window(service_uow, fake_graph):
     uow = service_uow("whatsapp")
     client = GraphClient(fake_graph.url, "v21.0", PHONE_ID, "test-token", "sac_cambio_estado", "es_MX")
-    now = handlers.now_utc()
+    now = kit.now_utc()
+    ch = handlers.channel()
+    send = client.send_message
     env = {"event_id": str(uuid.uuid4()), "data": {"folio": 1, "from": "captured", "to": "in_progress",
                                                      "action": "start", "reason": None, "at": now.isoformat()}}
     with uow:
-        from whatsapp.store import Store
         store = Store(uow)
         contact = store.contact_for("5214779999999", now)
         store.update_contact(contact["id"], last_inbound_at=now - timedelta(hours=30))
         store.add_filing("k1", contact["id"], {})
         store.mark_filed("k1", {"folio": 1, "tracking_token": "t", "due_at": "2026-12-12"}, now)
-    assert handlers.on_status_changed(uow, env, lambda f: None, now=now) is True
-    assert handlers.on_status_changed(uow, env, lambda f: None, now=now) is False  # redelivered
+    assert kit.on_status_changed(uow, ch, env, lambda f: None, now=now) is True
+    assert kit.on_status_changed(uow, ch, env, lambda f: None, now=now) is False  # redelivered
     fake_graph.fail_next(2, 503)
-    assert handlers.relay(lambda: uow, client, now=now) == {"sent": 0, "retry": 1, "failed": 0}
-    assert handlers.relay(lambda: uow, client, now=now) == {"sent": 0, "retry": 0, "failed": 0}  # backing off
+    assert kit.relay(lambda: uow, send, now=now) == {"sent": 0, "retry": 1, "failed": 0}
+    assert kit.relay(lambda: uow, send, now=now) == {"sent": 0, "retry": 0, "failed": 0}  # backing off
     later = now + timedelta(seconds=3)
-    assert handlers.relay(lambda: uow, client, now=later)["retry"] == 1
-    assert handlers.relay(lambda: uow, client, now=later + timedelta(seconds=5))["sent"] == 1
+    assert kit.relay(lambda: uow, send, now=later)["retry"] == 1
+    assert kit.relay(lambda: uow, send, now=later + timedelta(seconds=5))["sent"] == 1
     assert fake_graph.attempts == 3 and len(fake_graph.accepted) == 1
     sent = fake_graph.accepted[0]
     assert sent["type"] == "template" and sent["template"]["name"] == "sac_cambio_estado"
@@ -172,7 +175,7 @@ def test_relay_retries_with_backoff_and_uses_the_template_outside_the_window(ser
     assert tuple(row) == ("sent", 3)
     # a permanent refusal is not retried
     env2 = dict(env, event_id=str(uuid.uuid4()))
-    handlers.on_status_changed(uow, env2, lambda f: None, now=now)
+    kit.on_status_changed(uow, ch, env2, lambda f: None, now=now)
     fake_graph.fail_next(1, 400)
-    assert handlers.relay(lambda: uow, client, now=later)["failed"] == 1
+    assert kit.relay(lambda: uow, send, now=later)["failed"] == 1
     client.close()

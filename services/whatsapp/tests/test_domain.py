@@ -54,4 +54,5 @@ def test_commands_texts_window_and_backoff():
     now = datetime(2026, 12, 7, 12, tzinfo=timezone.utc)
     assert domain.in_window(now - timedelta(hours=23), now) and not domain.in_window(now - timedelta(hours=25), now)
     assert not domain.in_window(None, now)
-    assert [domain.backoff(n) for n in (1, 2, 3, 20)] == [2.0, 4.0, 8.0, 300.0]
+    from sacchannel.kit import backoff
+    assert [backoff(n) for n in (1, 2, 3, 20)] == [2.0, 4.0, 8.0, 300.0]

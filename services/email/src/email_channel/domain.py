@@ -17,14 +17,9 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 from html.parser import HTMLParser
 
+from sacchannel.kit import STATUS_TEXT  # one wording of the lifecycle
+
 CHANNEL = "CORREO"
-STATUS_TEXT = {
-    "start": "La dependencia ya atiende su reporte (en proceso).",
-    "finish": "Su reporte fue atendido y se dio por terminado.",
-    "not_viable": "Su reporte no es viable.",
-    "reopen": "Su reporte se reabrió y vuelve a estar en proceso.",
-    "reassign": "Su reporte se turnó a otra área para atenderlo.",
-}
 STOP_SUBJECTS = ("BAJA", "STOP")
 #: where a reply's quoted thread starts (Gmail/Outlook/Apple Mail, Spanish and English)
 QUOTE_START = [re.compile(p, re.I) for p in (
@@ -203,10 +198,31 @@ def status_text(folio: int, action: str, reason: str | None, note: str | None) -
     return text
 
 
-def backoff(attempts: int, base: float = 2.0, cap: float = 300.0) -> float:
-    return min(cap, base * (2 ** max(0, attempts - 1)))
+def reopen_text(folio: int, outcome: str, detail: str) -> str:
+    """The answer to "no se resolvió" once routing decided."""
+    return {"reopened": f"Reabrimos su reporte con folio {folio}; la dependencia lo revisará de nuevo.",
+            "forbidden": f"No pudimos reabrir el folio {folio} automáticamente. Su correo quedó registrado; "
+                         "llame al 072 para reabrirlo."}.get(outcome, f"No se puede reabrir el folio {folio}: {detail}")
 
 
-def tracking_link(public_url: str, folio: int, token: str) -> str:
-    from urllib.parse import quote
-    return f"{public_url.rstrip('/')}/v1/track/{int(folio)}?token={quote(str(token), safe='')}"
+def authorize_link(actor):
+    """Email's policy for ``link_citizen``: only front-desk staff who checked the
+    person's identity (operator, supervisor, admin) tie an address to a citizen."""
+    from sacinfra.actor import Actor, ActorInvalid
+
+    from .exceptions import Forbidden, InvalidInput
+    try:
+        who = Actor.load(actor)
+    except ActorInvalid as exc:
+        raise InvalidInput(str(exc), exc.code) from exc
+    if who.kind != "staff" or who.role not in ("operator", "supervisor", "admin"):
+        raise Forbidden("Solo personal de atención puede vincular un correo con un ciudadano.", "prohibido")
+    return who
+
+
+def mail_address(value) -> str:
+    from .exceptions import InvalidInput
+    address = parseaddr(value)[1].strip().lower() if isinstance(value, str) else ""
+    if "@" not in address or len(address) > 254:
+        raise InvalidInput("Indique el correo electrónico del ciudadano.", "contacto_invalido")
+    return address

@@ -44,6 +44,10 @@ class SmtpSender:
             raise TransientSendError(f"SMTP inalcanzable: {exc}") from exc
         return msg["Message-ID"]
 
+    def send_message(self, message: dict, now) -> str:
+        """The relay's call."""
+        return self.send(message["address"], message["body"]["subject"], message["body"]["text"])
+
 
 class Smtp(DependencyProvider):
     """Config: ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_USER``, ``SMTP_PASSWORD``,

@@ -15,19 +15,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sacchannel.kit import STATUS_TEXT  # one wording of the lifecycle
+
 CHANNEL = "WHATSAPP"
 WINDOW = timedelta(hours=24)
 
 # conversation steps
 MENU, DESCRIPTION, LOCATION, ADDRESS, PHOTO, FILING = "menu", "description", "location", "address", "photo", "filing"
 
-STATUS_TEXT = {
-    "start": "La dependencia ya atiende su reporte (en proceso).",
-    "finish": "Su reporte fue atendido y se dio por terminado.",
-    "not_viable": "Su reporte no es viable.",
-    "reopen": "Su reporte se reabrió y vuelve a estar en proceso.",
-    "reassign": "Su reporte se turnó a otra área para atenderlo.",
-}
 
 STOP_WORDS = {"BAJA", "STOP", "ALTO", "CANCELAR NOTIFICACIONES"}
 RESUME_WORDS = {"ALTA", "START"}
@@ -212,11 +207,6 @@ def report_payload(data: dict, channel: str) -> dict:
             "citizen_number": None}
 
 
-def tracking_link(public_url: str, folio: int, token: str) -> str:
-    from urllib.parse import quote
-    return f"{public_url.rstrip('/')}/v1/track/{int(folio)}?token={quote(str(token), safe='')}"
-
-
 def filed_text(folio: int, due_at: str, link: str) -> str:
     due = due_at[:10]
     return (f"Su reporte quedó registrado con el folio {folio}. Fecha compromiso de atención: {due}. "
@@ -248,6 +238,39 @@ def in_window(last_inbound_at: datetime | None, now: datetime) -> bool:
     return last_inbound_at is not None and now - last_inbound_at < WINDOW
 
 
-def backoff(attempts: int, base: float = 2.0, cap: float = 300.0) -> float:
-    """Seconds before the next try after ``attempts`` failed ones (exponential, capped)."""
-    return min(cap, base * (2 ** max(0, attempts - 1)))
+def reopen_text(folio: int, outcome: str, detail: str) -> str:
+    """The answer to "no se resolvió" once routing decided."""
+    if outcome == "reopened":
+        return f"Reabrimos su reporte con folio {folio}; la dependencia lo revisará de nuevo."
+    if outcome == "forbidden":
+        return (f"No pudimos reabrir el folio {folio} automáticamente. Su mensaje quedó registrado; "
+                "comuníquese al 072 para reabrirlo.")
+    return f"No se puede reabrir el folio {folio}: {detail}"
+
+
+#: who may tie a WhatsApp number to a citizen number: front-desk staff who checked the
+#: person's identity; nobody else
+LINKERS = ("operator", "supervisor", "admin")
+
+
+def authorize_link(actor):
+    """WhatsApp's policy for ``link_citizen``: the actor contract read, staff of LINKERS."""
+    from sacinfra.actor import Actor, ActorInvalid
+
+    from .exceptions import Forbidden, InvalidInput
+    try:
+        who = Actor.load(actor)
+    except ActorInvalid as exc:
+        raise InvalidInput(str(exc), exc.code) from exc
+    if who.kind != "staff" or who.role not in LINKERS:
+        raise Forbidden("Solo personal de atención puede vincular un contacto con un ciudadano.", "prohibido")
+    return who
+
+
+def wa_address(value) -> str:
+    """A WhatsApp id: digits with country code (a leading + is dropped)."""
+    from .exceptions import InvalidInput
+    digits = value.strip().lstrip("+") if isinstance(value, str) else ""
+    if not digits.isdigit() or not 8 <= len(digits) <= 20:
+        raise InvalidInput("Indique el número de WhatsApp (solo dígitos, con lada).", "contacto_invalido")
+    return digits

@@ -9,6 +9,7 @@ from __future__ import annotations
 import requests
 from nameko.extensions import DependencyProvider
 
+from . import domain
 from .exceptions import PermanentSendError, TransientSendError
 
 
@@ -43,6 +44,14 @@ class GraphClient:
             return r.json()["messages"][0]["id"]
         except (ValueError, KeyError, IndexError) as exc:
             raise TransientSendError(f"respuesta inesperada de Graph API: {r.text[:200]}") from exc
+
+    def send_message(self, message: dict, now) -> str:
+        """The relay's call: free text within the citizen's 24-hour window, else the
+        approved template (status notices carry its parameters)."""
+        template = message["body"].get("template")
+        if template is not None and domain.in_window(message["last_inbound_at"], now):
+            template = None
+        return self.send(message["address"], message["body"]["text"], template)
 
     def close(self):
         self.http.close()

@@ -1,41 +1,15 @@
-"""Persistence of the WhatsApp channel: the only module that writes SQL (SQLAlchemy Core
-tables mirroring the migrations, and a repository over the unit of work)."""
+"""The channel's repository over a sacinfra unit of work: the only module that writes SQL."""
 from __future__ import annotations
 
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sacinfra.db import outbox_row, outbox_table
 
-metadata = sa.MetaData()
-
-contacts = sa.Table(
-    "contacts", metadata,
-    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("address", sa.Text),
-    sa.Column("citizen_number", sa.BigInteger), sa.Column("conversation_id", sa.Text),
-    sa.Column("step", sa.Text), sa.Column("data", JSONB),
-    sa.Column("last_inbound_at", sa.DateTime(timezone=True)), sa.Column("opted_out_at", sa.DateTime(timezone=True)),
-    sa.Column("erased_at", sa.DateTime(timezone=True)), sa.Column("created_at", sa.DateTime(timezone=True)))
-
-filings = sa.Table(
-    "filings", metadata,
-    sa.Column("idempotency_key", sa.Text, primary_key=True), sa.Column("contact_id", sa.BigInteger),
-    sa.Column("payload", JSONB), sa.Column("folio", sa.BigInteger), sa.Column("tracking_token", sa.Text),
-    sa.Column("due_at", sa.Text), sa.Column("status", sa.Text), sa.Column("error", sa.Text),
-    sa.Column("created_at", sa.DateTime(timezone=True)), sa.Column("filed_at", sa.DateTime(timezone=True)),
-    sa.Column("closed_at", sa.DateTime(timezone=True)))
-
-messages = sa.Table(
-    "messages", metadata,
-    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("contact_id", sa.BigInteger),
-    sa.Column("folio", sa.BigInteger), sa.Column("cause", sa.Text), sa.Column("kind", sa.Text),
-    sa.Column("body", JSONB), sa.Column("state", sa.Text), sa.Column("attempts", sa.Integer),
-    sa.Column("next_attempt_at", sa.DateTime(timezone=True)), sa.Column("provider_id", sa.Text),
-    sa.Column("last_error", sa.Text), sa.Column("created_at", sa.DateTime(timezone=True)),
-    sa.Column("sent_at", sa.DateTime(timezone=True)), sa.Column("delivered_at", sa.DateTime(timezone=True)))
+from .tables import contacts, filings, messages
 
 INTERACTIONS_EXCHANGE = "channels.events"
 
