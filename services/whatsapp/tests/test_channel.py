@@ -115,12 +115,20 @@ def test_a_conversation_files_a_report_and_every_status_change_reaches_the_citiz
     assert len(fake_graph.accepted) == count + 1, fake_graph.texts()[-3:]
     assert set(states) <= {"sent"}  # the fake sends no delivery statuses
 
-    events = testing.drain(vhost["uri"], "test-interactions", expect=6)
-    assert {e["producer"] for e in events} == {"channels"}
-    assert {e["data"]["channel"] for e in events} == {"WHATSAPP"}
-    assert any(e["data"]["option"] == "report_create" and e["data"]["folio"] == folio for e in events) or \
-        len(events) >= 6
-    assert all("5214771234567" not in str(e) for e in events)
+    events = testing.drain(vhost["uri"], "test-interactions", expect=9)
+    assert {(e["producer"], e["event_type"], e["version"]) for e in events} == {
+        ("channels", "channel_interaction_recorded", 1)}
+    steps = [(e["data"]["option"], e["data"]["outcome"], e["data"]["folio"]) for e in events]
+    assert steps == [("menu", "completed", None), ("report_create.menu", "completed", None),
+                     ("report_create.description", "completed", None), ("report_create.location", "completed", None),
+                     ("report_create.address", "completed", None), ("report_create.photo", "completed", None),
+                     ("report_create", "completed", folio),
+                     ("report_reopen", "handed_off" if status == "done" else "completed", folio),
+                     ("notifications_stop", "completed", None)]
+    for e in events:  # the shape of channels.channel_interaction_recorded v1 (stats' contract), no phone
+        assert set(e["data"]) == {"channel", "option", "outcome", "conversation_id", "folio", "occurred_at"}
+        assert e["data"]["channel"] == "WHATSAPP" and len(e["data"]["conversation_id"]) == 24
+        assert "5214771234567" not in str(e)
 
 
 def test_duplicate_deliveries_are_ignored_and_statuses_recorded(channel, fake_graph):
