@@ -76,7 +76,8 @@ def receive(uow, raw: bytes, default_type: str | None, address: str, max_bytes: 
             kit.interaction(store, contact, code, "report_create", "failed", now)
             return {"file": [], "reopen": []}
         key = f"email:{message_id}"[:200]
-        store.add_filing(key, contact["id"], payload | {"_too_large": mail.too_large})
+        store.add_filing(key, contact["id"], payload | {"_too_large": mail.too_large,
+                                                        "citizen_number": contact["citizen_number"]})
         to_file.append(key)
     return {"file": to_file, "reopen": reopen}
 

@@ -79,7 +79,8 @@ def receive(uow, payload: dict, menu: list[dict], code: str = domain.CHANNEL,
                             now)
             if step.file:
                 key = f"whatsapp:{msg.message_id}"
-                store.add_filing(key, contact["id"], domain.report_payload(step.data, code))
+                payload = domain.report_payload(step.data, code) | {"citizen_number": contact["citizen_number"]}
+                store.add_filing(key, contact["id"], payload)
                 store.update_contact(contact["id"], step=None, data={})
                 to_file.append(key)
             else:
