@@ -15,6 +15,7 @@ from nameko.timer import timer
 from sacchannel.service import ChannelService
 
 from . import domain, handlers
+from .schemas import EmailSettings
 from .smtp import Smtp
 
 
@@ -22,8 +23,14 @@ class EmailService(ChannelService):
     name = "email"
     smtp = Smtp()
 
+    def _settings(self) -> dict:
+        c = self.config
+        return EmailSettings().load({"address": c.get("EMAIL_ADDRESS"), "maildir": c.get("EMAIL_MAILDIR"),
+                                     "default_petition_type": c.get("EMAIL_DEFAULT_PETITION_TYPE") or None,
+                                     "max_attachment_bytes": int(c.get("EMAIL_MAX_ATTACHMENT_BYTES") or 5242880)})
+
     def _max_bytes(self):
-        return int(self.config.get("EMAIL_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024))
+        return self._settings()["max_attachment_bytes"]
 
     def _kit(self):
         return handlers.channel(self.config.get("CHANNEL_CODE") or domain.CHANNEL, self._max_bytes() / 1024 / 1024)
@@ -33,11 +40,12 @@ class EmailService(ChannelService):
 
     @timer(interval=1)
     def read_maildir(self):
-        Path(self.config["EMAIL_MAILDIR"]).parent.mkdir(parents=True, exist_ok=True)
-        box = mailbox.Maildir(self.config["EMAIL_MAILDIR"], create=True)
+        settings = self._settings()
+        Path(settings["maildir"]).parent.mkdir(parents=True, exist_ok=True)
+        box = mailbox.Maildir(settings["maildir"], create=True)
         for key in list(box.iterkeys())[:50]:
-            result = handlers.receive(self.db, box.get_bytes(key), self.config.get("EMAIL_DEFAULT_PETITION_TYPE") or None,
-                                      self.config.get("EMAIL_ADDRESS", ""), self._max_bytes(), self._kit().code)
+            result = handlers.receive(self.db, box.get_bytes(key), settings["default_petition_type"],
+                                      settings["address"], settings["max_attachment_bytes"], self._kit().code)
             box.remove(key)
             self._after_inbound(result)
 
