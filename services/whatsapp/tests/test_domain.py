@@ -56,3 +56,20 @@ def test_commands_texts_window_and_backoff():
     assert not domain.in_window(None, now)
     from sacchannel.kit import backoff
     assert [backoff(n) for n in (1, 2, 3, 20)] == [2.0, 4.0, 8.0, 300.0]
+
+
+def test_only_front_desk_staff_link_a_number_to_a_citizen():
+    import pytest
+
+    from whatsapp.exceptions import Forbidden, InvalidInput
+    assert domain.authorize_link({"kind": "staff", "username": "op", "role": "operator"}).role == "operator"
+    for actor in ({"kind": "staff", "username": "x", "role": "agency_staff", "agency": "OP"},
+                  {"kind": "system", "username": "system:x", "role": "system", "system": "x"},
+                  {"kind": "public", "username": "public", "role": "public"}):
+        with pytest.raises(Forbidden):
+            domain.authorize_link(actor)
+    with pytest.raises(InvalidInput):
+        domain.authorize_link(None)
+    assert domain.wa_address("+52 1477".replace(" ", "") + "1234567") == "5214771234567"
+    with pytest.raises(InvalidInput):
+        domain.wa_address("correo@example.com")
