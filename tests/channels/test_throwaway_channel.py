@@ -61,3 +61,13 @@ def _assignment(rpc_, folio):
         return rpc_.routing.get_assignment(folio, SUPERVISOR)
     except Exception:
         return None
+
+
+@pytest.mark.parametrize("module, name", [("whatsapp.service", "whatsapp"), ("email_channel.service", "email")])
+def test_nameko_run_starts_only_the_channel_not_the_kit_base(module, name):
+    """`nameko run <module>` starts every class with entrypoints it finds at the module's
+    top level: the kit's ChannelService must not be one of them (it would consume
+    routing's events and fail them into the dead-letter queue)."""
+    from nameko.cli.run import import_service
+
+    assert [s.name for s in import_service(module)] == [name]

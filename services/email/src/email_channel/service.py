@@ -12,14 +12,14 @@ from pathlib import Path
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from sacchannel.service import ChannelService
+from sacchannel import service as channel  # the module, not the class: `nameko run` starts every class it finds
 
 from . import domain, handlers
 from .schemas import EmailSettings
 from .smtp import Smtp
 
 
-class EmailService(ChannelService):
+class EmailService(channel.ChannelService):
     name = "email"
     smtp = Smtp()
 

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from nameko.rpc import rpc
 from nameko.web.handlers import http
 
-from sacchannel.service import ChannelService
+from sacchannel import service as channel  # the module, not the class: `nameko run` starts every class it finds
 
 from . import domain, handlers
 from .exceptions import InvalidInput
@@ -28,7 +28,7 @@ DEFAULT_MENU = [
 ]
 
 
-class WhatsappService(ChannelService):
+class WhatsappService(channel.ChannelService):
     name = "whatsapp"
     graph = GraphApi()
 
