@@ -1,13 +1,14 @@
 # syntax=docker/dockerfile:1
 # One image definition for every SAC deployable. Build from the repository root:
 #   docker build --build-arg SERVICE=intake -t sac/intake:TAG .
-#     (SERVICE: catalog, citizens, directory, intake, routing, stats, surveys; target `service`)
+#     (SERVICE: catalog, citizens, directory, email, intake, routing, stats, surveys, whatsapp;
+#      target `service`)
 #   docker build --build-arg SERVICE=gateway --target gateway -t sac/gateway:TAG .
 # The target is the command: `service` runs `nameko run` (the last stage, the default),
 # `gateway` runs uvicorn on 8000. A new ASGI app gets a stage like `gateway`.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# --- builder: a virtualenv with sacinfra and the SERVICE package, pinned by the lock
+# --- builder: a virtualenv with sacinfra, the channel kit and the SERVICE package, pinned by the lock
 # file, and /app: what the process reads at run time (config.yaml for nameko services;
 # alembic.ini and migrations/ for the migrate Job of SQL services and the gateway)
 FROM ${PYTHON_IMAGE} AS builder
@@ -18,13 +19,14 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY requirements.lock ./requirements.lock
 COPY libs/sacinfra ./libs/sacinfra
+COPY libs/sacchannel ./libs/sacchannel
 COPY gateway ./gateway
 COPY services ./services
 RUN set -eu; \
     test -n "${SERVICE:-}" || { echo "SERVICE is required: --build-arg SERVICE=<name>" >&2; exit 1; }; \
     if [ "$SERVICE" = gateway ]; then src=gateway; else src="services/$SERVICE"; fi; \
     test -f "$src/pyproject.toml" || { echo "no deployable at $src" >&2; exit 1; }; \
-    pip install --constraint requirements.lock ./libs/sacinfra "./$src"; \
+    pip install --constraint requirements.lock ./libs/sacinfra ./libs/sacchannel "./$src"; \
     mkdir /app; \
     for f in config.yaml alembic.ini migrations; do \
       if [ -e "$src/$f" ]; then cp -R "$src/$f" "/app/$f"; fi; \

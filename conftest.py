@@ -78,3 +78,26 @@ def service_uow(service_db):
     for uow, engine in opened:
         uow.close()
         engine.dispose()
+
+
+@pytest.fixture
+def core_services(vhost, service_db, container_factory):
+    """catalog (with its demo data), intake and routing as nameko containers on the test's
+    vhost and databases, and an RPC pool: what a channel service talks to."""
+    from catalog.seed import seed_demo
+    from catalog.service import CatalogService
+    from intake.service import IntakeService
+    from routing.service import RoutingService
+    from sacinfra.db import make_engine
+    from sacinfra.rpcpool import RpcPool
+
+    urls = {s: service_db(s) for s in ("catalog", "intake", "routing")}
+    engine = make_engine(urls["catalog"])
+    seed_demo(engine)
+    engine.dispose()
+    for cls, s in ((CatalogService, "catalog"), (IntakeService, "intake"), (RoutingService, "routing")):
+        container_factory(cls, {"AMQP_URI": vhost["uri"], "DATABASE_URL": urls[s], "METRICS_PORT": 0,
+                                "OUTBOX_POLL_SECONDS": 0.2}).start()
+    pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=1)
+    yield pool
+    pool.close()

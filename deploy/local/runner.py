@@ -26,10 +26,17 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = ROOT / ".run"
-SQL_SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "stats")
+SQL_SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "stats", "whatsapp", "email")
 SERVICES = SQL_SERVICES + ("directory",)
 DATABASES = SQL_SERVICES + ("gateway",)  # the gateway keeps staff users, tokens and the audit log
-METRICS_BASE = {"catalog": 1, "citizens": 2, "intake": 3, "routing": 4, "surveys": 5, "directory": 6, "stats": 7}
+METRICS_BASE = {"catalog": 1, "citizens": 2, "intake": 3, "routing": 4, "surveys": 5, "directory": 6, "stats": 7,
+                "whatsapp": 8, "email": 9}
+#: a service whose package name differs from its own (``email`` would shadow the standard library)
+PACKAGES = {"email": "email_channel"}
+#: the channels' local stand-ins, started beside them (offset from --metrics-base; any free port when 0):
+#: the WhatsApp webhook, a fake Graph API, the email channel's inbound SMTP server and a mail sink
+CHANNEL_PORTS = {"whatsapp_webhook": 80, "graph_api": 81, "smtp_inbound": 25, "smtp_sink": 26}
+STAND_INS = ("graph-api", "smtp-inbound", "smtp-sink")
 PG_ADMIN = os.environ.get("SAC_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
 
@@ -47,6 +54,7 @@ class Platform:
         self.mongo_proc: subprocess.Popen | None = None
         # development only: a fresh signing secret per run (production reads a Secret)
         self.jwt_secret = secrets.token_urlsafe(48)
+        self.ports = {k: (metrics_base + v if metrics_base else free_port()) for k, v in CHANNEL_PORTS.items()}
 
     # -- naming -------------------------------------------------------------------
     def db_name(self, service: str) -> str:
@@ -68,10 +76,37 @@ class Platform:
         if service == "directory":
             env["MONGO_URI"] = f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
             env["MONGO_DB"] = self.db_name("directory")
+        env.update(self.channel_env(service))
         if service in METRICS_BASE:  # metrics_base 0: any free port (test platforms)
             env["METRICS_PORT"] = str(self.metrics_base + METRICS_BASE[service] if self.metrics_base else 0)
         env.update(self.extra_env)
         return env
+
+    def channel_env(self, service: str) -> dict:
+        """Development settings of the channel services: local stand-ins, dev-only secrets."""
+        mail = RUN_DIR / self.prefix / "mail"
+        if service == "whatsapp":
+            return {"WEB_SERVER_ADDRESS": f"127.0.0.1:{self.ports['whatsapp_webhook']}",
+                    "GRAPH_API_URL": f"http://127.0.0.1:{self.ports['graph_api']}", "PUBLIC_URL": self.gateway_url,
+                    "WHATSAPP_PHONE_NUMBER_ID": "1000000001", "WHATSAPP_ACCESS_TOKEN": "dev-token",
+                    "WHATSAPP_APP_SECRET": "dev-app-secret", "WHATSAPP_VERIFY_TOKEN": "dev-verify-token"}
+        if service == "email":
+            return {"EMAIL_MAILDIR": str(mail / "inbound"), "SMTP_HOST": "127.0.0.1",
+                    "SMTP_PORT": str(self.ports["smtp_sink"]), "PUBLIC_URL": self.gateway_url}
+        return {}
+
+    def stand_in_command(self, name: str) -> list[str] | None:
+        """The channels' local stand-ins: the fake Graph API (messages land in its log)
+        and two aiosmtpd servers, the inbound address (into the email service's Maildir)
+        and a sink for what the email service sends."""
+        mail = RUN_DIR / self.prefix / "mail"
+        return {
+            "graph-api": [sys.executable, "-m", "whatsapp.devgraph", "--port", str(self.ports["graph_api"])],
+            "smtp-inbound": [sys.executable, "-m", "email_channel.inbound", "--host", "127.0.0.1", "--port",
+                             str(self.ports["smtp_inbound"]), "--maildir", str(mail / "inbound")],
+            "smtp-sink": [sys.executable, "-m", "email_channel.inbound", "--host", "127.0.0.1", "--port",
+                          str(self.ports["smtp_sink"]), "--maildir", str(mail / "sent")],
+        }.get(name)
 
     @property
     def gateway_url(self) -> str:
@@ -137,13 +172,15 @@ class Platform:
     def start_service(self, s: str) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{s}.log", "ab")
-        if s == "gateway":
+        if self.stand_in_command(s):
+            cmd, cwd = self.stand_in_command(s), ROOT
+        elif s == "gateway":
             cmd = [sys.executable, "-m", "uvicorn", "gateway.app:app", "--host", "127.0.0.1",
                    "--port", str(self.gateway_port), "--no-access-log",
                    "--workers", os.environ.get("GATEWAY_WORKERS", "1")]
             cwd = ROOT / "gateway"
         else:
-            cmd = [sys.executable, "-m", "nameko", "run", "--config", "config.yaml", f"{s}.service"]
+            cmd = [sys.executable, "-m", "nameko", "run", "--config", "config.yaml", f"{PACKAGES.get(s, s)}.service"]
             cwd = ROOT / "services" / s
         p = subprocess.Popen(cmd, cwd=cwd, env=self.env(s), stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True)
@@ -151,7 +188,7 @@ class Platform:
         return p
 
     def start(self) -> None:
-        for s in SERVICES + ("gateway",):
+        for s in STAND_INS + SERVICES + ("gateway",):
             self.start_service(s)
         self.write_pids()
 
@@ -207,6 +244,12 @@ class Platform:
 
 def pid_file(prefix: str) -> Path:
     return RUN_DIR / prefix / "pids.json"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

@@ -54,7 +54,7 @@ if [ ! -f "$STAMP" ]; then
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/pip install -q -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/pip install -q --no-deps -e libs/sacinfra -e gateway \
+  .venv/bin/pip install -q --no-deps -e libs/sacinfra -e libs/sacchannel -e gateway \
     $(for s in services/*/; do [ -f "$s/pyproject.toml" ] && printf -- '-e %s ' "$s"; done) 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import nameko, fastapi, sacinfra" 
   rm -f .venv/.lock-*; touch "$STAMP"

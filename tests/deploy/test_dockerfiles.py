@@ -88,7 +88,8 @@ def test_builder_installs_the_service_and_stages_what_it_reads(tmp_path, name):
     out, app, log = run_builder(tmp_path, name)
     assert out.returncode == 0, out.stderr
     src = kc.source_dir(name).relative_to(kc.ROOT)
-    assert log.read_text().split() == ["install", "--constraint", "requirements.lock", "./libs/sacinfra", f"./{src}"]
+    assert log.read_text().split() == ["install", "--constraint", "requirements.lock", "./libs/sacinfra",
+                                       "./libs/sacchannel", f"./{src}"]
     staged = sorted(p.name for p in app.iterdir())
     if name != "gateway":
         assert "config.yaml" in staged  # nameko run --config config.yaml

@@ -1,0 +1,1 @@
+"""The channel kit shared by channel services (see README.md)."""
