@@ -49,6 +49,10 @@ _CITIZEN = frozenset({READ_PUBLIC, REOPEN})
 SYSTEM_GRANTS: dict[str, frozenset] = {
     "surveys": frozenset({READ_PUBLIC, READ, REOPEN}),  # reopens a report the citizen says was not solved
 }
+#: what any internal process may do with the reports it filed itself (``created_by`` is its
+#: ``system:<name>``): a channel service reads them and reopens one its citizen disputes.
+#: Generic on purpose: adding a channel service changes nothing here.
+FILER_PROCESS_GRANTS = frozenset({READ_PUBLIC, READ, REOPEN})
 
 #: the policy table: role → what it may do, as documented in the README
 TABLE = {
@@ -62,7 +66,7 @@ TABLE = {
     CHANNEL_KEY: f"read the reports filed through its channel (scope {READ_SCOPE})",
     CITIZEN: "the public view of its folio; reopen it within the window",
     PUBLIC: "the public view of any report",
-    SYSTEM: "system:surveys reads and reopens; other processes nothing",
+    SYSTEM: "system:surveys reads and reopens; any process reads and reopens the reports it filed; nothing else",
 }
 
 
@@ -115,7 +119,10 @@ def actions(actor: Actor, report: ReportState) -> frozenset:
     if role == PUBLIC:
         return frozenset({READ_PUBLIC})
     if role == SYSTEM:
-        return SYSTEM_GRANTS.get(actor.system or "", frozenset())
+        granted = SYSTEM_GRANTS.get(actor.system or "", frozenset())
+        if report.created_by and report.created_by == actor.username:
+            granted = granted | FILER_PROCESS_GRANTS
+        return granted
     return frozenset()  # a role routing does not know: nothing
 
 

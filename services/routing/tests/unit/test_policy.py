@@ -136,3 +136,13 @@ def test_routing_refuses_every_invalid_actor_of_the_contract(path):
     with pytest.raises(InvalidInput) as err:
         policy.load_actor(json.loads(path.read_text()))
     assert err.value.code == "actor_invalido"
+
+
+def test_a_process_reads_and_reopens_only_the_reports_it_filed_itself():
+    """A channel service (system:whatsapp) files as its own ``created_by``: it may read and
+    reopen those reports — a rule that names no channel, so adding one changes nothing here."""
+    mine = policy.ReportState(9, "OP", "OP-ALUMBRADO", frozenset(), "WHATSAPP", "system:whatsapp")
+    whatsapp = Actor.system_process("whatsapp")
+    assert {a for a in ALL if policy.may(whatsapp, a, mine)} == {policy.READ_PUBLIC, policy.READ, policy.REOPEN}
+    assert not {a for a in ALL if policy.may(whatsapp, a, REPORT)}
+    assert not {a for a in ALL if policy.may(Actor.system_process("email"), a, mine)}
