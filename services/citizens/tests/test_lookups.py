@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from citizens import handlers, lookups
 from citizens.exceptions import Forbidden, InvalidInput, NotFound
 
-OPERATOR = {"username": "op1", "role": "operator", "agency": None}
-STAFF = {"username": "staff", "role": "agency_staff", "agency": "OP"}
-LEADER = {"username": "jm", "role": "block_leader", "agency": None}
-AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
+OPERATOR = {"kind": "staff", "username": "op1", "role": "operator", "agency": None}
+STAFF = {"kind": "staff", "username": "staff", "role": "agency_staff", "agency": "OP"}
+LEADER = {"kind": "staff", "username": "jm", "role": "block_leader", "agency": None}
+AUDITOR = {"kind": "staff", "username": "aud", "role": "auditor", "agency": None}
 WHY = "Consultas y reportes"
 
 
@@ -56,7 +56,10 @@ def test_get_citizens_answers_each_known_number_and_logs_each_read(uow, people):
 
 @pytest.mark.parametrize("actor, args, error, code", [
     (AUDITOR, ([1], WHY), Forbidden, "prohibido"),
-    ({"username": "x"}, ([1], WHY), Forbidden, "prohibido"),
+    ({"kind": "staff", "username": "x", "role": "capturista"}, ([1], WHY), Forbidden, "prohibido"),
+    ({"kind": "key", "username": "api-key:op", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"},
+     ([1], WHY), Forbidden, "prohibido"),
+    ({"username": "x"}, ([1], WHY), InvalidInput, "actor_invalido"),
     (STAFF, ([1], ""), InvalidInput, "motivo_requerido"),
     (STAFF, (list(range(1, 502)), WHY), InvalidInput, "demasiados_ciudadanos"),
     (STAFF, (["abc"], WHY), InvalidInput, "numero_invalido"),
@@ -113,5 +116,5 @@ def test_related_numbers_resolves_a_person_without_personal_data(uow, people):
     with pytest.raises(NotFound):
         lookups.related_numbers(uow, AUDITOR, 999999)
     with pytest.raises(Forbidden):
-        lookups.related_numbers(uow, {"username": "x", "role": "citizen"}, people["jose"])
+        lookups.related_numbers(uow, {"kind": "citizen", "username": "citizen:1", "role": "citizen", "folio": 1}, people["jose"])
     assert log(uow) == []

@@ -9,10 +9,10 @@ from citizens import handlers, normalize
 from citizens.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from sacinfra.db import outbox_table
 
-OPERATOR = {"username": "op1", "role": "operator", "agency": None}
-AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
-STAFF = {"username": "staff", "role": "agency_staff", "agency": "OP"}
-LEADER = {"username": "jm", "role": "block_leader", "agency": None}
+OPERATOR = {"kind": "staff", "username": "op1", "role": "operator", "agency": None}
+AUDITOR = {"kind": "staff", "username": "aud", "role": "auditor", "agency": None}
+STAFF = {"kind": "staff", "username": "staff", "role": "agency_staff", "agency": "OP"}
+LEADER = {"kind": "staff", "username": "jm", "role": "block_leader", "agency": None}
 WHY = "atención de llamada 072"
 
 
@@ -235,9 +235,18 @@ def test_reason_is_required_and_roles_are_enforced(uow):
                         (STAFF, lambda a: handlers.register_citizen(uow, a, person())),
                         (STAFF, lambda a: handlers.update_citizen(uow, a, number, {"email": "a@b.mx"}, WHY)),
                         (OPERATOR, lambda a: handlers.list_access_log(uow, a)),
-                        ({}, lambda a: handlers.get_citizen(uow, a, number, WHY))):
+                        ({"kind": "public", "username": "public", "role": "public"},
+                         lambda a: handlers.get_citizen(uow, a, number, WHY)),
+                        ({"kind": "system", "username": "system:x", "role": "system", "system": "x"},
+                         lambda a: handlers.get_citizen(uow, a, number, WHY)),
+                        ({"kind": "staff", "username": "nueva", "role": "capturista"},  # unknown role
+                         lambda a: handlers.get_citizen(uow, a, number, WHY))):
         with pytest.raises(Forbidden):
             call(actor)
+    for broken in ({}, None, {"username": "op1", "role": "operator"}):  # not the actor contract
+        with pytest.raises(InvalidInput) as err:
+            handlers.get_citizen(uow, broken, number, WHY)
+        assert err.value.code == "actor_invalido"
     with pytest.raises(NotFound):
         handlers.get_citizen(uow, OPERATOR, 424242, WHY)
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from citizens import handlers, rights
 from citizens.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 
-OPERATOR = {"username": "op1", "role": "operator", "agency": None}
-SUPERVISOR = {"username": "sup", "role": "supervisor", "agency": None}
-AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
+OPERATOR = {"kind": "staff", "username": "op1", "role": "operator", "agency": None}
+SUPERVISOR = {"kind": "staff", "username": "sup", "role": "supervisor", "agency": None}
+AUDITOR = {"kind": "staff", "username": "aud", "role": "auditor", "agency": None}
 WHY = "atención de llamada 072"
 CANARY = "Canarioxq"
 

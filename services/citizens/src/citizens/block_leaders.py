@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sacinfra import validation
 
 from . import schemas, store
-from .domain import ROSTER_CONTACT, ROSTER_READERS, ROSTER_WRITERS, require, require_reason
+from .domain import allowed, authorize, require_reason
 from .exceptions import Conflict, InvalidInput, NotFound
 from .handlers import _now, _number, transaction
 
@@ -61,7 +61,7 @@ def _check_username(s, username, leader_id=None) -> None:
 
 def _contact_allowed(who, reason) -> str | None:
     """The reason to log if ``who`` gets contact data, else None."""
-    if reason is None or who.role not in ROSTER_CONTACT:
+    if reason is None or not allowed(who, "read_roster_contact"):
         return None
     return require_reason(reason)
 
@@ -89,7 +89,7 @@ def _get_row(s, leader_id: int, lock: bool = False):
 
 @transaction
 def create_block_leader(uow, actor, data) -> dict:
-    who = require(actor, ROSTER_WRITERS, "modificar el padrón de jefes de manzana")
+    who = authorize(actor, "edit_roster")
     values = schemas.load(schemas.block_leader_schema, data)
     s = uow.session
     _check_citizen(s, values.get("citizen_number"))
@@ -105,7 +105,7 @@ def create_block_leader(uow, actor, data) -> dict:
 @transaction
 def update_block_leader(uow, actor, leader_id, changes, version=None) -> dict:
     """Change any subset of the fields; ``version`` (optional) is the one the caller read."""
-    who = require(actor, ROSTER_WRITERS, "modificar el padrón de jefes de manzana")
+    who = authorize(actor, "edit_roster")
     leader_id = _id(leader_id)
     values = schemas.load(schemas.block_leader_changes_schema, changes)
     if not values:
@@ -127,7 +127,7 @@ def update_block_leader(uow, actor, leader_id, changes, version=None) -> dict:
 def delete_block_leader(uow, actor, leader_id) -> dict:
     """Remove an entry (its personal data goes with it). To keep the history of a leader
     who stopped serving, set ``status`` to ``ended`` instead."""
-    require(actor, ROSTER_WRITERS, "modificar el padrón de jefes de manzana")
+    authorize(actor, "edit_roster")
     leader_id = _id(leader_id)
     s = uow.session
     row = _get_row(s, leader_id, lock=True)
@@ -138,7 +138,7 @@ def delete_block_leader(uow, actor, leader_id) -> dict:
 
 @transaction
 def get_block_leader(uow, actor, leader_id, reason=None) -> dict:
-    who = require(actor, ROSTER_READERS, "consultar el padrón de jefes de manzana")
+    who = authorize(actor, "read_roster")
     leader_id = _id(leader_id)
     why = _contact_allowed(who, reason)
     row = _get_row(uow.session, leader_id)
@@ -152,7 +152,7 @@ def get_block_leader(uow, actor, leader_id, reason=None) -> dict:
 def list_block_leaders(uow, actor, filters=None, reason=None, limit: int = 100, offset: int = 0) -> dict:
     """Entries filtered by ``kind``, ``status``, ``colonia`` (exact, case-insensitive),
     ``block``, ``username``; ordered by colonia and block."""
-    who = require(actor, ROSTER_READERS, "consultar el padrón de jefes de manzana")
+    who = authorize(actor, "read_roster")
     why = _contact_allowed(who, reason)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"El límite debe estar entre 1 y {MAX_LIMIT}.", "limite_invalido")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from . import normalize, schemas, store
-from .domain import LOG_READERS, READERS, WRITERS, Actor, require, require_reason
+from .domain import authorize, require_reason
 from .exceptions import Conflict, InvalidInput, NotFound
 
 #: pg_trgm similarity from which a registered name counts as a likely duplicate.
@@ -76,7 +76,7 @@ def _summary(row) -> dict:
             "birth_date": row["birth_date"].isoformat() if row["birth_date"] else None, "age": age(row["birth_date"])}
 
 
-def _log(uow, who: Actor, numbers, action: str, reason: str) -> None:
+def _log(uow, who, numbers, action: str, reason: str) -> None:
     """Access-log rows: one per citizen whose personal data is returned (one with no
     citizen when a search finds nobody)."""
     numbers = list(dict.fromkeys(numbers)) or [None]
@@ -159,7 +159,7 @@ def find_duplicates(s, name_norm: str, colonia_norm: str | None, phones: list[st
 def register_citizen(uow, actor, data, force: bool = False) -> dict:
     """``{"created": citizen}``, or ``{"duplicates": [...]}`` (likely the same person,
     for the operator to choose) without creating anything; ``force=True`` creates anyway."""
-    who = require(actor, WRITERS, "registrar ciudadanos")
+    who = authorize(actor, "register")
     values = schemas.load(schemas.citizen_schema, data)
     values["phones"] = list(dict.fromkeys(values["phones"]))
     row = _columns(values)
@@ -191,7 +191,7 @@ def register_citizen(uow, actor, data, force: bool = False) -> dict:
 @transaction
 def get_citizen(uow, actor, number, reason) -> dict:
     """One citizen; a merged number redirects to the kept record (``redirected_from``)."""
-    who = require(actor, READERS, "consultar datos de ciudadanos")
+    who = authorize(actor, "read")
     reason = require_reason(reason)
     number = _number(number)
     s = uow.session
@@ -248,7 +248,7 @@ def _search_rows(s, query: str, limit: int) -> tuple[str, list]:
 def search_citizens(uow, actor, query, reason, limit: int = 20) -> dict:
     """Citizens by number, phone or name (accent- and case-insensitive, partial, ranked):
     ``{"mode": "number"|"phone"|"name", "items": [summary + score]}``."""
-    who = require(actor, WRITERS, "buscar ciudadanos")
+    who = authorize(actor, "search")
     reason = require_reason(reason)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"El límite debe estar entre 1 y {MAX_LIMIT}.", "limite_invalido")
@@ -283,7 +283,7 @@ def _flat(values: dict) -> dict:
 @transaction
 def update_citizen(uow, actor, number, changes, reason) -> dict:
     """Rectify personal data; ``citizen_changes`` keeps who, when, why, before and after."""
-    who = require(actor, WRITERS, "rectificar datos de ciudadanos")
+    who = authorize(actor, "rectify")
     reason = require_reason(reason)
     number = _number(number)
     values = schemas.load(schemas.citizen_changes_schema, changes)
@@ -323,7 +323,7 @@ def update_citizen(uow, actor, number, changes, reason) -> dict:
 
 def citizen_changes(uow, actor, number, reason) -> list[dict]:
     """The rectification and merge history of a citizen (personal data: logged)."""
-    who = require(actor, WRITERS, "consultar el historial de rectificaciones")
+    who = authorize(actor, "read_changes")
     reason = require_reason(reason)
     number = _number(number)
     rows = uow.session.execute(sa.select(store.citizen_changes).where(store.citizen_changes.c.number == number)
@@ -341,7 +341,7 @@ def merge_citizens(uow, actor, keep, merge, reason: str | None = None) -> dict:
     """Mark ``merge`` as merged into ``keep``: its number redirects to ``keep`` (and so
     do numbers merged into it before). Nothing else moves: reports stay with the number
     they were filed under. Repeating the same merge changes nothing."""
-    who = require(actor, WRITERS, "fusionar registros de ciudadanos")
+    who = authorize(actor, "merge")
     reason = require_reason(reason) if reason is not None else "fusión de registros duplicados"
     keep, merge = _number(keep, "número que se conserva"), _number(merge, "número que se fusiona")
     if keep == merge:
@@ -394,7 +394,7 @@ def _spread_oppositions(uow, keep: int, at: datetime) -> None:
 def list_access_log(uow, actor, citizen_number=None, username: str | None = None, since: str | None = None,
                     until: str | None = None, limit: int = 100, offset: int = 0) -> dict:
     """Who read which citizen's personal data, when and why — auditors and admins."""
-    require(actor, LOG_READERS, "consultar la bitácora de acceso a datos personales")
+    authorize(actor, "read_access_log")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
         raise InvalidInput("El límite debe estar entre 1 y 1000.", "limite_invalido")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:

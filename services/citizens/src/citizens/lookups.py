@@ -15,16 +15,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from . import normalize, store
-from .domain import READERS, require, require_reason
+from .domain import authorize, require_reason
 from .exceptions import InvalidInput, NotFound
 from .handlers import _full_name, _log, _merged_numbers, _number, _today, transaction
 from .schemas import SEXES
 
 c = store.citizens
-#: roles that may see the citizen of a report in a list (block leaders: their own reports)
-LIST_READERS = READERS | {"block_leader"}
-#: roles that may resolve a number to the person's numbers (no personal data)
-NUMBER_READERS = LIST_READERS | {"auditor"}
 MAX_NUMBERS = 500
 DEFAULT_FIND_LIMIT, MAX_FIND_LIMIT = 10_000, 50_000
 MAX_AGE = 130
@@ -35,7 +31,7 @@ def get_citizens(uow, actor, numbers, reason) -> dict:
     """``{"items": [{"number", "citizen_number", "full_name", "phones"}]}``, one per
     known number asked for (unknown ones are left out); ``citizen_number`` is the record
     a merged number redirects to. Logged: one ``read`` per citizen returned."""
-    who = require(actor, LIST_READERS, "consultar datos de ciudadanos")
+    who = authorize(actor, "list_citizens")
     reason = require_reason(reason)
     if not isinstance(numbers, (list, tuple)):
         raise InvalidInput("Indique una lista de números de ciudadano.", "numero_invalido")
@@ -88,7 +84,7 @@ def find_numbers(uow, actor, name=None, sex=None, age_min=None, age_max=None, re
     ``age_min`` and ``age_max`` (years, today) — plus the numbers merged into them (their
     reports were filed under those too): ``{"numbers": [...], "truncated": bool}``
     (``truncated`` when more than ``limit`` people match)."""
-    who = require(actor, LIST_READERS, "buscar ciudadanos")
+    who = authorize(actor, "find_numbers")
     reason = require_reason(reason)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_FIND_LIMIT:
         raise InvalidInput(f"El límite debe estar entre 1 y {MAX_FIND_LIMIT}.", "limite_invalido")
@@ -127,7 +123,7 @@ def find_numbers(uow, actor, name=None, sex=None, age_min=None, age_max=None, re
 def related_numbers(uow, actor, number) -> dict:
     """The person behind ``number``: ``{"number": kept, "numbers": [kept, merged…]}``
     (no personal data; a merged number resolves to the record it redirects to)."""
-    require(actor, NUMBER_READERS, "consultar números de ciudadano")
+    authorize(actor, "related_numbers")
     number = _number(number)
     s = uow.session
     row = s.execute(sa.select(c.c.number, c.c.merged_into).where(c.c.number == number)).first()

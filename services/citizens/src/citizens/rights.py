@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from . import store
-from .domain import RIGHTS, WRITERS, require, require_reason
+from .domain import authorize, require_reason
 from .exceptions import Conflict, InvalidInput, NotFound
 from .handlers import _citizen, _log, _merged_numbers, _now, _number, transaction
 
@@ -73,7 +73,7 @@ def oppositions_of(s, numbers: list[int]) -> list[dict]:
 @transaction
 def oppose(uow, actor, number, scopes, reason) -> dict:
     """Record the person's opposition to surveys and/or contact (idempotent per scope)."""
-    who = require(actor, WRITERS, "registrar oposiciones al tratamiento de datos")
+    who = authorize(actor, "oppose")
     reason = require_reason(reason)
     number = _number(number)
     scopes = _scopes(scopes)
@@ -108,7 +108,7 @@ def _erased(values) -> dict:
 def cancel_citizen(uow, actor, number, reason) -> dict:
     """Irreversibly anonymise the person behind ``number`` (and every number merged into
     it). Repeating it changes nothing (``already_cancelled``)."""
-    who = require(actor, RIGHTS, "cancelar datos personales")
+    who = authorize(actor, "cancel")
     reason = require_reason(reason)
     number = _number(number)
     s = uow.session
@@ -156,7 +156,7 @@ def arco_access(uow, actor, number, reason) -> dict:
     """Everything citizens holds about the person behind ``number``: the record(s),
     rectification/merge/opposition/cancellation history, the access-log entries about
     them, oppositions and block-leader roster entries linked to the person."""
-    who = require(actor, RIGHTS, "consultar el expediente ARCO de un ciudadano")
+    who = authorize(actor, "arco_access")
     reason = require_reason(reason)
     number = _number(number)
     s = uow.session
