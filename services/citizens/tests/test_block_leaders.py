@@ -21,13 +21,13 @@ def leader(**kw):
 
 
 def log_rows(uow):
-    rows = uow.session.execute(sa.text("SELECT username, block_leader_id, action, reason FROM "
+    rows = uow.uow.session.execute(sa.text("SELECT username, block_leader_id, action, reason FROM "
                                        "personal_data_access_log WHERE block_leader_id IS NOT NULL ORDER BY id")).all()
-    uow.rollback()
+    uow.uow.rollback()
     return rows
 
 
-def test_create_validates_and_normalises(uow):
+def test_create_validates_and_normalises(uow, raw):
     out = bl.create_block_leader(uow, SUPERVISOR, leader())
     assert out["kind"] == "manzana" and out["status"] == "active" and out["version"] == 1
     assert out["contact"] == {"full_name": "Ana Ruiz Pérez", "phone": "2291234567", "email": "ana@example.mx"}
@@ -46,7 +46,7 @@ def test_create_validates_and_normalises(uow):
     ward = bl.create_block_leader(uow, SUPERVISOR, leader(kind="cuartel", block="Cuartel 4", username=None,
                                                           phone=None, email=None))
     assert ward["kind"] == "cuartel" and ward["contact"]["phone"] is None
-    assert uow.session.execute(sa.text("SELECT count(*) FROM block_leaders")).scalar() == 2
+    assert raw.session.execute(sa.text("SELECT count(*) FROM block_leaders")).scalar() == 2
 
 
 def test_who_may_write(uow):

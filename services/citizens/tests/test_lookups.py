@@ -30,13 +30,13 @@ def people(uow):
     today = handlers._today()  # León's day: ages count from it
     ana = reg("Ana", "Hernández", "Ruiz", "female", lookups._years_before(today, 30).isoformat(), "4779990000")
     handlers.merge_citizens(uow, OPERATOR, lupe, lupe_dup)
-    uow.session.execute(sa.text("DELETE FROM personal_data_access_log"))
-    uow.commit()
+    uow.uow.session.execute(sa.text("DELETE FROM personal_data_access_log"))
+    uow.uow.commit()
     return {"lupe": lupe, "lupe_dup": lupe_dup, "jose": jose, "ana": ana}
 
 
 def log(uow):
-    return [tuple(r) for r in uow.session.execute(sa.text(
+    return [tuple(r) for r in uow.uow.session.execute(sa.text(
         "SELECT username, role, citizen_number, action, reason FROM personal_data_access_log ORDER BY id"))]
 
 
