@@ -35,8 +35,11 @@ PG_ADMIN = os.environ.get("SAC_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=pos
 
 class Platform:
     def __init__(self, prefix="sac", gateway_port=8000, metrics_base=9100, mongo_port=27017,
-                 amqp_host="127.0.0.1:5672", log_dir: Path | None = None, extra_env: dict | None = None):
+                 amqp_host="127.0.0.1:5672", log_dir: Path | None = None, extra_env: dict | None = None,
+                 console_port: int | None = None):
         self.prefix = prefix
+        # the staff console (a client of the gateway); None: any free port (test platforms)
+        self.console_port = console_port or free_port()
         self.gateway_port = gateway_port
         self.metrics_base = metrics_base
         self.mongo_port = mongo_port
@@ -76,6 +79,10 @@ class Platform:
     @property
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
 
     # -- preparation --------------------------------------------------------------
     def create_databases(self) -> None:
@@ -137,16 +144,23 @@ class Platform:
                    "--port", str(self.gateway_port), "--no-access-log",
                    "--workers", os.environ.get("GATEWAY_WORKERS", "1")]
             cwd = ROOT / "gateway"
+        elif s == "console":
+            cmd = [sys.executable, "-m", "uvicorn", "console.app:app", "--host", "127.0.0.1",
+                   "--port", str(self.console_port), "--no-access-log"]
+            cwd = ROOT / "console"
         else:
             cmd = [sys.executable, "-m", "nameko", "run", "--config", "config.yaml", f"{s}.service"]
             cwd = ROOT / "services" / s
-        p = subprocess.Popen(cmd, cwd=cwd, env=self.env(s), stdout=log, stderr=subprocess.STDOUT,
+        env = self.env(s)
+        if s == "console":
+            env.update({"SAC_ENV": "development", "CONSOLE_GATEWAY_URL": self.gateway_url})
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True)
         self.procs[s] = p
         return p
 
     def start(self) -> None:
-        for s in SERVICES + ("gateway",):
+        for s in SERVICES + ("gateway", "console"):
             self.start_service(s)
         self.write_pids()
 
@@ -204,6 +218,12 @@ def pid_file(prefix: str) -> Path:
     return RUN_DIR / prefix / "pids.json"
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
@@ -249,10 +269,11 @@ def main(argv=None) -> None:
     ap.add_argument("--prefix", default=os.environ.get("SAC_PREFIX", "sac"))
     ap.add_argument("--gateway-port", type=int, default=int(os.environ.get("GATEWAY_PORT", 8000)))
     ap.add_argument("--metrics-base", type=int, default=9100)
+    ap.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", 8080)))
     a = ap.parse_args(argv)
     if a.action == "down":
         return down(a.prefix)
-    plat = Platform(a.prefix, a.gateway_port, a.metrics_base)
+    plat = Platform(a.prefix, a.gateway_port, a.metrics_base, console_port=a.console_port)
     plat.prepare()
     if a.action == "prepare":
         return
@@ -269,6 +290,7 @@ def main(argv=None) -> None:
         print("SAC is up:", ", ".join(f"{k}={v}" for k, v in health["services"].items()))
         print(f"  API          {plat.gateway_url}/v1   (docs {plat.gateway_url}/docs)")
         print(f"  health       {plat.gateway_url}/health")
+        print(f"  console      {plat.console_url}   (staff screens; demo users in README)")
         print(f"  metrics      {plat.gateway_url}/metrics and http://127.0.0.1:{a.metrics_base + 1}-{a.metrics_base + 7}/metrics")
         print(f"  RabbitMQ     http://127.0.0.1:15672 (guest/guest), vhost {a.prefix}")
         print(f"  logs         {plat.log_dir}")

@@ -79,9 +79,15 @@
       });
   }
 
-  onReady(function () {
+  function initMaps(root) {
     if (!window.L) { return; }
-    document.querySelectorAll("[data-map='pick']").forEach(pickMap);
-    document.querySelectorAll("[data-map='points']").forEach(pointsMap);
-  });
+    root.querySelectorAll("[data-map]:not([data-ready])").forEach(function (el) {
+      el.setAttribute("data-ready", "1");
+      if (el.dataset.map === "pick") { pickMap(el); } else { pointsMap(el); }
+    });
+  }
+
+  onReady(function () { initMaps(document); });
+  // a fragment htmx put in (Consultas results) may carry its own map
+  document.addEventListener("htmx:afterSettle", function (ev) { initMaps(ev.detail.elt || document); });
 })();
