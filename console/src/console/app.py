@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -109,6 +109,16 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz():
+        """Ready when the gateway answers (every screen needs it)."""
+        try:
+            r = await app.state.gateway.client.get("/healthz", timeout=3)
+            ok = r.status_code == 200
+        except Exception:  # noqa: BLE001 (any failure to reach it: not ready)
+            ok = False
+        return JSONResponse({"status": "ok" if ok else "sin_gateway"}, status_code=200 if ok else 503)
 
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # Leaflet 148 KB → 42 KB on the wire
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

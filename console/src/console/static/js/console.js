@@ -63,6 +63,7 @@
     fetch(el.dataset.src, { credentials: "same-origin", headers: { "Accept": "application/geo+json" } })
       .then(function (r) { return r.ok ? r.json() : { features: [] }; })
       .then(function (data) {
+        map.invalidateSize();  // a map built inside a fragment htmx just settled may have had no size yet
         var layer = L.geoJSON(data, {
           pointToLayer: function (f, ll) {
             var c = COLORS[f.properties.traffic_light] || "#0b4f6c";
