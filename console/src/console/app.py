@@ -3,6 +3,7 @@ sessions, Spanish error pages, the screens (``views``) and the vendored static f
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
@@ -48,8 +49,11 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        started = time.perf_counter()
         response = await call_next(request)
         h = response.headers
+        # the server's own time for the screen (gateway calls included): bench/console.py reads it
+        h["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         h["Content-Security-Policy"] = csp
         h["X-Content-Type-Options"] = "nosniff"
         h["Referrer-Policy"] = "no-referrer"
