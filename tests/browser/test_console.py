@@ -177,6 +177,11 @@ def _agency(page, h, base, folio):
     page.goto(base + "/catalogo")
     h.axe(page, "Catálogo (edición)")
     h.shot(page, "catalogo")
+    # the department changes an SLA of its own area: effective at once
+    row = page.locator("tr", has_text="OP-LAMPARA INTERMITENTE")
+    row.get_by_label("Plazo de OP-LAMPARA INTERMITENTE", exact=True).fill("3")
+    row.get_by_role("button", name="Guardar").click()
+    page.get_by_role("status").get_by_text("Se guardó «OP-LAMPARA INTERMITENTE»").wait_for()
     assert seen["errors"] == [], seen["errors"]
 
 
@@ -190,6 +195,9 @@ def test_agency_staff_works_a_report_to_done_with_an_evidence_photo(ui, console,
     interventions = requests.get(f"{platform.gateway_url}/v1/reports/{lamp}/interventions",
                                  headers=tokens["supervisor"], timeout=10).json()
     assert [e["filename"] for i in interventions for e in i["evidence"]] == ["poste.png"]
+    pt = requests.get(f"{platform.gateway_url}/v1/catalog/petition-types/OP-LAMPARA INTERMITENTE",
+                      headers=tokens["supervisor"], timeout=10).json()
+    assert pt["sla_amount"] == 3 and pt["version"] == 2
 
 
 def _supervisor(page, h, base, folio):
@@ -314,6 +322,17 @@ def _admin_screens(page, h, base):
         h.axe(page, heading)
         h.shot(page, name)
         budgets[path] = list(seen["js"])
+    page.goto(base + "/administracion")
+    page.get_by_text("Crear un usuario").click()
+    page.get_by_label("Usuario", exact=True).fill("alumbrado.jperez")
+    page.get_by_label("Nombre completo").fill("Juana Pérez")
+    page.get_by_label("Perfil").select_option("agency_staff")
+    page.get_by_label("Dependencia").fill("OP")
+    page.get_by_label("Departamento").fill("OP-ALUMBRADO")
+    page.get_by_label("Contraseña inicial").fill("una-contraseña-larga-y-secreta-2026")
+    page.get_by_role("button", name="Crear usuario").click()
+    page.get_by_role("status").get_by_text("Se creó el usuario «alumbrado.jperez»").wait_for()
+    created = page.get_by_role("cell", name="alumbrado.jperez", exact=True).count()
     page.goto(base + "/no-existe")
     not_found = page.get_by_role("heading", level=1).inner_text()
     h.axe(page, "Error 404")
@@ -324,11 +343,12 @@ def _admin_screens(page, h, base):
     page.goto(base + "/asuntos")
     back_to_login = page.url.endswith("/login")
     assert seen["errors"] == [], seen["errors"]
-    return budgets, not_found, back_to_login
+    return budgets, not_found, back_to_login, created
 
 
 def test_admin_screens_accessibility_and_javascript_budget(ui, console):
-    budgets, not_found, back_to_login = ui.run(_admin_screens, console)
+    budgets, not_found, back_to_login, created = ui.run(_admin_screens, console)
+    assert created == 1
     assert not_found == "No encontrado"
     assert back_to_login  # signed out: the session is gone
     sizes = {path: shipped(scripts) for path, scripts in budgets.items()}

@@ -2,6 +2,7 @@
 (roster and map), Administración (users, API keys, dead letters) and Bitácora."""
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated
 from urllib.parse import quote
@@ -75,11 +76,24 @@ async def leaders_map(request: Request, session=Leaders):
 @router.get("/administracion")
 async def admin(request: Request, session=Admin):
     gw = gateway_of(request)
-    users = await gw.get(session, "/v1/users", {"limit": 200})
-    keys = await gw.get(session, "/v1/admin/api-keys", {"limit": 200})
-    dead = await gw.get(session, "/v1/admin/dead-letters", {"limit": 50})
+    users, keys, dead = await asyncio.gather(gw.get(session, "/v1/users", {"limit": 200}),
+                                             gw.get(session, "/v1/admin/api-keys", {"limit": 200}),
+                                             gw.get(session, "/v1/admin/dead-letters", {"limit": 50}))
     return render(request, "admin.html", {"users": users, "keys": keys, "dead": dead,
                                           "roles": menu.ROLE_NAMES})
+
+
+@router.post("/administracion/usuarios")
+async def create_user(request: Request, session: PostSession):
+    form = await request.form()
+    body = {k: str(form.get(k) or "").strip() for k in ("username", "full_name", "role", "agency", "department")}
+    body = {k: v or None for k, v in body.items()} | {"password": str(form.get("password") or "")}
+    try:
+        created = await gateway_of(request).post(session, "/v1/users", body)
+        session.say("ok", f"Se creó el usuario «{created['username']}».")
+    except GatewayError as exc:
+        session.say("error", exc.detail)
+    return RedirectResponse("/administracion", status_code=303)
 
 
 @router.post("/administracion/claves/{key_id:int}/revocar")

@@ -3,6 +3,7 @@ find or register the citizen, see their history, choose the petition type by typ
 (with its SLA), place it on the map, file, and print the receipt."""
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Annotated
 
@@ -22,9 +23,10 @@ REASON = "Captura de reporte"
 
 async def _form_data(request: Request, session) -> dict:
     gw = gateway_of(request)
-    types = await gw.get(session, "/v1/catalog/petition-types", {"active": "true", "limit": 1000})
-    channels = [c for c in await gw.get(session, "/v1/catalog/channels") if c.get("active")]
-    return {"types": types["items"], "channels": channels}
+    types, channels = await asyncio.gather(
+        gw.get(session, "/v1/catalog/petition-types", {"active": "true", "limit": 1000}),
+        gw.get(session, "/v1/catalog/channels"))
+    return {"types": types["items"], "channels": [c for c in channels if c.get("active")]}
 
 
 def _page(request, session, data: dict, values: dict | None = None, error: str | None = None, status: int = 200):
@@ -54,8 +56,8 @@ async def search_citizens(request: Request, q: Annotated[str, Query(max_length=2
 @router.get("/ciudadano/{number:int}")
 async def choose_citizen(request: Request, number: int, session=Capturer):
     gw = gateway_of(request)
-    person = await gw.get(session, f"/v1/citizens/{number}", {"reason": REASON})
-    history = await gw.get(session, f"/v1/citizens/{number}/reports", {"per_page": 5})
+    person, history = await asyncio.gather(gw.get(session, f"/v1/citizens/{number}", {"reason": REASON}),
+                                           gw.get(session, f"/v1/citizens/{number}/reports", {"per_page": 5}))
     return render(request, "partials/citizen_chosen.html", {"c": person, "history": history})
 
 

@@ -2,6 +2,7 @@
 the Reporte screen (timeline and the actions of the role) and the citizen history."""
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated
 
@@ -41,8 +42,8 @@ def forwarded(request: Request, names: tuple[str, ...]) -> list[tuple[str, str]]
 
 async def _catalog_choices(request: Request, session) -> dict:
     gw = gateway_of(request)
-    channels = await gw.get(session, "/v1/catalog/channels")
-    agencies = await gw.get(session, "/v1/catalog/agencies")
+    channels, agencies = await asyncio.gather(gw.get(session, "/v1/catalog/channels"),
+                                              gw.get(session, "/v1/catalog/agencies"))
     return {"channels": channels, "agencies": agencies, "statuses": labels.STATUS, "lights": labels.TRAFFIC}
 
 
@@ -54,13 +55,17 @@ def _pages(request: Request, page: dict) -> dict:
 @router.get("/asuntos")
 async def today(request: Request, session=Today):
     params = forwarded(request, TODAY_PARAMS + VIEW_PARAMS) + [("page", request.query_params.get("page") or "1")]
-    page = await gateway_of(request).get(session, "/v1/reports/today", params)
+    listing = gateway_of(request).get(session, "/v1/reports/today", params)
+    if is_htmx(request):
+        page, choices = await listing, {}
+    else:
+        page, choices = await asyncio.gather(listing, _catalog_choices(request, session))
     ctx = {"rows": page["items"], "q": request.query_params, "title": "Asuntos del día",
            "subtitle": f"Reportes capturados hoy ({labels.when(page.get('date'), False) or page.get('date')})"} | \
         _pages(request, page)
     if is_htmx(request):
         return render(request, "partials/report_rows.html", ctx)
-    return render(request, "today.html", ctx | await _catalog_choices(request, session))
+    return render(request, "today.html", ctx | choices)
 
 
 @router.get("/consultas")
@@ -73,14 +78,17 @@ async def consultas(request: Request, session=Consultas):
            "title": "Mis reportes" if session.role == "block_leader" else "Consultas y reportes"}
     if grouped:
         by = [("grouped", grouped)] if grouped in ("general", "detail") else [("group_by", grouped)]
-        groups = await gw.get(session, "/v1/reports", base + by)
-        ctx |= {"groups": groups}
+        listing = gw.get(session, "/v1/reports", base + by)
     else:
-        page = await gw.get(session, "/v1/reports", base + [("page", request.query_params.get("page") or "1")])
-        ctx |= {"rows": page["items"]} | _pages(request, page)
+        listing = gw.get(session, "/v1/reports", base + [("page", request.query_params.get("page") or "1")])
+    if is_htmx(request):
+        answer, choices = await listing, {}
+    else:
+        answer, choices = await asyncio.gather(listing, _catalog_choices(request, session))
+    ctx |= {"groups": answer} if grouped else {"rows": answer["items"]} | _pages(request, answer)
     if is_htmx(request):
         return render(request, "partials/consultas_results.html", ctx)
-    return render(request, "consultas.html", ctx | await _catalog_choices(request, session))
+    return render(request, "consultas.html", ctx | choices)
 
 
 async def _proxy(request: Request, session, method: str, path: str, filename: str, **kwargs):
@@ -153,18 +161,22 @@ def actions_for(role: str, status: str) -> list[str]:
 @router.get("/reportes/{folio:int}")
 async def report(request: Request, folio: int, session: SessionDep):
     gw = gateway_of(request)
-    rep = await gw.get(session, f"/v1/reports/{folio}")
-    assignment, interventions = None, []
-    if session.role in menu.ACTING_ROLES | {"auditor"}:
-        assignment = await gw.get(session, f"/v1/reports/{folio}/assignment")
-        interventions = await gw.get(session, f"/v1/reports/{folio}/interventions")
+    assignment, interventions, departments = None, [], []
+    if session.role in menu.ACTING_ROLES:  # the departments for reassign/share, in the same round
+        rep, assignment, interventions, departments = await asyncio.gather(
+            gw.get(session, f"/v1/reports/{folio}"), gw.get(session, f"/v1/reports/{folio}/assignment"),
+            gw.get(session, f"/v1/reports/{folio}/interventions"), gw.get(session, "/v1/catalog/departments"))
+    elif session.role == "auditor":
+        rep, assignment, interventions = await asyncio.gather(
+            gw.get(session, f"/v1/reports/{folio}"), gw.get(session, f"/v1/reports/{folio}/assignment"),
+            gw.get(session, f"/v1/reports/{folio}/interventions"))
+    else:
+        rep = await gw.get(session, f"/v1/reports/{folio}")
     history = (assignment or rep).get("history", [])
     status = (assignment or rep)["status"]
     ctx = {"r": rep, "a": assignment, "events": timeline(history, interventions),
            "actions": actions_for(session.role, status), "status": status, "version": (assignment or {}).get("version"),
-           "agencies": [], "center": settings_of(request).map_center}
-    if {"reassign", "share"} & set(ctx["actions"]):
-        ctx["departments"] = await gw.get(session, "/v1/catalog/departments")
+           "departments": departments, "center": settings_of(request).map_center}
     return render(request, "report.html", ctx)
 
 
