@@ -148,3 +148,50 @@ def test_timeline_puts_each_interventions_text_and_evidence_on_its_history_entry
     assert [e["kind"] for e in events] == ["assigned", "started", "intervention", "intervention"]
     assert events[1]["text"] == "En camino" and events[3]["evidence"][0]["id"] == 7
     assert events[2]["text"] == "Nota sin entrada"
+
+
+def test_an_expired_token_is_refreshed_once_for_concurrent_calls():
+    import asyncio
+
+    seen = {"refresh": 0}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/auth/refresh":
+            seen["refresh"] += 1
+            assert request.read() == b'{"refresh_token":"ref1"}'  # a second use would be a replay
+            return httpx.Response(200, json={"access_token": "acc2", "refresh_token": "ref2", "expires_in": 900})
+        if request.headers["authorization"] != "Bearer acc2":
+            return httpx.Response(401, json={"code": "token_expirado", "detail": "El token expiró."})
+        return httpx.Response(200, json={"path": request.url.path})
+
+    async def scenario():
+        gw = Gateway("http://gateway.invalid", transport=httpx.MockTransport(answer))
+        s = SessionStore(60).create("acc1", "ref1", {"role": "supervisor"})
+        out = await asyncio.gather(*(gw.get(s, f"/v1/x{i}") for i in range(3)))
+        await gw.close()
+        return s, out
+
+    s, out = asyncio.run(scenario())
+    assert [o["path"] for o in out] == ["/v1/x0", "/v1/x1", "/v1/x2"]
+    assert seen["refresh"] == 1 and (s.access_token, s.refresh_token) == ("acc2", "ref2")
+
+
+def test_a_refused_refresh_ends_the_session():
+    import asyncio
+
+    import pytest
+
+    from console.gateway import SessionExpired
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"code": "token_revocado", "detail": "Inicie sesión de nuevo."})
+
+    async def scenario():
+        gw = Gateway("http://gateway.invalid", transport=httpx.MockTransport(answer))
+        try:
+            await gw.get(SessionStore(60).create("a", "r", {"role": "operator"}), "/v1/reports/today")
+        finally:
+            await gw.close()
+
+    with pytest.raises(SessionExpired):
+        asyncio.run(scenario())

@@ -54,9 +54,10 @@ class Gateway:
 
     # -- with the session's tokens ----------------------------------------------
     async def request(self, session: Session, method: str, path: str, **kwargs) -> httpx.Response:
+        used = session.access_token
         r = await self._send(session, method, path, **kwargs)
         if r.status_code == 401:
-            await self._refresh(session)
+            await self._refresh(session, used)
             r = await self._send(session, method, path, **kwargs)
             if r.status_code == 401:
                 raise SessionExpired()
@@ -66,12 +67,17 @@ class Gateway:
         headers = {"Authorization": f"Bearer {session.access_token}"} | (headers or {})
         return await self.client.request(method, path, headers=headers, **kwargs)
 
-    async def _refresh(self, session: Session) -> None:
-        r = await self.client.post("/v1/auth/refresh", json={"refresh_token": session.refresh_token})
-        if r.status_code != 200:
-            raise SessionExpired()
-        tokens = r.json()
-        session.access_token, session.refresh_token = tokens["access_token"], tokens["refresh_token"]
+    async def _refresh(self, session: Session, used: str) -> None:
+        """New tokens for the session, once: refresh tokens rotate (a second use is refused
+        as a replay), so concurrent calls that met the same expired token wait for the first."""
+        async with session.refreshing:
+            if session.access_token != used:
+                return  # another call of this session refreshed it meanwhile
+            r = await self.client.post("/v1/auth/refresh", json={"refresh_token": session.refresh_token})
+            if r.status_code != 200:
+                raise SessionExpired()
+            tokens = r.json()
+            session.access_token, session.refresh_token = tokens["access_token"], tokens["refresh_token"]
 
     async def json(self, session: Session, method: str, path: str, **kwargs) -> Any:
         r = await self.request(session, method, path, **kwargs)
@@ -92,7 +98,7 @@ class Gateway:
         r = await self.client.send(req, stream=True)
         if r.status_code == 401:
             await r.aclose()
-            await self._refresh(session)
+            await self._refresh(session, req.headers["Authorization"].removeprefix("Bearer "))
             req.headers["Authorization"] = f"Bearer {session.access_token}"
             r = await self.client.send(req, stream=True)
         if r.status_code >= 400:

@@ -5,6 +5,7 @@ One process keeps them in memory: run one console replica (or sticky sessions); 
 restart signs everyone out, which is the safe failure."""
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import time
@@ -26,6 +27,8 @@ class Session:
     receipts: dict[int, dict] = field(default_factory=dict)
     #: one message for the next page (after a redirect)
     flash: list[tuple[str, str]] = field(default_factory=list)
+    #: held while the tokens are refreshed (see Gateway._refresh)
+    refreshing: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property
     def role(self) -> str:
