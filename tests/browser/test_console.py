@@ -164,6 +164,10 @@ def _agency(page, h, base, folio):
         files=[{"name": "poste.png", "mimeType": "image/png", "buffer": photo}])
     page.get_by_role("button", name="Guardar intervención").click()
     page.get_by_text("La intervención quedó registrada").wait_for()
+    page.get_by_label("Compartir con el departamento").select_option("MA|MA-ARBOLADO")
+    page.get_by_role("button", name="Compartir", exact=True).click()
+    page.get_by_text("El reporte se compartió").wait_for()
+    page.get_by_text("MA / MA-ARBOLADO", exact=True).wait_for()  # «Compartido con»
     page.get_by_label("Nota de cierre").fill("Se cambió el balastro y la lámpara enciende")
     page.get_by_role("button", name="Terminar reporte").click()
     page.get_by_text("El reporte quedó terminado").wait_for()
@@ -190,6 +194,7 @@ def test_agency_staff_works_a_report_to_done_with_an_evidence_photo(ui, console,
     a = requests.get(f"{platform.gateway_url}/v1/reports/{lamp}/assignment", headers=tokens["supervisor"],
                      timeout=10).json()
     assert a["status"] == "done"
+    assert [(x["agency"], x["department"]) for x in a["shares"]] == [("MA", "MA-ARBOLADO")]
     kinds = [h["kind"] for h in a["history"]]
     assert kinds[0] == "assigned" and "started" in kinds and kinds[-1] == "finished"
     interventions = requests.get(f"{platform.gateway_url}/v1/reports/{lamp}/interventions",
