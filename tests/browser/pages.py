@@ -16,6 +16,12 @@ def sign_in(page, base: str, username: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+def fill(page, fields: dict[str, str]) -> None:
+    """Types each value in the field whose label is exactly the key."""
+    for label, value in fields.items():
+        page.get_by_label(label, exact=True).fill(value)
+
+
 def axe(page, screen: str) -> None:
     """axe-core on the page as it is: no serious or critical violation. The script goes in
     through the DevTools protocol (``evaluate``), so the page keeps its strict CSP (an

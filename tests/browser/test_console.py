@@ -71,10 +71,8 @@ def _operator(page, h, base, citizen):
     page.locator("#ciudadano").get_by_text(f"ciudadano núm. {citizen['number']}").wait_for()
     # registering her again: the duplicate suggestions point back to her record
     page.get_by_text("Registrar a un ciudadano nuevo").click()
-    page.get_by_label("Nombre(s)").fill("Rosa Elena")
-    page.get_by_label("Primer apellido").fill("Martinez")
-    page.get_by_label("Segundo apellido").fill("Avila")
-    page.get_by_label("Teléfono (10 dígitos)").fill("4775550101")
+    h.fill(page, {"Nombre(s)": "Rosa Elena", "Primer apellido": "Martinez", "Segundo apellido": "Avila",
+                  "Teléfono (10 dígitos)": "4775550101"})
     page.get_by_label("Se leyó el aviso de privacidad y el ciudadano lo acepta").check()
     page.get_by_role("button", name="Registrar ciudadano").click()
     page.get_by_text("Puede ser una persona ya registrada").wait_for()
@@ -286,12 +284,8 @@ def _block_leader(page, h, base, other_folio):
     h.sign_in(page, base, "block_leader")
     assert page.locator("#buscar-ciudadano").count() == 0  # no access to the citizen registry
     assert page.get_by_label("Origen").input_value() == "JEFE DE MANZANA"
-    page.get_by_label("Tipo de petición").fill("OP-LAMPARA APAGADA")
-    page.get_by_label("Descripción").fill("Lámpara apagada en mi cuadra")
-    page.get_by_label("Colonia").fill("LAS FLORES")
-    page.locator("#street").fill("ROSAS")
-    page.locator("#lat").fill("21.13")
-    page.locator("#lon").fill("-101.69")
+    h.fill(page, {"Tipo de petición": "OP-LAMPARA APAGADA", "Descripción": "Lámpara apagada en mi cuadra",
+                  "Colonia": "LAS FLORES", "Calle": "ROSAS", "Latitud": "21.13", "Longitud": "-101.69"})
     page.get_by_role("button", name="Registrar reporte").click()
     page.wait_for_url(re.compile(r"/captura/recibo/\d+$"))
     mine = int(page.url.rsplit("/", 1)[1])
@@ -329,12 +323,9 @@ def _admin_screens(page, h, base):
         budgets[path] = list(seen["js"])
     page.goto(base + "/administracion")
     page.get_by_text("Crear un usuario").click()
-    page.get_by_label("Usuario", exact=True).fill("alumbrado.jperez")
-    page.get_by_label("Nombre completo").fill("Juana Pérez")
+    h.fill(page, {"Usuario": "alumbrado.jperez", "Nombre completo": "Juana Pérez", "Dependencia": "OP",
+                  "Departamento": "OP-ALUMBRADO", "Contraseña inicial": "una-contraseña-larga-y-secreta-2026"})
     page.get_by_label("Perfil").select_option("agency_staff")
-    page.get_by_label("Dependencia").fill("OP")
-    page.get_by_label("Departamento").fill("OP-ALUMBRADO")
-    page.get_by_label("Contraseña inicial").fill("una-contraseña-larga-y-secreta-2026")
     page.get_by_role("button", name="Crear usuario").click()
     page.get_by_role("status").get_by_text("Se creó el usuario «alumbrado.jperez»").wait_for()
     created = page.get_by_role("cell", name="alumbrado.jperez", exact=True).count()
