@@ -42,8 +42,11 @@ PG_ADMIN = os.environ.get("SAC_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=pos
 
 class Platform:
     def __init__(self, prefix="sac", gateway_port=8000, metrics_base=9100, mongo_port=27017,
-                 amqp_host="127.0.0.1:5672", log_dir: Path | None = None, extra_env: dict | None = None):
+                 amqp_host="127.0.0.1:5672", log_dir: Path | None = None, extra_env: dict | None = None,
+                 console_port: int | None = None):
         self.prefix = prefix
+        # the staff console (a client of the gateway); None: any free port (test platforms)
+        self.console_port = console_port or free_port()
         self.gateway_port = gateway_port
         self.metrics_base = metrics_base
         self.mongo_port = mongo_port
@@ -112,6 +115,10 @@ class Platform:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
 
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
+
     # -- preparation --------------------------------------------------------------
     def create_databases(self) -> None:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -179,16 +186,23 @@ class Platform:
                    "--port", str(self.gateway_port), "--no-access-log",
                    "--workers", os.environ.get("GATEWAY_WORKERS", "1")]
             cwd = ROOT / "gateway"
+        elif s == "console":
+            cmd = [sys.executable, "-m", "uvicorn", "console.app:app", "--host", "127.0.0.1",
+                   "--port", str(self.console_port), "--no-access-log"]
+            cwd = ROOT / "console"
         else:
             cmd = [sys.executable, "-m", "nameko", "run", "--config", "config.yaml", f"{PACKAGES.get(s, s)}.service"]
             cwd = ROOT / "services" / s
-        p = subprocess.Popen(cmd, cwd=cwd, env=self.env(s), stdout=log, stderr=subprocess.STDOUT,
+        env = self.env(s)
+        if s == "console":
+            env.update({"SAC_ENV": "development", "CONSOLE_GATEWAY_URL": self.gateway_url})
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                              start_new_session=True)
         self.procs[s] = p
         return p
 
     def start(self) -> None:
-        for s in STAND_INS + SERVICES + ("gateway",):
+        for s in STAND_INS + SERVICES + ("gateway", "console"):
             self.start_service(s)
         self.write_pids()
 
@@ -297,10 +311,11 @@ def main(argv=None) -> None:
     ap.add_argument("--prefix", default=os.environ.get("SAC_PREFIX", "sac"))
     ap.add_argument("--gateway-port", type=int, default=int(os.environ.get("GATEWAY_PORT", 8000)))
     ap.add_argument("--metrics-base", type=int, default=9100)
+    ap.add_argument("--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", 8080)))
     a = ap.parse_args(argv)
     if a.action == "down":
         return down(a.prefix)
-    plat = Platform(a.prefix, a.gateway_port, a.metrics_base)
+    plat = Platform(a.prefix, a.gateway_port, a.metrics_base, console_port=a.console_port)
     plat.prepare()
     if a.action == "prepare":
         return
@@ -317,6 +332,7 @@ def main(argv=None) -> None:
         print("SAC is up:", ", ".join(f"{k}={v}" for k, v in health["services"].items()))
         print(f"  API          {plat.gateway_url}/v1   (docs {plat.gateway_url}/docs)")
         print(f"  health       {plat.gateway_url}/health")
+        print(f"  console      {plat.console_url}   (staff screens; demo users in README)")
         print(f"  metrics      {plat.gateway_url}/metrics and http://127.0.0.1:{a.metrics_base + 1}-{a.metrics_base + 7}/metrics")
         print(f"  RabbitMQ     http://127.0.0.1:15672 (guest/guest), vhost {a.prefix}")
         print(f"  logs         {plat.log_dir}")

@@ -11,6 +11,9 @@ need_pkgs=()
 command -v rabbitmq-server >/dev/null 2>&1 || need_pkgs+=(rabbitmq-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgresql)
 ldconfig -p 2>/dev/null | grep -q 'libpq.so.5' || need_pkgs+=(libpq5)
+# the console's browser tests drive Debian's Chromium (Playwright's own download fails here)
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_pkgs+=(fonts-dejavu)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   $SUDO apt-get update -qq
@@ -54,7 +57,7 @@ if [ ! -f "$STAMP" ]; then
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/pip install -q -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/pip install -q --no-deps -e libs/sacinfra -e libs/sacchannel -e gateway \
+  .venv/bin/pip install -q --no-deps -e libs/sacinfra -e libs/sacchannel -e gateway -e console \
     $(for s in services/*/; do [ -f "$s/pyproject.toml" ] && printf -- '-e %s ' "$s"; done) 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import nameko, fastapi, sacinfra" 
   rm -f .venv/.lock-*; touch "$STAMP"
