@@ -26,3 +26,4 @@ ROUTERS.append(reports_query.router)
 # route anywhere captures /v1/reports/export.xlsx, export.csv or work-orders.pdf
 from . import exports  # noqa: E402
 ROUTERS.insert(0, exports.router)
+from . import stats; ROUTERS.append(stats.router)  # noqa: E402,E702  (statistics: /v1/stats/...)
