@@ -57,11 +57,12 @@ def upgrade():
     op.create_index("report_facts_survey_idx", "report_facts", ["survey_at"],
                     postgresql_where=sa.text("survey_score IS NOT NULL"))
 
-    # pre-aggregated counts: one row per grain (d: day, m: month), period, scope ('*' or an
-    # agency), dimension and key, and measure (st:<status> by creation day, ev:<event> by the
-    # event's real date, close/ch:<bucket>/bh:<bucket> for closed reports)
+    # pre-aggregated figures: one row per family (c: counts, x: closed reports, h: histograms
+    # of hours to close, g: sums of coordinates), dimension, scope ('*' or an agency), grain
+    # (d: day, m: month), period, key and measure; the primary key is the index every query uses
     op.create_table(
         "agg_counts",
+        sa.Column("family", sa.CHAR(1), nullable=False),
         sa.Column("dim", sa.Text, nullable=False), sa.Column("scope", sa.Text, nullable=False),
         sa.Column("grain", sa.CHAR(1), nullable=False), sa.Column("period", sa.Date, nullable=False),
         sa.Column("key", sa.Text, nullable=False), sa.Column("measure", sa.Text, nullable=False),
@@ -69,7 +70,7 @@ def upgrade():
         sa.Column("on_time", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("sum_h", sa.Float, nullable=False, server_default="0"),
         sa.Column("sum_bh", sa.Float, nullable=False, server_default="0"),
-        sa.PrimaryKeyConstraint("dim", "scope", "grain", "period", "key", "measure"),
+        sa.PrimaryKeyConstraint("family", "dim", "scope", "grain", "period", "key", "measure"),
     )
     op.create_table(
         "interventions",

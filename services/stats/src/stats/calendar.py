@@ -74,11 +74,19 @@ def hours_between(a: datetime, b: datetime) -> float:
 
 
 def bucket(hours: float) -> int:
-    """Histogram bucket (its lower bound in hours) of a time to close: 1 h wide under 72 h,
-    24 h wide beyond; medians read from the histogram are exact to the bucket's width."""
+    """Histogram bucket (its lower bound in hours) of a time to close: 1 h wide under 12 h,
+    2 h under 24 h, 6 h under 72 h, 24 h under 720 h, a week beyond (store.BUCKET_SQL is the
+    same rule in SQL); medians read from the histogram are exact to the bucket's width."""
     h = max(hours, 0.0)
-    return int(h) if h < 72 else 72 + int((h - 72) // 24) * 24
+    for lower, width in BUCKETS:
+        if h >= lower:
+            return int(lower + (h - lower) // width * width)
+    return 0
+
+
+#: (lower bound, width) of the bucket ranges, highest first
+BUCKETS = ((720, 168), (72, 24), (24, 6), (12, 2), (0, 1))
 
 
 def bucket_width(lower: int) -> int:
-    return 1 if lower < 72 else 24
+    return next(width for start, width in BUCKETS if lower >= start)

@@ -32,15 +32,15 @@ def figures(s, agency: str, month: date) -> dict:
     """What a closure freezes: received, finished, not viable and still open of the month;
     compliance (overall and per department); top petition types; by colonia; satisfaction."""
     end = domain.next_month(month) - timedelta(days=1)
-    span = (month, month)
+    span = [("m", month, month)]
     counts = {}
-    for r in store.agg_rows(s, "all", agency, span, [], ("st:", "ev:")):
+    for r in store.agg_rows(s, "agency", "*", span, ("st:", "ev:"), [agency]):
         counts[r["measure"]] = counts.get(r["measure"], 0) + int(r["n"])
     received = sum(v for k, v in counts.items() if k.startswith("st:"))
 
     def ranked(dim, limit):
         per: dict = {}
-        for r in store.agg_rows(s, dim, agency, span, [], ("st:",)):
+        for r in store.agg_rows(s, dim, agency, span, ("st:",)):
             per[r["key"]] = per.get(r["key"], 0) + int(r["n"])
         return [{"key": k, "total": n} for k, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:limit] if n]
 

@@ -83,6 +83,7 @@ def next_month(d: date) -> date:
     return (d.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+
 @dataclass(frozen=True)
 class Range:
     start: date | None   # inclusive
@@ -100,23 +101,44 @@ class Range:
         return Range(month_start(self.start) if self.start else None,
                      next_month(self.end) - timedelta(days=1) if self.end else None)
 
-    def split(self) -> tuple[tuple[date | None, date | None] | None, list[tuple[date, date]]]:
-        """Whole months inside the range (the first days of its first and last whole month,
-        None for unbounded; None when there is no whole month) and the edge days that are
-        not a whole month, as inclusive (first, last) day pairs."""
-        s, e = self.start, self.end
-        first_full = s if s is None or s.day == 1 else next_month(s)
-        end_excl = None if e is None else e + timedelta(days=1)
-        last_excl = None if end_excl is None else month_start(end_excl)
-        if first_full is not None and last_excl is not None and first_full >= last_excl:
-            return None, [(s, e)]
-        edges = []
-        if s is not None and s < first_full:
-            edges.append((s, first_full - timedelta(days=1)))
-        if e is not None and last_excl < end_excl:
-            edges.append((last_excl, e))
-        months = (first_full, None if last_excl is None else month_start(last_excl - timedelta(days=1)))
-        return months, edges
+    def spans(self, years: bool = True) -> list[tuple[str, date | None, date | None]]:
+        """The range as (grain, first period, last period) spans of whole years (y), whole
+        months (m) and the days left at the edges (d); None is unbounded."""
+        out = []
+        rest = [(self.start, self.end)]
+        for grain, start_of, next_of in ((("y", year_start, next_year),) if years else ()) + (
+                ("m", month_start, next_month),):
+            left = []
+            for s, e in rest:
+                whole, more = _whole_units(s, e, start_of, next_of)
+                if whole:
+                    out.append((grain, *whole))
+                left += more
+            rest = left
+        return out + [("d", s, e) for s, e in rest]
+
+
+def year_start(d: date) -> date:
+    return d.replace(month=1, day=1)
+
+
+def next_year(d: date) -> date:
+    return date(d.year + 1, 1, 1)
+
+
+def _whole_units(s, e, start_of, next_of):
+    """Whole units (years, months) inside [s, e]: ((first, last) unit starts or None) and
+    the parts of [s, e] outside them."""
+    first = s if s is None or start_of(s) == s else next_of(s)
+    end_excl = None if e is None else start_of(e + timedelta(days=1))
+    if first is not None and end_excl is not None and first >= end_excl:
+        return None, [(s, e)]
+    rest = []
+    if s is not None and s < first:
+        rest.append((s, first - timedelta(days=1)))
+    if e is not None and end_excl <= e:
+        rest.append((end_excl, e))
+    return (first, None if end_excl is None else start_of(end_excl - timedelta(days=1))), rest
 
 
 # --------------------------------------------------------------------------- figures

@@ -134,6 +134,14 @@ def _statuses(params: dict) -> tuple[str, ...]:
     return tuple(raw) or domain.STATUSES
 
 
+def own_rows(dim: str, scope: str, keys=None):
+    """Where an agency's own figures live: 'all' and 'agency' are kept once, in scope '*'
+    under the agency's key; other dimensions have rows of their own per agency."""
+    if dim in ("all", "agency") and scope != "*":
+        return "agency", "*", [scope]
+    return dim, scope, keys
+
+
 def _counts(s, scope: str, rng: Range, group: str, filters: dict, by_period: str | None = None):
     """Rows (key, measure, n, …) from the pre-aggregated counts when they hold the
     crossing, else from the facts; and which source answered."""
@@ -141,12 +149,15 @@ def _counts(s, scope: str, rng: Range, group: str, filters: dict, by_period: str
     if len(filters) == 1 and dim in ("all", *filters):
         (dim, value), = filters.items()
         keys, filters = [value], {}
-    months, edges = rng.split()
-    daily = dim in store.DAILY_DIMS
-    if not filters and (daily or (not edges and by_period in (None, "month"))):
-        if by_period in ("day", "week"):
-            months, edges = None, [(rng.start or date(1900, 1, 1), rng.end or date(9999, 12, 31))]
-        rows = store.agg_rows(s, dim, scope, months, edges, ("st:", "ev:"), keys, by_period)
+    spans = rng.spans(years=by_period is None)
+    if by_period in ("day", "week"):
+        spans = [("d", rng.start, rng.end)]
+    q_dim, q_scope, q_keys = own_rows(dim, scope, keys)
+    daily = any(g == "d" for g, _, _ in spans)
+    if not filters and (not daily or (dim in store.DAILY_DIMS and q_scope == "*")):
+        rows = store.agg_rows(s, q_dim, q_scope, spans, ("st:", "ev:"), q_keys, by_period)
+        if group in ("all", "status"):
+            rows = [r | {"key": ""} for r in rows]
         return rows, "agregados"
     key = "all" if group == "status" else group
     return store.fact_rows(s, scope, filters | ({dim: keys[0]} if keys and dim != "all" else {}), rng.start,
@@ -228,19 +239,25 @@ def time_series(uow, actor, params: dict) -> dict:
 # --------------------------------------------------------------------------- compliance
 
 
-def _compliance_rows(s, scope: str, group: str, rng: Range, keys=None) -> dict:
-    months = rng.months()
-    rows = store.agg_rows(s, group, scope, (months.start, months.end), [], ("close", "ch:", "bh:"), keys)
+def _compliance_rows(s, scope: str, group: str, rng: Range) -> dict:
+    """{key: finished, on time, sums of hours, histograms} by month of closure. Histograms
+    are kept in scope '*' by agency, department and petition type (a department belongs
+    to one agency); by colonia and zone there are none (no median)."""
+    span = rng.months().spans()
+    dim, q_scope, keys = own_rows("agency" if group == "all" else group, scope)
     table: dict = defaultdict(lambda: {"n": 0, "on_time": 0, "sum_h": 0.0, "sum_bh": 0.0, "ch": {}, "bh": {}})
-    for r in rows:
-        t = table[r["key"]]
-        if r["measure"] == "close":
-            t["n"] += int(r["n"])
-            t["on_time"] += int(r["on_time"])
-            t["sum_h"] += float(r["sum_h"])
-            t["sum_bh"] += float(r["sum_bh"])
-        else:
+    label = (lambda k: "") if group == "all" else (lambda k: k)
+    for r in store.agg_rows(s, dim, q_scope, span, ("close",), keys, family="x"):
+        t = table[label(r["key"])]
+        t["n"] += int(r["n"])
+        t["on_time"] += int(r["on_time"])
+        t["sum_h"] += float(r["sum_h"])
+        t["sum_bh"] += float(r["sum_bh"])
+    if dim in store.HIST_DIMS and table:
+        hist_keys = keys if q_scope == "*" and keys else (None if scope == "*" else sorted(table))
+        for r in store.agg_rows(s, dim, "*", span, ("ch:", "bh:"), hist_keys, family="h"):
             hist, _, lower = r["measure"].partition(":")
+            t = table[label(r["key"])]
             t[hist][int(lower)] = t[hist].get(int(lower), 0) + int(r["n"])
     return table
 
@@ -299,8 +316,8 @@ def productivity(uow, actor, params: dict) -> dict:
     keys = [user] if user else None
     with uow:
         s = uow.session
-        captured = store.agg_rows(s, "created_by", scope, (m.start, m.end), [], ("st:",), keys)
-        written = store.agg_rows(s, "author", scope, (m.start, m.end), [], ("iv:",), keys)
+        captured = store.agg_rows(s, "created_by", scope, m.spans(), ("st:",), keys)
+        written = store.agg_rows(s, "author", scope, m.spans(), ("iv:",), keys)
     table: dict = defaultdict(lambda: {"captured": 0, "interventions": 0, "finished": 0})
     for r in captured:
         table[r["key"]]["captured"] += int(r["n"])
@@ -322,7 +339,8 @@ def geography(uow, actor, params: dict) -> dict:
     m = Range.parse(params.get("date_from"), params.get("date_to")).months()
     with uow:
         s = uow.session
-        counts = store.agg_rows(s, level, scope, (m.start, m.end), [], ("st:", "geo"))
+        counts = store.agg_rows(s, level, scope, m.spans(), ("st:",))
+        counts += store.agg_rows(s, level, scope, m.spans(), ("geo",), family="g")
         close = _compliance_rows(s, scope, level, m)
     table: dict = defaultdict(lambda: {st: 0 for st in domain.STATUSES} | {"geo": 0, "lat": 0.0, "lon": 0.0})
     for r in counts:
@@ -373,14 +391,15 @@ def directory_usage(uow, actor, params: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- public
+ALL_TIME = [("y", None, None)]
 
 
 def summary(uow) -> dict:
     """The public summary: total, captured, in progress, done, not viable, most demanded."""
     with uow:
         s = uow.session
-        rows = store.agg_rows(s, "all", "*", (None, None), [], ("st:",))
-        top = store.agg_rows(s, "petition_type", "*", (None, None), [], ("st:",))
+        rows = store.agg_rows(s, "all", "*", ALL_TIME, ("st:",))
+        top = store.agg_rows(s, "petition_type", "*", ALL_TIME, ("st:",))
     by = defaultdict(int)
     for r in rows:
         by[r["measure"][3:]] += int(r["n"])
@@ -399,8 +418,8 @@ def transparency(uow, actor, params: dict | None = None) -> dict:
     head = summary(uow)
     with uow:
         s = uow.session
-        zones = store.agg_rows(s, "zone", "*", (None, None), [], ("st:",))
-        areas = zones or store.agg_rows(s, "colonia", "*", (None, None), [], ("st:",))
+        zones = store.agg_rows(s, "zone", "*", ALL_TIME, ("st:",))
+        areas = zones or store.agg_rows(s, "colonia", "*", ALL_TIME, ("st:",))
         close = _compliance_rows(s, "*", "agency", Range(None, None))
     per_area = defaultdict(int)
     for r in areas:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from . import domain, store
 from .domain import LOCAL_TZ, Range
 from .exceptions import InvalidInput, NotFound
-from .handlers import _compliance_rows
+from .handlers import _compliance_rows, own_rows
 
 #: the formulas an indicator may use, with what a person reads
 FORMULAS = {
@@ -77,7 +77,8 @@ def month_value(s, ind: dict, scope: str, month: date) -> dict:
         n, ok = (t["n"], t["on_time"]) if t else (0, 0)
         return {"value": domain.share(ok, n), "numerator": ok, "denominator": n}
     counts: dict = {}
-    for r in store.agg_rows(s, "all", scope, (month, month), [], ("st:", "ev:")):
+    dim, q_scope, keys = own_rows("all", scope)
+    for r in store.agg_rows(s, dim, q_scope, [("m", month, month)], ("st:", "ev:"), keys):
         counts[r["measure"]] = counts.get(r["measure"], 0) + int(r["n"])
     received = sum(v for k, v in counts.items() if k.startswith("st:"))
     attended = counts.get("ev:finished", 0) + counts.get("ev:not_viable", 0)
