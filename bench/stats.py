@@ -79,7 +79,7 @@ FROM (SELECT g, (g * 2654435761 % 266) AS pt, random() AS r1, random() AS r2, ra
         1 + random() * random() * 400 AS fin,
         CASE WHEN g > :rows * 0.96 THEN (CASE WHEN random() < 0.5 THEN 'captured' ELSE 'in_progress' END)
              WHEN random() < 0.94 THEN 'done' ELSE 'not_viable' END AS st
-      FROM generate_series(1, :rows) g) x
+      FROM generate_series(1::bigint, :rows) g) x
 """
 FILL_IV = """
 INSERT INTO interventions (intervention_id, folio, kind, author, agency, department, at)

@@ -287,23 +287,24 @@ FROM (SELECT f.*, x.measure, x.at FROM facts f CROSS JOIN LATERAL (VALUES {measu
 {_DIMS.format(values=_dim_values(dims), scoped=_tuple(scoped))}
 CROSS JOIN (VALUES {grains}) g(grain)
 WHERE d.key IS NOT NULL AND s.scope IS NOT NULL
-  AND (g.grain <> 'd' OR (d.dim IN {_tuple(DAILY_DIMS)} AND s.scope = '*'))
 GROUP BY 1, 2, 3, 4, 5, 6, 7"""
 
 
-def contribution_sql(where: str, sign: int = 1) -> str:
-    """What the facts matching ``where`` count in ``agg_counts`` (times ``sign``)."""
-    all_dims = ("all", "agency") + SCOPED_DIMS
+def contribution_sql(where: str, sign: int = 1, grains: tuple = ("m", "y")) -> str:
+    """What the facts matching ``where`` count in ``agg_counts`` (times ``sign``): days for
+    the daily dimensions, and ``grains`` (months, years) for every family."""
+    g = ", ".join(f"('{x}')" for x in grains)
+    counts = ("('st:' || f.status, f.created_at), ('ev:started', f.started_at), ('ev:finished', f.finished_at),"
+              " ('ev:not_viable', CASE WHEN f.status = 'not_viable' THEN f.closed_at END)")
     parts = [
-        _part("c", "('st:' || f.status, f.created_at), ('ev:started', f.started_at), ('ev:finished', f.finished_at),"
-                   " ('ev:not_viable', CASE WHEN f.status = 'not_viable' THEN f.closed_at END)",
-              all_dims, "('d'), ('m'), ('y')"),
-        _part("x", "('close', f.finished_at)", CLOSE_DIMS, "('m'), ('y')", "f.status = 'done'",
+        _part("c", counts, ("all", "agency") + SCOPED_DIMS, g),
+        _part("c", counts, DAILY_DIMS, "('d')", scoped=()),
+        _part("x", "('close', f.finished_at)", CLOSE_DIMS, g, "f.status = 'done'",
               "m.on_time::int, m.hours_to_close, m.bhours_to_close"),
         _part("h", f"('ch:' || ({BUCKET_SQL.format(h='f.hours_to_close')}), f.finished_at), "
                    f"('bh:' || ({BUCKET_SQL.format(h='f.bhours_to_close')}), f.finished_at)",
-              HIST_DIMS, "('m'), ('y')", "f.status = 'done' AND f.hours_to_close IS NOT NULL", scoped=()),
-        _part("g", "('geo', f.created_at)", GEO_DIMS, "('m'), ('y')", "f.lat IS NOT NULL", "0, m.lat, m.lon"),
+              HIST_DIMS, g, "f.status = 'done' AND f.hours_to_close IS NOT NULL", scoped=()),
+        _part("g", "('geo', f.created_at)", GEO_DIMS, g, "f.lat IS NOT NULL", "0, m.lat, m.lon"),
     ]
     body = " UNION ALL ".join(parts)
     return f"""WITH facts AS (SELECT * FROM report_facts f
@@ -312,13 +313,14 @@ SELECT family, dim, scope, grain, period, key, measure, {sign} * n, {sign} * on_
        {sign} * sum_bh FROM ({body}) c"""
 
 
+MONTHS_ONLY = "('m')"
 _IV_CONTRIB = """
 SELECT 'c' AS family, 'author' AS dim, s.scope, g.grain,
        date_trunc(CASE g.grain WHEN 'm' THEN 'month' ELSE 'year' END, i.at AT TIME ZONE :tz)::date AS period,
        i.author AS key, 'iv:' || i.kind AS measure, count(*) AS n, 0 AS on_time, 0.0 AS sum_h, 0.0 AS sum_bh
 FROM interventions i
 CROSS JOIN LATERAL (VALUES ('*'), (i.agency)) s(scope)
-CROSS JOIN (VALUES ('m'), ('y')) g(grain)
+CROSS JOIN (VALUES {grains}) g(grain)
 WHERE s.scope IS NOT NULL AND {where}
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
@@ -342,16 +344,20 @@ def add_contributions(s, folios, sign: int, tz: str) -> None:
 
 def add_intervention_contributions(s, ids, tz: str) -> None:
     if ids:
-        s.execute(sa.text(_UPSERT.format(select=_IV_CONTRIB.format(where="i.intervention_id = ANY(:ids)"))),
+        s.execute(sa.text(_UPSERT.format(select=_IV_CONTRIB.format(where="i.intervention_id = ANY(:ids)", grains="('m'), ('y')"))),
                   {"ids": sorted(ids), "tz": tz})
 
 
 def rebuild_aggregates(s, tz: str) -> None:
-    """``agg_counts`` from scratch, from the facts and interventions (rebuild, bench): a
-    plain INSERT of the grouped rows (no conflicts on an empty table)."""
+    """``agg_counts`` from scratch, from the facts and interventions (rebuild, bench): days
+    and months from the facts, years from the months; plain INSERTs into an empty table."""
     s.execute(sa.text("TRUNCATE agg_counts"))
-    s.execute(sa.text(f"INSERT INTO agg_counts {contribution_sql('true')}"), {"tz": tz})
-    s.execute(sa.text(f"INSERT INTO agg_counts {_IV_CONTRIB.format(where='true')}"), {"tz": tz})
+    s.execute(sa.text(f"INSERT INTO agg_counts {contribution_sql('true', grains=('m',))}"), {"tz": tz})
+    s.execute(sa.text(f"INSERT INTO agg_counts {_IV_CONTRIB.format(where='true', grains=MONTHS_ONLY)}"), {"tz": tz})
+    s.execute(sa.text("""INSERT INTO agg_counts
+        SELECT family, dim, scope, 'y', date_trunc('year', period)::date, key, measure, sum(n), sum(on_time),
+               sum(sum_h), sum(sum_bh)
+        FROM agg_counts WHERE grain = 'm' GROUP BY 1, 2, 3, 5, 6, 7"""))
     s.execute(sa.text("CLUSTER agg_counts USING agg_counts_pkey"))  # a period's rows side by side on disk
 
 
