@@ -177,3 +177,19 @@ def test_roles_decide_what_each_actor_reads(uow):
     with pytest.raises(InvalidInput):
         handlers.totals(uow, {"username": "x", "role": "supervisor"}, {})  # no kind: not an actor
     assert handlers.transparency(uow, PUBLIC)["total"] == 2
+
+
+def test_no_personal_field_can_leave_through_open_data_or_transparency(uow):
+    """Open data is a whitelist: whatever the events carry (citizen number, staff user,
+    street), only store.OPEN_DATA_COLUMNS leave, with the location rounded to ~100 m."""
+    c = created(1, by="operador.ana", lat=21.123456, lon=-101.682345)
+    c["data"]["location"]["street"] = "MADERO 100, casa de Juan Pérez"
+    handlers.project(uow, [c, assigned(1)])
+    page = handlers.open_data(uow, PUBLIC, {})
+    row, = page["rows"]
+    assert set(row) == set(store.OPEN_DATA_COLUMNS) == set(page["columns"])
+    assert not {"citizen_number", "created_by", "street", "description", "name", "phone"} & set(row)
+    assert (row["lat"], row["lon"]) == (21.123, -101.682)
+    text = repr(page) + repr(handlers.transparency(uow, PUBLIC))
+    for secret in ("operador.ana", "MADERO", "Juan", "1001"):
+        assert secret not in text
