@@ -15,6 +15,7 @@ from .handlers import _compliance_rows, compliance_figures
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-01)?$")
 FORMATS = ("json", "pdf", "xlsx")
+GRACE_HOURS = 6
 
 
 def parse_month(value) -> date:
@@ -99,7 +100,8 @@ def generate(uow, actor, agency, month, reason=None, now: datetime | None = None
 def close_ended_months(uow, now: datetime | None = None) -> list[dict]:
     """The timer's work: a first closure for every agency with reports in the month that
     ended and none yet."""
-    month = last_ended_month(now)
+    # six hours of grace after midnight, so the month's last events are in before it freezes
+    month = last_ended_month((now or datetime.now(timezone.utc)) - timedelta(hours=GRACE_HOURS))
     done = []
     with uow:
         for agency in store.closures_missing(uow.session, month):
