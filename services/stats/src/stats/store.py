@@ -352,6 +352,7 @@ def rebuild_aggregates(s, tz: str) -> None:
     """``agg_counts`` from scratch, from the facts and interventions (rebuild, bench): days
     and months from the facts, years from the months; plain INSERTs into an empty table."""
     s.execute(sa.text("TRUNCATE agg_counts"))
+    s.execute(sa.text("SET LOCAL work_mem = '256MB'"))  # the grouping stays in memory
     s.execute(sa.text(f"INSERT INTO agg_counts {contribution_sql('true', grains=('m',))}"), {"tz": tz})
     s.execute(sa.text(f"INSERT INTO agg_counts {_IV_CONTRIB.format(where='true', grains=MONTHS_ONLY)}"), {"tz": tz})
     s.execute(sa.text("""INSERT INTO agg_counts
