@@ -3,7 +3,7 @@ twice and out of order, a reassignment mid-way, a reopened report, business hour
 holiday, and a rebuild from the event log that gives the very same figures."""
 import pytest
 
-from stats import handlers, store
+from stats import domain, handlers, store
 
 from stats_testkit import OP_STAFF, PUBLIC, SUPERVISOR, assigned, created, intervention, status
 
@@ -108,6 +108,9 @@ def test_business_hours_compliance_across_a_holiday(uow):
     assert (row["ci95_low"], row["ci95_high"]) == (0.0945, 0.9055)  # Wilson, 1 of 2
     assert row["mean_hours"] == pytest.approx((91 + 4.5) / 2)
     assert row["mean_business_hours"] == pytest.approx((3 + 4.5) / 2)
+    # medians from the histograms, exact to the bucket: 4.5 h lies in [4, 5), 91 h in [72, 96)
+    assert (row["median_hours"], row["median_business_hours"]) == (5.0, 4.0)
+    assert domain.median_from_histogram({4: 1, 72: 1}) == 5.0 and domain.median_from_histogram({3: 1, 4: 1}) == 4.0
     assert row["open_overdue"] == 1
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from . import documents, domain, store
 from .domain import LOCAL_TZ, Range
 from .exceptions import Conflict, InvalidInput, NotFound
-from .handlers import _compliance_rows, compliance_figures
+from .handlers import NO_CLOSURES, _compliance_rows, compliance_figures
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-01)?$")
 FORMATS = ("json", "pdf", "xlsx")
@@ -47,12 +47,11 @@ def figures(s, agency: str, month: date) -> dict:
 
     rng = Range(month, end)
     overall = _compliance_rows(s, agency, "all", rng).get("")
-    empty = {"n": 0, "on_time": 0, "sum_h": 0.0, "sum_bh": 0.0, "ch": {}, "bh": {}}
     per_dept = _compliance_rows(s, agency, "department", rng)
     return {"received": received, "finished": counts.get("ev:finished", 0),
             "not_viable": counts.get("ev:not_viable", 0),
             "still_open": counts.get("st:captured", 0) + counts.get("st:in_progress", 0),
-            "compliance": compliance_figures(overall or empty),
+            "compliance": compliance_figures(overall or NO_CLOSURES),
             "compliance_by_department": [{"key": k} | compliance_figures(t) for k, t in sorted(per_dept.items())],
             "top_petition_types": ranked("petition_type", 10), "by_colonia": ranked("colonia", 20),
             "satisfaction": store.satisfaction(s, agency, month, end, LOCAL_TZ)}

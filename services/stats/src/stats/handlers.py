@@ -239,13 +239,17 @@ def time_series(uow, actor, params: dict) -> dict:
 # --------------------------------------------------------------------------- compliance
 
 
+#: a key with no closed report: no sample, no mean, no median
+NO_CLOSURES = {"n": 0, "on_time": 0, "sum_h": 0.0, "sum_bh": 0.0, "ch": None, "bh": None}
+
+
 def _compliance_rows(s, scope: str, group: str, rng: Range) -> dict:
     """{key: finished, on time, sums of hours, histograms} by month of closure. Histograms
     are kept in scope '*' by agency, department and petition type (a department belongs
     to one agency); by colonia and zone there are none (no median)."""
     span = rng.months().spans()
     dim, q_scope, keys = own_rows("agency" if group == "all" else group, scope)
-    table: dict = defaultdict(lambda: {"n": 0, "on_time": 0, "sum_h": 0.0, "sum_bh": 0.0, "ch": {}, "bh": {}})
+    table: dict = defaultdict(lambda: dict(NO_CLOSURES))
     label = (lambda k: "") if group == "all" else (lambda k: k)
     for r in store.agg_rows(s, dim, q_scope, span, ("close",), keys, family="x"):
         t = table[label(r["key"])]
@@ -255,10 +259,8 @@ def _compliance_rows(s, scope: str, group: str, rng: Range) -> dict:
         t["sum_bh"] += float(r["sum_bh"])
     if dim in store.HIST_DIMS and table:
         hist_keys = keys if q_scope == "*" and keys else (None if scope == "*" else sorted(table))
-        for r in store.agg_rows(s, dim, "*", span, ("ch:", "bh:"), hist_keys, family="h"):
-            hist, _, lower = r["measure"].partition(":")
-            t = table[label(r["key"])]
-            t[hist][int(lower)] = t[hist].get(int(lower), 0) + int(r["n"])
+        for r in store.hist_medians(s, dim, span, hist_keys):
+            table[label(r["key"])][r["hist"]] = round(float(r["median"]), 2)
     return table
 
 
@@ -268,9 +270,9 @@ def compliance_figures(t: dict) -> dict:
     return {"finished": n, "on_time": t["on_time"], "share_on_time": domain.share(t["on_time"], n),
             "ci95_low": low, "ci95_high": high,
             "mean_hours": round(t["sum_h"] / n, 2) if n else None,
-            "median_hours": domain.median_from_histogram(t["ch"]),
+            "median_hours": t["ch"],
             "mean_business_hours": round(t["sum_bh"] / n, 2) if n else None,
-            "median_business_hours": domain.median_from_histogram(t["bh"])}
+            "median_business_hours": t["bh"]}
 
 
 def compliance(uow, actor, params: dict, now: datetime | None = None) -> dict:
@@ -354,8 +356,7 @@ def geography(uow, actor, params: dict) -> dict:
     rows = []
     for k, t in table.items():
         total = sum(t[st] for st in domain.STATUSES)
-        c = compliance_figures(close[k]) if k in close else compliance_figures(
-            {"n": 0, "on_time": 0, "sum_h": 0.0, "sum_bh": 0.0, "ch": {}, "bh": {}})
+        c = compliance_figures(close[k] if k in close else NO_CLOSURES)
         rows.append({"key": k, "total": total, **{st: t[st] for st in domain.STATUSES},
                      "finished": c["finished"], "share_on_time": c["share_on_time"],
                      "lat": round(t["lat"] / t["geo"], 6) if t["geo"] else None,

@@ -378,10 +378,7 @@ def put_setting(s, key: str, value) -> None:
 # --------------------------------------------------------------------------- queries
 
 
-def agg_rows(s, dim: str, scope: str, spans, prefixes=(), keys=None, by_period: str | None = None,
-             family: str = "c"):
-    """Sums of ``agg_counts`` per key and measure (and per period when ``by_period`` is
-    day, week or month) over ``spans``: (grain, first period, last period), None unbounded."""
+def _agg_conds(family: str, dim: str, scope: str, spans, prefixes=(), keys=None) -> list:
     a = agg
     parts = []
     for grain, first, last in spans:
@@ -396,12 +393,40 @@ def agg_rows(s, dim: str, scope: str, spans, prefixes=(), keys=None, by_period: 
         conds.append(sa.or_(*[a.c.measure.like(p + "%") for p in prefixes]))
     if keys is not None:
         conds.append(a.c.key.in_(list(keys)))
+    return conds
+
+
+def agg_rows(s, dim: str, scope: str, spans, prefixes=(), keys=None, by_period: str | None = None,
+             family: str = "c"):
+    """Sums of ``agg_counts`` per key and measure (and per period when ``by_period`` is
+    day, week or month) over ``spans``: (grain, first period, last period), None unbounded."""
+    a = agg
     cols = [a.c.key, a.c.measure]
     if by_period:
         cols.append(sa.func.date_trunc(by_period, a.c.period).cast(sa.Date).label("period"))
     q = sa.select(*cols, sa.func.sum(a.c.n).label("n"), sa.func.sum(a.c.on_time).label("on_time"),
                   sa.func.sum(a.c.sum_h).label("sum_h"), sa.func.sum(a.c.sum_bh).label("sum_bh")) \
-        .where(*conds).group_by(*cols)
+        .where(*_agg_conds(family, dim, scope, spans, prefixes, keys)).group_by(*cols)
+    return as_json_rows(s, q)
+
+
+def hist_medians(s, dim: str, spans, keys=None) -> list[dict]:
+    """Per key and histogram (ch: calendar hours, bh: business hours) the median time to
+    close, interpolated inside the bucket that holds it (domain.median_from_histogram's
+    rule, in SQL: one row per key instead of one per bucket)."""
+    a = agg
+    hist = sa.func.split_part(a.c.measure, ":", 1).label("hist")
+    lower = sa.cast(sa.func.split_part(a.c.measure, ":", 2), sa.Integer).label("lower")
+    h = sa.select(a.c.key, hist, lower, sa.func.sum(a.c.n).label("n")) \
+        .where(*_agg_conds("h", dim, "*", spans, ("ch:", "bh:"), keys)).group_by(a.c.key, hist, lower).subquery("h")
+    part = (h.c.key, h.c.hist)
+    c = sa.select(h.c.key, h.c.hist, h.c.lower, h.c.n,
+                  (sa.func.sum(h.c.n).over(partition_by=part, order_by=h.c.lower) - h.c.n).label("seen"),
+                  sa.func.sum(h.c.n).over(partition_by=part).label("total")).where(h.c.n > 0).subquery("c")
+    width = sa.case((c.c.lower < 12, 1), (c.c.lower < 24, 2), (c.c.lower < 72, 6), (c.c.lower < 720, 24), else_=168)
+    q = sa.select(c.c.key, c.c.hist, (c.c.lower + width * (c.c.total / 2.0 - c.c.seen) / c.c.n).label("median")) \
+        .where(c.c.seen + c.c.n >= c.c.total / 2.0).distinct(c.c.key, c.c.hist) \
+        .order_by(c.c.key, c.c.hist, c.c.lower)
     return as_json_rows(s, q)
 
 
