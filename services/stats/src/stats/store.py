@@ -3,7 +3,8 @@ that writes SQL; handlers call these functions inside ``with uow:``."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
@@ -460,10 +461,10 @@ def fact_rows(s, scope: str, filters: dict, start, end, group: str, tz: str, by_
                                ("'ev:not_viable'", f.c.closed_at, f.c.status == "not_viable")):
         day = sa.cast(sa.func.timezone(tz, at), sa.Date)
         c = conds + [at.isnot(None)] + ([extra] if extra is not None else [])
-        if start is not None:
-            c.append(day >= start)
+        if start is not None:  # instants, so an index on the timestamp serves the range
+            c.append(at >= datetime.combine(start, time(0), ZoneInfo(tz)))
         if end is not None:
-            c.append(day <= end)
+            c.append(at < datetime.combine(end + timedelta(days=1), time(0), ZoneInfo(tz)))
         cols = [key.label("key"), sa.literal_column(measure).label("measure")]
         if by_period:
             cols.append(sa.func.date_trunc(by_period, day).cast(sa.Date).label("period"))
