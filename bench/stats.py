@@ -101,7 +101,7 @@ def prepare(rows: int, keep: bool) -> str:
             eng.dispose()
         except Exception:
             facts = 0
-    if facts != rows:
+    if facts < rows:  # the lag run adds its own reports on top
         testing.drop_database(DB)
         testing.create_database(DB)
         testing.migrate(ROOT / "services" / "stats", url)
