@@ -80,10 +80,13 @@ def timings(facts: list[dict], cal: Calendar) -> list[dict]:
     out = []
     for r in facts:
         done = r["status"] == "done" and r["finished_at"] and r["created_at"]
-        out.append({"folio": r["folio"],
-                    "hours": hours_between(r["created_at"], r["finished_at"]) if done else None,
-                    "bhours": cal.business_hours(r["created_at"], r["finished_at"]) if done else None,
-                    "on_time": (r["finished_at"] <= r["due_at"]) if done and r["due_at"] else None})
+        new = {"folio": r["folio"],
+               "hours": hours_between(r["created_at"], r["finished_at"]) if done else None,
+               "bhours": cal.business_hours(r["created_at"], r["finished_at"]) if done else None,
+               "on_time": (r["finished_at"] <= r["due_at"]) if done and r["due_at"] else None}
+        if (new["hours"], new["bhours"], new["on_time"]) != (r.get("hours_to_close"), r.get("bhours_to_close"),
+                                                              r.get("on_time")):
+            out.append(new)  # only what changed is written
     return out
 
 

@@ -202,7 +202,8 @@ def fact_surveyed(s, d: dict) -> None:
 
 
 def facts_for_timing(s, folios) -> list[dict]:
-    return [dict(r) for r in s.execute(sa.select(f.c.folio, f.c.status, f.c.created_at, f.c.finished_at, f.c.due_at)
+    return [dict(r) for r in s.execute(sa.select(f.c.folio, f.c.status, f.c.created_at, f.c.finished_at, f.c.due_at,
+                                                 f.c.hours_to_close, f.c.bhours_to_close, f.c.on_time)
                                        .where(f.c.folio.in_(list(folios)))).mappings()]
 
 
