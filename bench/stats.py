@@ -269,7 +269,8 @@ def main(argv=None) -> int:
     p.add_argument("--keep", action="store_true")
     args = p.parse_args(argv)
     url = prepare(args.rows, args.keep)
-    print(f"endpoint families over {args.rows:,} facts ({args.reps} runs each):")
+    print(f"endpoint families over {args.rows:,} facts ({args.reps} runs each; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):")
     fam = time_families(url, args.reps)
     print(f"lag at {args.rate:g} reports/s for {args.seconds:g} s:")
     lags = sorted(measure_lag(url, args.rate, args.seconds))

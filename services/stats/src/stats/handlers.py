@@ -44,7 +44,7 @@ def calendar_of(s) -> Calendar:
 def apply_events(s, events: list[dict]) -> None:
     store.lock_projection(s)
     folios = {e["data"]["folio"] for e in events if e["event_type"] in FACT_EVENTS}
-    store.add_contributions(s, folios, -1, LOCAL_TZ)
+    store.add_contributions(s, store.existing_facts(s, folios), -1, LOCAL_TZ)  # a new report counts nowhere yet
     new_interventions = []
     for e in events:
         kind, d = e["event_type"], e["data"]

@@ -201,6 +201,12 @@ def fact_surveyed(s, d: dict) -> None:
         survey_score=d.get("score"), survey_resolved=d.get("resolved"), survey_at=at))
 
 
+def existing_facts(s, folios) -> list[int]:
+    if not folios:
+        return []
+    return list(s.execute(sa.select(f.c.folio).where(f.c.folio.in_(list(folios)))).scalars())
+
+
 def facts_for_timing(s, folios) -> list[dict]:
     return [dict(r) for r in s.execute(sa.select(f.c.folio, f.c.status, f.c.created_at, f.c.finished_at, f.c.due_at,
                                                  f.c.hours_to_close, f.c.bhours_to_close, f.c.on_time)
