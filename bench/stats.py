@@ -195,7 +195,7 @@ def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
     vhost = testing.unique("bench_stats")
     amqp = testing.create_vhost(vhost, delivery_limit=5)
     container = ServiceContainer(StatsService, {"AMQP_URI": amqp, "DATABASE_URL": url, "METRICS_PORT": 0,
-                                                "max_workers": 10})
+                                                "max_workers": 20})
     container.start()
     eng = make_engine(url)
     uow = UnitOfWork(eng, "stats")

@@ -13,9 +13,9 @@ from . import closures, handlers, indicators
 log = logging.getLogger(__name__)
 
 
-#: events arriving within 50 ms share one projection transaction (one lock, one pass over
+#: events arriving within 200 ms share one projection transaction (one lock, one pass over
 #: the counts); a figure is visible well within a second at León's peak rates
-WINDOW = 0.05
+WINDOW = 0.2
 
 
 class StatsService(SqlService):
