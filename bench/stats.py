@@ -12,7 +12,8 @@ same SQL as `python -m stats.rebuild`, VACUUM ANALYZE, then times the plain func
 behind the RPCs (`stats.handlers`, no broker, no HTTP; an RPC adds ~1.5 ms here) for each
 endpoint family, on random years, months, agencies and actors.
 
-Lag: runs the real StatsService (nameko, on a vhost of its own, this database), publishes
+Lag: runs the real StatsService (`nameko run` in a process of its own, on a vhost of its own,
+this database), publishes
 `intake.report_created` events at --rate per second for --seconds, and polls the total
 (the day's total of `totals`) every 5 ms: lag = figure visible − event published, per event.
 
@@ -188,19 +189,39 @@ def time_families(url: str, reps: int) -> dict:
     return out
 
 
+def wait_for_queue(uri: str, name: str, timeout: float = 60) -> None:
+    from kombu import Connection
+    deadline = time.monotonic() + timeout
+    with Connection(uri) as conn:
+        while True:
+            try:
+                conn.channel().queue_declare(name, passive=True)
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+
 def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
-    from nameko.containers import ServiceContainer
-    from stats.service import StatsService
+    """The real service in a process of its own (``nameko run``, as deployed), this process
+    publishing and polling."""
+    import subprocess
+    import tempfile
 
     vhost = testing.unique("bench_stats")
     amqp = testing.create_vhost(vhost, delivery_limit=5)
-    container = ServiceContainer(StatsService, {"AMQP_URI": amqp, "DATABASE_URL": url, "METRICS_PORT": 0,
-                                                "max_workers": 20})
-    container.start()
+    cfg = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    cfg.write(f"AMQP_URI: '{amqp}'\nDATABASE_URL: '{url}'\nMETRICS_PORT: 0\nmax_workers: 100\n")
+    cfg.close()
+    env = dict(os.environ, PSYCOPG_IMPL="python",
+               PYTHONPATH=os.pathsep.join([str(ROOT / "libs" / "sacinfra" / "src"), str(ROOT / "services" / "stats" / "src")]))
+    proc = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", cfg.name, "stats.service"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     eng = make_engine(url)
     uow = UnitOfWork(eng, "stats")
     try:
-        time.sleep(1.0)
+        wait_for_queue(amqp, "evt-intake-report_created--stats.handle_report_created")
         with eng.connect() as c:
             start_folio = c.execute(sa.text("SELECT coalesce(max(folio), 0) FROM report_facts")).scalar() + 1
         from zoneinfo import ZoneInfo
@@ -221,7 +242,7 @@ def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
                 for k in range(last - base, total - base):
                     seen[k] = now
                 last = max(last, total)
-                eventlet.sleep(0.005)
+                eventlet.sleep(0.01)
 
         poller = eventlet.spawn(poll)
         from kombu import Connection, Exchange, Producer
@@ -235,13 +256,13 @@ def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
                     eventlet.sleep(wait)
                 folio = start_folio + i
                 at = datetime.now(timezone.utc).isoformat()
-                env = make_envelope("report_created", {
+                env_ = make_envelope("report_created", {
                     "folio": folio, "petition_type": "PT-1", "channel": "072", "citizen_number": None,
                     "agency": "AG-1", "department": "AG-1-D1", "created_by": "bench",
                     "location": {"lat": 21.1, "lon": -101.6, "colonia": "COL-1", "street": "X"},
                     "created_at": at, "due_at": at}, "intake", event_id=str(uuid.uuid4()))
                 published.append(time.perf_counter())
-                producer.publish(env, routing_key="report_created", serializer="json", delivery_mode=2,
+                producer.publish(env_, routing_key="report_created", serializer="json", delivery_mode=2,
                                  declare=[producer.exchange] if i == 0 else [])
         deadline = time.perf_counter() + 30
         while len(seen) < n and time.perf_counter() < deadline:
@@ -255,7 +276,9 @@ def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
             lags += [30_000.0] * missing
         return lags
     finally:
-        container.stop()
+        proc.terminate()
+        proc.wait(timeout=30)
+        os.unlink(cfg.name)
         eng.dispose()
         testing.remove_vhost(vhost)
 

@@ -46,10 +46,11 @@ def apply_events(s, events: list[dict]) -> None:
     folios = {e["data"]["folio"] for e in events if e["event_type"] in FACT_EVENTS}
     store.add_contributions(s, store.existing_facts(s, folios), -1, LOCAL_TZ)  # a new report counts nowhere yet
     new_interventions = []
+    store.facts_from_intake(s, [e["data"] for e in events if e["event_type"] == "intake.report_created"])
     for e in events:
         kind, d = e["event_type"], e["data"]
         if kind == "intake.report_created":
-            store.fact_from_intake(s, d)
+            continue  # above, in one statement (intake's facts do not depend on the order)
         elif kind == "routing.report_assigned":
             store.fact_assigned(s, d)
         elif kind == "routing.report_status_changed":

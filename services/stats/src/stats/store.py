@@ -133,16 +133,21 @@ def _ts(value) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def fact_from_intake(s, d: dict) -> None:
-    """intake.report_created: what intake alone knows is authoritative; the owner only
-    while routing has said nothing (version 0)."""
-    loc = d.get("location") or {}
-    values = {"folio": d["folio"], "petition_type": d["petition_type"], "kind": d.get("kind"),
-              "channel": d["channel"], "colonia": loc.get("colonia"), "zone": loc.get("zone"),
-              "lat": loc.get("lat"), "lon": loc.get("lon"), "created_by": d.get("created_by"),
-              "agency": d.get("agency"), "department": d.get("department"), "status": "captured", "version": 0,
-              "created_at": _ts(d["created_at"]), "due_at": _ts(d.get("due_at")), "from_intake": True}
-    stmt = pg_insert(f).values(**values)
+def facts_from_intake(s, reports: list[dict]) -> None:
+    """intake.report_created, several in one statement: what intake alone knows is
+    authoritative; the owner only while routing has said nothing (version 0)."""
+    rows = {}
+    for d in reports:
+        loc = d.get("location") or {}
+        rows[d["folio"]] = {
+            "folio": d["folio"], "petition_type": d["petition_type"], "kind": d.get("kind"), "channel": d["channel"],
+            "colonia": loc.get("colonia"), "zone": loc.get("zone"), "lat": loc.get("lat"), "lon": loc.get("lon"),
+            "created_by": d.get("created_by"), "agency": d.get("agency"), "department": d.get("department"),
+            "status": "captured", "version": 0, "created_at": _ts(d["created_at"]), "due_at": _ts(d.get("due_at")),
+            "from_intake": True}
+    if not rows:
+        return
+    stmt = pg_insert(f).values(list(rows.values()))
     x, young = stmt.excluded, f.c.version == 0
     s.execute(stmt.on_conflict_do_update(index_elements=["folio"], set_={
         "petition_type": x.petition_type, "kind": x.kind, "channel": x.channel, "colonia": x.colonia,
