@@ -63,6 +63,12 @@ HEADINGS = {
 }
 
 
+def no_nul(*values) -> None:
+    """PostgreSQL text cannot hold U+0000: refused here as bad input (422), not a 502 later."""
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise ApiError(422, "datos_invalidos", "El texto no puede contener el carácter nulo (U+0000).")
+
+
 def staff_actor(user) -> dict:
     """The actor stats receives for a staff user (the actor contract's kind included)."""
     return {"kind": "staff"} | actor_of(user)
@@ -120,6 +126,7 @@ class StatsParams:
                  user: Annotated[str | None, Query(max_length=120, description="usuario que capturó")] = None,
                  format: Annotated[Format, Query(description="json, csv o xlsx")] = "json"):
         self.format = format
+        no_nul(group_by, agency, department, petition_type, kind, channel, colonia, zone, user)
         self.params = {k: v for k, v in {
             "date_from": date_from.isoformat() if date_from else None,
             "date_to": date_to.isoformat() if date_to else None, "basis": basis, "group_by": group_by,
@@ -306,6 +313,7 @@ CLOSURE_EXAMPLE = {"id": 1, "agency": "OP", "month": "2026-11", "version": 1, "r
 @router.post("/closures", status_code=201, summary="Generar ahora (o corregir) el cierre mensual de una dependencia",
              responses={201: {"content": {"application/json": {"example": CLOSURE_EXAMPLE}}}})
 async def generate_closure(request: Request, body: ClosureIn, user: Closer):
+    no_nul(body.agency, body.reason)
     return await _call(request, "generate_closure", staff_actor(user), body.agency, body.month, body.reason)
 
 
@@ -314,6 +322,7 @@ async def list_closures(request: Request, user: CurrentUser,
                         year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                         agency: Annotated[str | None, Query(max_length=40)] = None,
                         format: Annotated[Format, Query()] = "json"):
+    no_nul(agency)
     params = {k: v for k, v in {"year": year, "agency": agency}.items() if v is not None}
     return answer(await _call(request, "list_closures", staff_actor(user), params), format, "cierres")
 
@@ -327,6 +336,7 @@ async def get_closure(request: Request, user: CurrentUser,
                       month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
                       version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
                       format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json"):
+    no_nul(agency)
     result = await _call(request, "get_closure", staff_actor(user), agency, month, version, format)
     if format == "json":
         return result
@@ -365,6 +375,7 @@ async def list_indicators(request: Request, user: CurrentUser, format: Annotated
             responses={200: {"content": {"application/json": {"example": INDICATOR_EXAMPLE}}}})
 async def upsert_indicator(request: Request, body: IndicatorIn, user: Closer,
                            code: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]):
+    no_nul(body.name, body.formula, *body.params.keys(), *body.params.values())
     return await _call(request, "upsert_indicator", staff_actor(user), {"code": code} | body.model_dump())
 
 
@@ -377,6 +388,7 @@ async def indicator_values(request: Request, user: CurrentUser,
                            year: Annotated[int, Query(ge=2000, le=2100)],
                            agency: Annotated[str | None, Query(max_length=40)] = None,
                            format: Annotated[Format, Query()] = "json"):
+    no_nul(agency)
     result = await _call(request, "indicator_values", staff_actor(user), code, year, agency)
     return answer(result, format, f"indicador-{code}")
 

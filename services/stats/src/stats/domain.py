@@ -70,9 +70,12 @@ def parse_date(value, name: str) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value))
+        d = date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(f"La fecha «{name}» no es válida (se espera AAAA-MM-DD).", "fecha_invalida") from None
+    if not 1900 <= d.year <= 2999:
+        raise InvalidInput(f"La fecha «{name}» está fuera del rango admitido (1900 a 2999).", "fecha_invalida")
+    return d
 
 
 def month_start(d: date) -> date:
