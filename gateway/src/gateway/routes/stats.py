@@ -300,7 +300,7 @@ class ClosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"agency": "OP", "month": "2026-11"}, {"agency": "OP", "month": "2026-11", "reason": "Reasignación tardía"}]})
     agency: str = Field(min_length=1, max_length=40)
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="AAAA-MM (un mes ya terminado)")
+    month: str = Field(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", description="AAAA-MM (un mes ya terminado)")
     reason: str | None = Field(default=None, min_length=1, max_length=500,
                                description="motivo de la corrección (obligatorio si ya existe un cierre)")
 
@@ -333,7 +333,7 @@ async def list_closures(request: Request, user: CurrentUser,
                                          XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
 async def get_closure(request: Request, user: CurrentUser,
                       agency: Annotated[str, Path(max_length=40)],
-                      month: Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+                      month: Annotated[str, Path(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$")],
                       version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
                       format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json"):
     no_nul(agency)

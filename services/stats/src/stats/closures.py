@@ -13,7 +13,7 @@ from .domain import LOCAL_TZ, Range
 from .exceptions import Conflict, InvalidInput, NotFound
 from .handlers import NO_CLOSURES, _compliance_rows, compliance_figures
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-01)?$")
+MONTH = re.compile(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])(-01)?$")  # 1900-01 to 2999-12
 FORMATS = ("json", "pdf", "xlsx")
 GRACE_HOURS = 6
 
