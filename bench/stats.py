@@ -189,20 +189,6 @@ def time_families(url: str, reps: int) -> dict:
     return out
 
 
-def wait_for_queue(uri: str, name: str, timeout: float = 60) -> None:
-    from kombu import Connection
-    deadline = time.monotonic() + timeout
-    with Connection(uri) as conn:
-        while True:
-            try:
-                conn.channel().queue_declare(name, passive=True)
-                return
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-
-
 def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
     """The real service in a process of its own (``nameko run``, as deployed), this process
     publishing and polling."""
@@ -221,7 +207,8 @@ def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
     eng = make_engine(url)
     uow = UnitOfWork(eng, "stats")
     try:
-        wait_for_queue(amqp, "evt-intake-report_created--stats.handle_report_created")
+        queue = "evt-intake-report_created--stats.handle_report_created"
+        testing.wait_until(lambda: testing.queue_exists(amqp, queue), timeout=60, interval=0.2, what=queue)
         with eng.connect() as c:
             start_folio = c.execute(sa.text("SELECT coalesce(max(folio), 0) FROM report_facts")).scalar() + 1
         from zoneinfo import ZoneInfo

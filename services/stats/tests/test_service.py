@@ -9,25 +9,12 @@ from stats.service import StatsService
 from stats_testkit import OP_STAFF, SUPERVISOR, assigned, created, status
 
 
-def wait_for_queue(uri: str, name: str) -> None:
-    """The service's queues are bound once its consumer is up; events published before are not for it."""
-    from kombu import Connection
-    deadline = time.monotonic() + 10
-    with Connection(uri) as conn:
-        while True:
-            try:
-                conn.channel().queue_declare(name, passive=True)
-                return
-            except Exception:
-                assert time.monotonic() < deadline, f"queue {name} never appeared"
-                time.sleep(0.1)
-
-
 def test_events_through_the_broker_twice_and_out_of_order(vhost, service_db, container_factory):
     container_factory(StatsService, {"AMQP_URI": vhost["uri"], "DATABASE_URL": service_db("stats"),
                                      "METRICS_PORT": 0, "max_workers": 4}).start()
     uri = vhost["uri"]
-    wait_for_queue(uri, "evt-routing-report_status_changed--stats.handle_status_changed")
+    queue = "evt-routing-report_status_changed--stats.handle_status_changed"
+    testing.wait_until(lambda: testing.queue_exists(uri, queue), timeout=10, what=f"queue {queue}")
     done = status(1, "finish", "in_progress", "done", 3, "2026-11-12T17:00:00+00:00")
     testing.publish_events(uri, "routing", "report_status_changed", [done, done])   # before anything else
     testing.publish_events(uri, "routing", "report_assigned", [assigned(1), assigned(2)])

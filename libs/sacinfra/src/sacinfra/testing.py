@@ -119,3 +119,15 @@ def wait_until(check, timeout: float = 15.0, interval: float = 0.1, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met in {timeout}s (last value {value!r})")
         time.sleep(interval)
+
+
+def queue_exists(uri: str, queue: str) -> bool:
+    """True once ``queue`` is declared (a consumer is bound): events published before are not for it."""
+    from kombu import Connection
+
+    with Connection(uri) as conn:
+        try:
+            conn.channel().queue_declare(queue, passive=True)
+            return True
+        except Exception:  # NOT_FOUND closes the channel; the caller polls again
+            return False
