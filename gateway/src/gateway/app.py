@@ -25,7 +25,7 @@ from .params import Folio
 from .reports_query import READ_ROLES
 from .routes import ROUTERS
 from .rpc import AsyncRpcClient, RemoteCallError, ServiceUnavailable
-from .schemas import ReportCreated, ReportIn, ReportOut, Summary
+from .schemas import ReportCreated, ReportIn, ReportOut
 from .settings import SERVICES, Settings
 from .tracing import TracingMiddleware, rpc_context
 
@@ -179,11 +179,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return report | {"status": assignment["status"], "agency": assignment["agency"],
                          "department": assignment["department"], "history": assignment.get("history", []),
                          "traffic_light": assignment.get("traffic_light")}
-
-    @app.get("/v1/stats/summary", response_model=Summary, tags=["estadísticas"],
-             summary="Resumen público de transparencia")
-    async def stats_summary():
-        return await call("stats", "summary")
 
     @app.get("/health", tags=["operación"], summary="Salud de todos los servicios")
     async def health():

@@ -28,3 +28,4 @@ from . import exports  # noqa: E402
 ROUTERS.insert(0, exports.router)
 from . import surveys; ROUTERS.append(surveys.router)  # noqa: E402,E702  (surveys: sample, calls, ratings, audit)
 from . import directory; ROUTERS.append(directory.router)  # noqa: E402,E702  (MODINFO directory)
+from . import stats; ROUTERS.append(stats.router)  # noqa: E402,E702  (statistics: /v1/stats/...)

@@ -150,3 +150,13 @@ class InMemoryUnitOfWork:
 
     def add_events(self, events) -> None:
         self.events += [(event_type, data) for event_type, data, _ in events]
+def queue_exists(uri: str, queue: str) -> bool:
+    """True once ``queue`` is declared (a consumer is bound): events published before are not for it."""
+    from kombu import Connection
+
+    with Connection(uri) as conn:
+        try:
+            conn.channel().queue_declare(queue, passive=True)
+            return True
+        except Exception:  # NOT_FOUND closes the channel; the caller polls again
+            return False

@@ -1,0 +1,508 @@
+"""/v1/stats: the Estadístico, compliance, productivity, geography, channel interactions,
+monthly closures, indicators (staff; stats decides what each role reads), the public
+transparency page and open data (no login; cached and rate limited), and the endpoint
+where a partner channel reports its interactions with its channel key.
+
+Every table answers JSON, or CSV/XLSX with ``format=csv|xlsx`` through the gateway's
+export writers (Spanish headings)."""
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import json
+import time
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+import aio_pika
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from sacinfra.envelope import make_envelope
+
+from ..auth import CurrentUser, Principal, Role, actor_of, apikeys, require_roles, staff_or_key
+from ..auth.apikeys import RateLimiter
+from ..auth.deps import client_ip
+from ..auth.errors import HeaderApiError
+from ..errors import ApiError
+from ..exports import Column, CsvEncoder, iter_csv, iter_file, write_xlsx
+from ..schemas import Summary
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    app.state.stats_publisher = ChannelPublisher(app)
+    try:
+        yield
+    finally:
+        await app.state.stats_publisher.close()
+
+
+router = APIRouter(prefix="/v1/stats", tags=["estadísticas"], lifespan=lifespan)
+PUBLIC_ACTOR = {"kind": "public", "username": "public", "role": "public"}
+Format = Literal["json", "csv", "xlsx"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: Spanish headings of every column a statistics table may have
+HEADINGS = {
+    "key": "Clave", "total": "Total", "captured": "Capturado", "in_progress": "Proceso", "done": "Terminado",
+    "not_viable": "No viable", "received": "Recibidos", "started": "Iniciados", "finished": "Terminados",
+    "share": "Proporción", "percent": "Porcentaje", "period": "Periodo", "on_time": "A tiempo",
+    "share_on_time": "Cumplimiento", "ci95_low": "IC 95 % inferior", "ci95_high": "IC 95 % superior",
+    "mean_hours": "Horas promedio", "median_hours": "Mediana (horas)", "mean_business_hours": "Horas hábiles promedio",
+    "median_business_hours": "Mediana (horas hábiles)", "open_overdue": "Abiertos vencidos",
+    "interventions": "Intervenciones", "rank": "Lugar", "lat": "Latitud", "lon": "Longitud",
+    "channel": "Canal", "option": "Opción", "outcome": "Resultado", "conversations": "Conversaciones",
+    "kind": "Tipo", "month": "Mes", "value": "Valor", "numerator": "Numerador", "denominator": "Denominador",
+    "goal": "Meta", "met": "Meta cumplida", "folio": "Folio", "created_date": "Fecha", "petition_type":
+    "Tipo de petición", "agency": "Dependencia", "department": "Departamento", "colonia": "Colonia",
+    "zone": "Zona", "status": "Estatus", "closed_date": "Fecha de cierre", "version": "Versión",
+    "reason": "Motivo", "generated_by": "Generado por", "generated_at": "Generado", "id": "Id",
+}
+
+
+def no_nul(*values) -> None:
+    """PostgreSQL text cannot hold U+0000: refused here as bad input (422), not a 502 later."""
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise ApiError(422, "datos_invalidos", "El texto no puede contener el carácter nulo (U+0000).")
+
+
+def staff_actor(user) -> dict:
+    """The actor stats receives for a staff user (the actor contract's kind included)."""
+    return {"kind": "staff"} | actor_of(user)
+
+
+async def _call(request: Request, method: str, *args):
+    return await request.app.state.call("stats", method, *args)
+
+
+def table(rows: list[dict], fmt: str, name: str) -> Response:
+    """A list of rows as CSV or XLSX with Spanish headings (the gateway's export writers)."""
+    keys = list(dict.fromkeys(k for r in rows for k, v in r.items() if not isinstance(v, (dict, list))))
+    columns = [Column(k, HEADINGS.get(k, k), "float" if any(isinstance(r.get(k), float) for r in rows)
+                      else "int" if all(isinstance(r.get(k), (int, type(None))) and not isinstance(r.get(k), bool)
+                                        for r in rows) else "text") for k in keys]
+    if fmt == "csv":
+        return StreamingResponse(iter_csv(columns, [rows]), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    path = write_xlsx(columns, [rows])
+    return StreamingResponse(iter_file(path), media_type=XLSX,
+                             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+def answer(result: dict, fmt: str, name: str):
+    return result if fmt == "json" else table(result.get("rows", []), fmt, name)
+
+
+def _responses(example: dict) -> dict:
+    return {200: {"description": "Resultado (JSON, o CSV/XLSX con format)",
+                  "content": {"application/json": {"example": example}, "text/csv": {"schema": {"type": "string"}},
+                              XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+class StatsParams:
+    """The query parameters of the Estadístico (each route reads those it needs)."""
+
+    def __init__(self,
+                 date_from: Annotated[dt.date | None, Query(description="desde el día (AAAA-MM-DD), incluido")] = None,
+                 date_to: Annotated[dt.date | None, Query(description="hasta el día, incluido")] = None,
+                 basis: Annotated[Literal["created", "event"], Query(
+                     description="created: por fecha de captura (estatus actual); event: por la fecha real de "
+                                 "cada evento (recibido, iniciado, terminado, no viable)")] = "created",
+                 group_by: Annotated[str | None, Query(max_length=40, description=(
+                     "agency, department, petition_type, kind, channel, colonia, zone, created_by (usuario), "
+                     "status"))] = None,
+                 status: Annotated[list[Literal["captured", "in_progress", "done", "not_viable"]] | None,
+                                   Query(description="estatus a contar (repetido)")] = None,
+                 agency: Annotated[str | None, Query(max_length=40, description="dependencia")] = None,
+                 department: Annotated[str | None, Query(max_length=60)] = None,
+                 petition_type: Annotated[str | None, Query(max_length=200)] = None,
+                 kind: Annotated[str | None, Query(max_length=20, description="Trámite o Servicio")] = None,
+                 channel: Annotated[str | None, Query(max_length=40, description="origen")] = None,
+                 colonia: Annotated[str | None, Query(max_length=120)] = None,
+                 zone: Annotated[str | None, Query(max_length=120)] = None,
+                 user: Annotated[str | None, Query(max_length=120, description="usuario que capturó")] = None,
+                 format: Annotated[Format, Query(description="json, csv o xlsx")] = "json"):
+        self.format = format
+        no_nul(group_by, agency, department, petition_type, kind, channel, colonia, zone, user)
+        self.params = {k: v for k, v in {
+            "date_from": date_from.isoformat() if date_from else None,
+            "date_to": date_to.isoformat() if date_to else None, "basis": basis, "group_by": group_by,
+            "status": list(status) if status else None, "agency": agency, "department": department,
+            "petition_type": petition_type, "kind": kind, "channel": channel, "colonia": colonia, "zone": zone,
+            "created_by": user}.items() if v is not None}
+
+
+Params = Annotated[StatsParams, Depends()]
+TOTALS_EXAMPLE = {"group_by": "channel", "basis": "created", "agency": None, "date_from": "2026-01-01",
+                  "date_to": "2026-12-31", "source": "agregados", "total": 1200, "rows": [
+                      {"key": "MIERCOLES CIUDADANO", "total": 595, "captured": 20, "in_progress": 75, "done": 480,
+                       "not_viable": 20}]}
+
+
+@router.get("/summary", response_model=Summary, summary="Resumen público de transparencia")
+async def summary(request: Request):
+    return await _call(request, "summary")
+
+
+@router.get("/totals", summary="Totales por periodo, filtrados y agrupados (Estadístico)",
+            responses=_responses(TOTALS_EXAMPLE))
+async def totals(request: Request, user: CurrentUser, q: Params):
+    return answer(await _call(request, "totals", staff_actor(user), q.params), q.format, "totales")
+
+
+@router.get("/status-by-agency", summary="Estatus por dependencia", responses=_responses(
+    TOTALS_EXAMPLE | {"group_by": "agency", "statuses": ["captured", "in_progress", "done", "not_viable"]}))
+async def status_by_agency(request: Request, user: CurrentUser, q: Params):
+    return answer(await _call(request, "status_by_agency", staff_actor(user), q.params), q.format,
+                  "estatus-por-dependencia")
+
+
+@router.get("/time-series", summary="Serie de tiempo por día, semana o mes", responses=_responses(
+    {"interval": "month", "basis": "created", "rows": [{"period": "2026-11-01", "total": 93, "captured": 3,
+                                                         "in_progress": 10, "done": 78, "not_viable": 2}]}))
+async def time_series(request: Request, user: CurrentUser, q: Params,
+                      interval: Annotated[Literal["day", "week", "month"], Query()] = "month"):
+    return answer(await _call(request, "time_series", staff_actor(user), q.params | {"interval": interval}),
+                  q.format, "serie-de-tiempo")
+
+
+@router.get("/shares", summary="Participación de cada canal (u otra dimensión) en el total", responses=_responses(
+    TOTALS_EXAMPLE | {"rows": [{"key": "MIERCOLES CIUDADANO", "total": 595, "share": 0.4958, "percent": 49.58}]}))
+async def shares(request: Request, user: CurrentUser, q: Params):
+    return answer(await _call(request, "shares", staff_actor(user), q.params), q.format, "participacion")
+
+
+COMPLIANCE_EXAMPLE = {"group_by": "department", "as_of": "2026-12-07T12:00:00+00:00", "rows": [
+    {"key": "OP-ALUMBRADO", "finished": 120, "on_time": 96, "share_on_time": 0.8, "ci95_low": 0.7206,
+     "ci95_high": 0.8613, "mean_hours": 70.2, "median_hours": 50.5, "mean_business_hours": 21.3,
+     "median_business_hours": 16.4, "open_overdue": 4}]}
+
+
+@router.get("/compliance", summary="Cumplimiento por dependencia, departamento, tipo de petición, colonia o zona",
+            responses=_responses(COMPLIANCE_EXAMPLE))
+async def compliance(request: Request, user: CurrentUser, q: Params,
+                     as_of: Annotated[dt.datetime | None, Query(description="abiertos vencidos a esta hora")] = None):
+    params = q.params | ({"as_of": as_of.isoformat()} if as_of else {})
+    return answer(await _call(request, "compliance", staff_actor(user), params), q.format, "cumplimiento")
+
+
+@router.get("/productivity", summary="Productividad por usuario", responses=_responses(
+    {"date_from": "2026-11-01", "date_to": "2026-11-30", "rows": [
+        {"key": "operator", "captured": 310, "interventions": 0, "finished": 0}]}))
+async def productivity(request: Request, user: CurrentUser, q: Params):
+    return answer(await _call(request, "productivity", staff_actor(user), q.params), q.format, "productividad")
+
+
+@router.get("/geography", summary="Reportes y cumplimiento por colonia o zona, con GeoJSON", responses=_responses(
+    {"level": "colonia", "rows": [{"key": "CENTRO", "total": 40, "rank": 1, "lat": 21.1221, "lon": -101.6824}],
+     "geojson": {"type": "FeatureCollection", "features": []}}))
+async def geography(request: Request, user: CurrentUser, q: Params,
+                    level: Annotated[Literal["colonia", "zone"], Query()] = "colonia"):
+    return answer(await _call(request, "geography", staff_actor(user), q.params | {"level": level}), q.format,
+                  "geografia")
+
+
+@router.get("/geography.geojson", summary="Mapa de colonias o zonas (GeoJSON)",
+            responses={200: {"content": {"application/geo+json": {"example": {
+                "type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {
+                    "type": "Point", "coordinates": [-101.68, 21.12]}, "properties": {"key": "CENTRO", "total": 40}}]}}}}})
+async def geography_geojson(request: Request, user: CurrentUser, q: Params,
+                            level: Annotated[Literal["colonia", "zone"], Query()] = "colonia"):
+    result = await _call(request, "geography", staff_actor(user), q.params | {"level": level})
+    return Response(json.dumps(result["geojson"], ensure_ascii=False), media_type="application/geo+json")
+
+
+@router.get("/channel-interactions", summary="Interacciones del chatbot y el chat por opción", responses=_responses(
+    {"total": 2, "rows": [{"channel": "CHATBOT", "option": "report_status", "outcome": "completed", "total": 2,
+                           "conversations": 2}]}))
+async def channel_interactions(request: Request, user: CurrentUser, q: Params):
+    return answer(await _call(request, "channel_interactions", staff_actor(user), q.params), q.format,
+                  "interacciones")
+
+
+@router.get("/directory-usage", summary="Consultas e impresiones del directorio (MODINFO) por canal",
+            responses=_responses({"rows": [{"kind": "ticket_printed", "channel": "VENTANILLA", "total": 12}]}))
+async def directory_usage(request: Request, user: CurrentUser, q: Params):
+    return answer(await _call(request, "directory_usage", staff_actor(user), q.params), q.format, "directorio")
+
+
+# --------------------------------------------------------------------------- channel interactions in
+
+
+class Interaction(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"option": "report_status", "outcome": "completed", "conversation_id": "c0nv-7f3a9b21", "folio": 12}]})
+    option: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,59}$", description="opción del menú o intención")
+    outcome: Literal["completed", "abandoned", "handed_off", "failed"]
+    conversation_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{8,64}$",
+                                        description="id opaco de la conversación (nunca un teléfono)")
+    folio: int | None = Field(default=None, ge=1, le=2 ** 63 - 1)
+    occurred_at: dt.datetime | None = Field(default=None, description="por omisión, ahora")
+
+
+class ChannelPublisher:
+    """Publishes channel_interaction_recorded on ``channels.events`` with publisher confirms
+    (one connection, opened on first use)."""
+
+    def __init__(self, app: FastAPI):
+        self.app = app
+        self._conn = None
+        self._exchange = None
+        self._lock = asyncio.Lock()
+
+    async def publish(self, envelope: dict) -> None:
+        async with self._lock:
+            if self._exchange is None or self._conn is None or self._conn.is_closed:
+                self._conn = await aio_pika.connect_robust(self.app.state.auth.settings.amqp_uri)
+                channel = await self._conn.channel(publisher_confirms=True)
+                self._exchange = await channel.declare_exchange("channels.events", aio_pika.ExchangeType.TOPIC,
+                                                                durable=True)
+        await self._exchange.publish(aio_pika.Message(
+            json.dumps(envelope).encode(), content_type="application/json", message_id=envelope["event_id"],
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=envelope["event_type"])
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+
+
+ChannelKey = Annotated[Principal, Depends(staff_or_key(staff=False, kinds=(apikeys.CHANNEL,)))]
+
+
+@router.post("/channel-interactions", status_code=202, summary="Registrar una interacción de un canal asociado",
+             responses={202: {"content": {"application/json": {"example": {"event_id": "5d0f8e2a-…",
+                                                                            "channel": "CHATBOT"}}}}})
+async def record_interaction(request: Request, body: Interaction, key: ChannelKey):
+    """A partner channel (its API key's channel) reports one interaction; no personal data."""
+    at = body.occurred_at or dt.datetime.now(dt.timezone.utc)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    data = {"channel": key.key.channel, "option": body.option, "outcome": body.outcome,
+            "conversation_id": body.conversation_id, "folio": body.folio, "occurred_at": at.isoformat()}
+    envelope = make_envelope("channel_interaction_recorded", data, "channels", trace={})
+    try:
+        await request.app.state.stats_publisher.publish(envelope)
+    except Exception as exc:
+        raise ApiError(503, "servicio_no_disponible", f"No fue posible registrar la interacción: {exc}.") from None
+    return {"event_id": envelope["event_id"], "channel": data["channel"]}
+
+
+# --------------------------------------------------------------------------- monthly closures
+
+
+Closer = Annotated[Any, Depends(require_roles(Role.supervisor, Role.admin))]
+
+
+class ClosureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"agency": "OP", "month": "2026-11"}, {"agency": "OP", "month": "2026-11", "reason": "Reasignación tardía"}]})
+    agency: str = Field(min_length=1, max_length=40)
+    month: str = Field(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", description="AAAA-MM (un mes ya terminado)")
+    reason: str | None = Field(default=None, min_length=1, max_length=500,
+                               description="motivo de la corrección (obligatorio si ya existe un cierre)")
+
+
+CLOSURE_EXAMPLE = {"id": 1, "agency": "OP", "month": "2026-11", "version": 1, "reason": None,
+                   "generated_by": "supervisor", "generated_at": "2026-12-01T06:00:00+00:00",
+                   "figures": {"received": 1873, "finished": 1650}}
+
+
+@router.post("/closures", status_code=201, summary="Generar ahora (o corregir) el cierre mensual de una dependencia",
+             responses={201: {"content": {"application/json": {"example": CLOSURE_EXAMPLE}}}})
+async def generate_closure(request: Request, body: ClosureIn, user: Closer):
+    no_nul(body.agency, body.reason)
+    return await _call(request, "generate_closure", staff_actor(user), body.agency, body.month, body.reason)
+
+
+@router.get("/closures", summary="Cierres mensuales", responses=_responses({"rows": [CLOSURE_EXAMPLE]}))
+async def list_closures(request: Request, user: CurrentUser,
+                        year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                        agency: Annotated[str | None, Query(max_length=40)] = None,
+                        format: Annotated[Format, Query()] = "json"):
+    no_nul(agency)
+    params = {k: v for k, v in {"year": year, "agency": agency}.items() if v is not None}
+    return answer(await _call(request, "list_closures", staff_actor(user), params), format, "cierres")
+
+
+@router.get("/closures/{agency}/{month}", summary="Un cierre mensual (JSON, PDF o XLSX)",
+            responses={200: {"content": {"application/json": {"example": CLOSURE_EXAMPLE},
+                                         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+async def get_closure(request: Request, user: CurrentUser,
+                      agency: Annotated[str, Path(max_length=40)],
+                      month: Annotated[str, Path(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$")],
+                      version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+                      format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json"):
+    no_nul(agency)
+    result = await _call(request, "get_closure", staff_actor(user), agency, month, version, format)
+    if format == "json":
+        return result
+    return Response(base64.b64decode(result["content_b64"]), media_type=result["content_type"],
+                    headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+class IndicatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Llamadas de verificación", "formula": "count_follow_up_calls", "params": {"kind": "verification"},
+         "frequency": "monthly", "baseline": 10, "goal": 20, "goal_direction": "at_least"}]})
+    name: str = Field(min_length=3, max_length=200)
+    formula: str = Field(max_length=60, description="attended_over_received, count_received, count_finished, "
+                                                    "share_on_time, count_follow_up_calls")
+    params: dict[str, str] = Field(default_factory=dict, description="kind (llamadas)")
+    frequency: Literal["monthly"] = "monthly"
+    baseline: float | None = None
+    goal: float | None = None
+    goal_direction: Literal["at_least", "at_most"] = "at_least"
+
+
+INDICATOR_EXAMPLE = {"code": "atendidas_recibidas", "name": "Solicitudes atendidas / recibidas",
+                     "formula": "attended_over_received", "params": {}, "frequency": "monthly", "baseline": 0.8,
+                     "goal": 0.9, "goal_direction": "at_least"}
+
+
+@router.get("/indicators", summary="Indicadores definidos", responses=_responses({"rows": [INDICATOR_EXAMPLE]}))
+async def list_indicators(request: Request, user: CurrentUser, format: Annotated[Format, Query()] = "json"):
+    return answer(await _call(request, "list_indicators", staff_actor(user)), format, "indicadores")
+
+
+@router.put("/indicators/{code}", summary="Definir o cambiar un indicador",
+            responses={200: {"content": {"application/json": {"example": INDICATOR_EXAMPLE}}}})
+async def upsert_indicator(request: Request, body: IndicatorIn, user: Closer,
+                           code: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]):
+    no_nul(body.name, body.formula, *body.params.keys(), *body.params.values())
+    return await _call(request, "upsert_indicator", staff_actor(user), {"code": code} | body.model_dump())
+
+
+@router.get("/indicators/{code}/values", summary="Valores mensuales de un indicador y si cumplió la meta",
+            responses=_responses({"indicator": INDICATOR_EXAMPLE, "year": 2026, "rows": [
+                {"month": "2026-11", "value": 0.93, "numerator": 930, "denominator": 1000, "goal": 0.9,
+                 "met": True}]}))
+async def indicator_values(request: Request, user: CurrentUser,
+                           code: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")],
+                           year: Annotated[int, Query(ge=2000, le=2100)],
+                           agency: Annotated[str | None, Query(max_length=40)] = None,
+                           format: Annotated[Format, Query()] = "json"):
+    no_nul(agency)
+    result = await _call(request, "indicator_values", staff_actor(user), code, year, agency)
+    return answer(result, format, f"indicador-{code}")
+
+
+# --------------------------------------------------------------------------- public: transparency, open data
+
+CACHE_SECONDS = 60
+_limiter = RateLimiter()
+PUBLIC_PER_MINUTE = {"transparency": 60, "open-data": 10}
+
+
+class _Cache:
+    def __init__(self, size: int = 64):
+        self.size, self.items = size, {}
+
+    def get(self, key):
+        hit = self.items.get(key)
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
+    def put(self, key, value):
+        if len(self.items) >= self.size:
+            self.items.pop(next(iter(self.items)))
+        self.items[key] = (time.monotonic() + CACHE_SECONDS, value)
+
+
+_cache = _Cache()
+
+
+def limit(request: Request, family: str) -> None:
+    wait = _limiter.take(f"{family}:{client_ip(request)}", PUBLIC_PER_MINUTE[family])
+    if wait is not None:
+        retry = RateLimiter.retry_after(wait)
+        raise HeaderApiError(429, "limite_excedido", f"Demasiadas solicitudes desde su dirección; intente de nuevo "
+                                                     f"en {retry} s.", {"Retry-After": retry})
+
+
+@router.get("/transparency", summary="Transparencia: cifras públicas, sin inicio de sesión",
+            responses={200: {"content": {"application/json": {"example": {
+                "total": 1200, "in_progress": 95, "resolved": 1080, "not_viable": 25,
+                "most_demanded": {"petition_type": "OP-LAMPARA APAGADA", "total": 310}, "area_level": "colonia",
+                "by_area": [{"area": "CENTRO", "total": 80}], "compliance_by_agency": [
+                    {"agency": "OP", "finished": 500, "share_on_time": 0.82}]}}}}})
+async def transparency(request: Request, response: Response):
+    limit(request, "transparency")
+    hit = _cache.get("transparency")
+    if hit is None:
+        hit = await _call(request, "transparency", PUBLIC_ACTOR)
+        _cache.put("transparency", hit)
+    response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return hit
+
+
+async def _open_data_pages(request: Request, date_from, date_to):
+    after = 0
+    while after is not None:
+        params = {"after": after, "limit": 5000} | {k: v.isoformat() for k, v in
+                                                    (("date_from", date_from), ("date_to", date_to)) if v}
+        key = ("open-data", json.dumps(params, sort_keys=True))
+        page = _cache.get(key)
+        if page is None:
+            page = await _call(request, "open_data", PUBLIC_ACTOR, params)
+            _cache.put(key, page)
+        yield page
+        after = page["next_after"]
+
+
+OPEN_DATA_COLUMNS = ("folio", "created_date", "petition_type", "kind", "channel", "agency", "department",
+                     "colonia", "zone", "lat", "lon", "status", "closed_date", "on_time")
+OPEN_DATA_EXAMPLE = [{"folio": 12, "created_date": "2026-11-10", "petition_type": "OP-LAMPARA APAGADA",
+                      "kind": "Servicio", "channel": "072", "agency": "OP", "department": "OP-ALUMBRADO",
+                      "colonia": "CENTRO", "zone": None, "lat": 21.122, "lon": -101.682, "status": "done",
+                      "closed_date": "2026-11-12", "on_time": True}]
+
+
+@router.get("/open-data.json", summary="Datos abiertos (JSON): sin datos personales, ubicación a ~100 m",
+            responses={200: {"content": {"application/json": {"example": OPEN_DATA_EXAMPLE}}}})
+async def open_data_json(request: Request, date_from: Annotated[dt.date | None, Query()] = None,
+                         date_to: Annotated[dt.date | None, Query()] = None):
+    limit(request, "open-data")
+    pages = _open_data_pages(request, date_from, date_to)
+    first = await pages.__anext__()  # errors (bad range) answer before the body starts
+
+    async def body():
+        yield b"["
+        sep, page = b"", first
+        while True:
+            for row in page["rows"]:
+                yield sep + json.dumps({k: row.get(k) for k in OPEN_DATA_COLUMNS}, ensure_ascii=False).encode()
+                sep = b","
+            try:
+                page = await pages.__anext__()
+            except StopAsyncIteration:
+                break
+        yield b"]"
+    return StreamingResponse(body(), media_type="application/json",
+                             headers={"Cache-Control": f"public, max-age={CACHE_SECONDS}"})
+
+
+@router.get("/open-data.csv", summary="Datos abiertos (CSV): sin datos personales, ubicación a ~100 m",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+async def open_data_csv(request: Request, date_from: Annotated[dt.date | None, Query()] = None,
+                        date_to: Annotated[dt.date | None, Query()] = None):
+    limit(request, "open-data")
+    pages = _open_data_pages(request, date_from, date_to)
+    first = await pages.__anext__()
+    columns = [Column(k, HEADINGS[k], "float" if k in ("lat", "lon") else "int" if k == "folio" else "text")
+               for k in OPEN_DATA_COLUMNS]
+
+    async def body():
+        enc = CsvEncoder(columns)
+        yield enc.header()
+        yield enc.rows(first["rows"])
+        async for page in pages:
+            yield enc.rows(page["rows"])
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="datos-abiertos.csv"',
+                                      "Cache-Control": f"public, max-age={CACHE_SECONDS}"})
