@@ -1,7 +1,11 @@
 """StatsService: every statistic, from read models built from events; never reads other
 services' databases. Thin: each entrypoint calls a plain function of ``handlers``."""
 import logging
+import time
 
+import eventlet
+
+from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
@@ -21,6 +25,7 @@ WINDOW = 0.2
 class StatsService(SqlService):
     name = "stats"
     catalog = RpcProxy("catalog")
+    config = Config()
 
     # ---- events in: each logged once, then projected (see handlers.project)
     @batch_event_handler("intake", "report_created", window=WINDOW)
@@ -68,11 +73,26 @@ class StatsService(SqlService):
         handlers.project(self.db, envelopes)
 
     # ---- timers
-    @timer(interval=600, eager=True)
+    #: when this process last cached catalog's calendar (one process per service)
+    _calendar_at: float | None = None
+
+    @timer(interval=5)
     def refresh_calendar(self):
-        """The municipal calendar from catalog, cached in stats' database (business hours)."""
+        """The municipal calendar from catalog, cached in stats' database (business hours):
+        soon after start, then every ``CALENDAR_REFRESH_SECONDS`` (600). Not an eager timer:
+        an RPC made at start loses its reply (the reply queue is not consumed yet), and a
+        worker waiting for ever for it kept the calendar stale and blocked shutdown. A
+        catalog that does not answer in ``CATALOG_TIMEOUT_SECONDS`` (5) is tried again."""
+        every = float(self.config.get("CALENDAR_REFRESH_SECONDS") or 600)
+        last = StatsService._calendar_at
+        if last is not None and time.monotonic() - last < every:
+            return
+        seconds = float(self.config.get("CATALOG_TIMEOUT_SECONDS") or 5)
         try:
-            handlers.save_calendar(self.db, self.catalog.get_calendar())
+            with eventlet.Timeout(seconds, TimeoutError(f"catalog no respondió en {seconds:g} s")):
+                calendar = self.catalog.get_calendar()
+            handlers.save_calendar(self.db, calendar)
+            StatsService._calendar_at = time.monotonic()
         except Exception as exc:  # catalog down: keep the cached calendar, try again later
             log.warning("calendario no actualizado: %s", exc)
 
