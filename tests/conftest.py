@@ -1,5 +1,6 @@
 """Fixtures for cross-service tests: the platform started as `make up` starts it, with
 its own vhost, databases and ports so that it runs beside a developer's platform."""
+import contextlib
 import json
 import random
 import sys
@@ -54,14 +55,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def platform(request):
-    """Every service and the gateway as separate processes, prepared by the runner
-    (databases, migrations, topology, demo catalog), on a vhost and databases of its own."""
+@contextlib.contextmanager
+def running_platform(extra_env: dict | None = None):
+    """Every service, the gateway and the console as separate processes, prepared by the
+    runner (databases, migrations, topology, demo data), on a vhost and databases of their own."""
     prefix = testing.unique("e2e")
     plat = Platform(prefix=prefix, gateway_port=free_port(), metrics_base=0, mongo_port=free_port(),
-                    log_dir=ROOT / ".run" / prefix / "logs",
-                    extra_env=getattr(request.module, "PLATFORM_ENV", None))  # a module's own settings
+                    log_dir=ROOT / ".run" / prefix / "logs", extra_env=extra_env)
     plat.prepare()
     plat.start()
     try:
@@ -71,6 +71,26 @@ def platform(request):
         plat.stop()
         plat.drop_databases()
         testing.remove_vhost(prefix)
+
+
+@pytest.fixture(scope="session")
+def shared_platform():
+    """One platform for the modules that say ``SHARED_PLATFORM = True``."""
+    with running_platform() as plat:
+        yield plat
+
+
+@pytest.fixture(scope="module")
+def platform(request):
+    """The platform a module's tests run against: its own (with the module's
+    ``PLATFORM_ENV`` settings, if any), or — when the module says ``SHARED_PLATFORM = True``
+    because it asserts nothing about platform-wide counts and changes no shared settings —
+    the session's shared one, which saves a start and a stop per module."""
+    if getattr(request.module, "SHARED_PLATFORM", False) and not getattr(request.module, "PLATFORM_ENV", None):
+        yield request.getfixturevalue("shared_platform")
+        return
+    with running_platform(getattr(request.module, "PLATFORM_ENV", None)) as plat:
+        yield plat
 
 
 class Subscriber:

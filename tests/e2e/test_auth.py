@@ -4,6 +4,7 @@ import pytest
 import requests
 
 pytestmark = pytest.mark.e2e
+SHARED_PLATFORM = True  # asserts nothing platform-wide: runs on the session's shared platform
 
 ROLES = ["operator", "agency_staff", "supervisor", "auditor", "admin", "block_leader"]
 

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 pytestmark = pytest.mark.e2e
+SHARED_PLATFORM = True  # asserts nothing platform-wide: runs on the session's shared platform
 
 MAX_BYTES = 5 * 1024 * 1024  # EVIDENCE_MAX_BYTES's default, in routing and in the gateway
 
