@@ -103,7 +103,8 @@ def test_patch_needs_a_version_and_an_editor(api, fake):
     assert r.headers["etag"] == '"4"'
     actor, code, changes, version = fake.last("update_petition_type")
     assert (code, changes, version) == (SLASH, {"sla_amount": 7}, 3)
-    assert actor == {"username": "agency_staff", "role": "agency_staff", "agency": "OP"}
+    assert actor == {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP",
+                     "department": "OP-ALUMBRADO"}
     assert c.patch(url, json={"sla_amount": 7, "version": 3}, headers=staff).status_code == 200
     r = c.patch(url, json={"sla_amount": 7}, headers=staff)
     assert r.status_code == 428 and r.json()["code"] == "version_requerida"

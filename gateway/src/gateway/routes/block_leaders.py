@@ -17,11 +17,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import Role, User, audit_event, require_roles, store
+from ..auth import Role, User, actor_of, audit_event, require_roles, store, system_actor
 from ..auth.deps import AuthDep
 from ..errors import ApiError
 from ..params import MAX_BIGINT, Offset
-from .citizens import actor_of
 
 router = APIRouter(tags=["jefes de manzana"])
 
@@ -123,11 +122,11 @@ async def report_counts(request: Request, usernames: list[str]) -> dict[str, int
     call = request.app.state.call
     if not usernames:
         return {}
-    grouped = await call("routing", "group_reports", None, {}, ["created_by"])
+    grouped = await call("routing", "group_reports", system_actor("block-leaders-map"), {}, ["created_by"])
     counts = {g["created_by"]: g["count"] for g in grouped["groups"] if g.get("created_by")}
     if len(grouped["groups"]) >= MAX_GROUPS:
         missing = [u for u in usernames if u not in counts]
-        totals = await asyncio.gather(*(call("routing", "query_reports", None, {"created_by": u}, 1, 1)
+        totals = await asyncio.gather(*(call("routing", "query_reports", system_actor("block-leaders-map"), {"created_by": u}, 1, 1)
                                         for u in missing))
         counts |= {u: t["total"] for u, t in zip(missing, totals)}
     return {u: counts.get(u, 0) for u in usernames}

@@ -21,7 +21,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import Offset
-from ..auth import CurrentUser, Role, User, agency_scope, audit_event, require_roles
+from ..auth import CurrentUser, Role, User, actor_of, agency_scope, audit_event, require_roles
 from ..errors import ApiError, problem, remote_to_api
 from .. import versioning
 from ..rpc import RemoteCallError, ServiceUnavailable
@@ -138,11 +138,6 @@ class ImportResult(BaseModel):
 
 
 # --------------------------------------------------------------------------- helpers
-
-def actor_of(user: User) -> dict:
-    """Who acts, as the gateway vouches for it to catalog."""
-    return {"username": user.username, "role": str(user.role), "agency": user.agency}
-
 
 async def catalog(request: Request, method: str, *args, **kwargs):
     return await request.app.state.call("catalog", method, *args, **kwargs)

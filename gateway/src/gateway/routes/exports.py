@@ -34,6 +34,7 @@ from ..exports.columns import LOCAL_TZ
 from ..exports.pipeline import CsvStream, build_xlsx, export_pages
 from ..exports.xlsx_writer import remove
 from . import reports_query as consultas_route
+from ..report_view import interventions_of, received_of
 from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, actor_of, attach_citizens, flag, may_see_personal_data,
                              parse_filters, reason_of, resolve_citizen_filters)
 
@@ -50,8 +51,6 @@ CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
 #: citizens' get_citizens answers at most 500 numbers per call
 CITIZENS_PER_CALL = 500
-#: list_interventions calls in flight for a batch of work orders
-INTERVENTION_CALLS = 8
 EXPORT_FLAGS = frozenset({"hide_citizen_data", "hide_citizen_name", "hide_map", "reason"})
 
 
@@ -211,8 +210,7 @@ async def work_order(folio: int, request: Request, user: Reader, hide_citizen_da
     options = Options(hide_citizen_data=hide_citizen_data, hide_citizen_name=hide_citizen_name, reason=reason)
     call = request.app.state.call
     answer = await call("routing", "export_reports", actor_of(user), {"folios": [folio]}, None, 1)
-    if not answer["items"]:
-        await call("routing", "get_assignment", folio, actor_of(user))  # 404 or 403, as routing says
+    if not answer["items"]:  # not there, or not for this reader (routing decides)
         raise ApiError(404, "reporte_no_encontrado", f"No existe el reporte con folio {folio}.")
     return await _work_orders(request, user, answer["items"], options, f"orden-de-trabajo-{folio}.pdf",
                               {"folios": [folio]})
@@ -260,19 +258,11 @@ async def _work_orders(request: Request, user: User, rows: list[dict], options: 
     if personal:
         enrich = _enricher(request, user, reason, options.hide_citizen_data, options.hide_citizen_name)
         await enrich(rows)
-    limit = asyncio.Semaphore(INTERVENTION_CALLS)
-
-    async def interventions(folio: int) -> list[dict]:
-        async with limit:
-            return await call("routing", "list_interventions", folio, actor)
-
-    received, notes = await asyncio.gather(
-        call("intake", "get_reports", folios, True) if folios else asyncio.sleep(0, []),
-        asyncio.gather(*(interventions(f) for f in folios)))
-    by_folio = {r["folio"]: r for r in received}
+    by_folio, notes = await asyncio.gather(received_of(call, folios, with_token=True),
+                                           interventions_of(call, folios, actor))
     public_url = request.app.state.auth.settings.public_url
-    orders = [_order(row, by_folio.get(row["folio"], {}), found, personal, options.hide_citizen_name, public_url)
-              for row, found in zip(rows, notes)]
+    orders = [_order(row, by_folio.get(row["folio"], {}), notes.get(row["folio"], []), personal,
+                     options.hide_citizen_name, public_url) for row in rows]
     path = await asyncio.to_thread(_pdf_file, orders)
     await audit_event(request, "reports.work_orders_printed",
                       detail=audited | {"rows": len(orders), "hide_citizen_data": options.hide_citizen_data,

@@ -35,12 +35,13 @@ from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
 from .. import open311_format as fmt311
-from ..auth import apikeys
+from ..auth import PUBLIC, apikeys
 from ..auth.deps import RateLimited, authenticate_key
-from ..errors import ApiError, error_from_answer
+from ..errors import ApiError
 from ..params import MAX_BIGINT
+from ..report_view import open311_row, read_report
 from ..schemas import ReportIn
-from ..tracing import rpc_context
+from .reports import file_report
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
@@ -221,17 +222,14 @@ async def create_request(request: Request, fmt: str):
         fields = await _fields(request)
         key = await _channel_key(request, _text(fields, "api_key") or request.headers.get("x-api-key"))
         payload = _report(fields, key)
-        answer = await request.app.state.report_batcher.submit({
-            "payload": payload, "idempotency_key": request.headers.get("idempotency-key"),
-            "created_by": key.actor_name, "trace": rpc_context()})
-        if "error" in answer:
-            error = error_from_answer(answer["error"])
+        try:
+            out = await file_report(request, payload, key.actor_name, request.headers.get("idempotency-key"))
+        except ApiError as error:
             if error.code == "tipo_peticion_no_encontrado":
                 raise Open311Error(400, f"service_code «{payload['petition_type']}» no existe o no está activo.")
-            raise _from_api(error)
+            raise
     except (Open311Error, ApiError) as err:
         return _spec_error(err, fmt)
-    out = answer["report"]
     notice = (f"Folio {out['folio']}, atendido por {out['agency']}; fecha límite {out['due_at'][:10]}. "
               f"Clave de seguimiento: {out['tracking_token']}.")
     body = fmt311.render_created([{"service_request_id": out["folio"], "service_notice": notice,
@@ -267,13 +265,13 @@ def _folios(values: list[str], status: int = 400) -> list[int]:
 
 async def _query(request: Request, filters: dict, start: datetime | None = None,
                  end: datetime | None = None) -> list[dict]:
-    """Report rows from routing's ``query_reports`` (internal actor: every report; only
+    """Report rows from routing's ``query_reports`` as the public may list them (only
     public fields leave this module), newest first, at most ``MAX_REQUESTS``."""
     call = request.app.state.call
     rows: list[dict] = []
     page = 1
     while len(rows) < MAX_REQUESTS:
-        result = await call("routing", "query_reports", None, filters, page, PAGE, "-created_at")
+        result = await call("routing", "query_reports", PUBLIC, filters, page, PAGE, "-created_at")
         for row in result["items"]:
             created = datetime.fromisoformat(row["created_at"])
             if (start is None or created >= start) and (end is None or created <= end):
@@ -341,9 +339,7 @@ async def get_request(request: Request, service_request_id: str, fmt: str, juris
         return _bad_format(fmt)
     try:
         (folio,) = _folios([service_request_id], status=404)
-        items = await _public(request, await _query(request, {"folios": [folio]}))
-        if not items:
-            raise Open311Error(404, f"No existe la solicitud {service_request_id}.")
+        items = await _public(request, [open311_row(await read_report(request.app.state.call, folio, PUBLIC))])
     except (Open311Error, ApiError) as err:
         return _spec_error(err, fmt)
     return _document(fmt311.render_requests(items, fmt), fmt, cache=False)
@@ -357,8 +353,7 @@ async def get_token(request: Request, token: str, fmt: str, jurisdiction_id: str
         return _bad_format(fmt)
     try:
         (folio,) = _folios([token], status=404)
-        if not await _query(request, {"folios": [folio]}):
-            raise Open311Error(404, f"No existe el token {token}.")
+        await read_report(request.app.state.call, folio, PUBLIC)  # 404 when there is no such request
     except (Open311Error, ApiError) as err:
         return _spec_error(err, fmt)
     return _document(fmt311.render_tokens([{"service_request_id": folio, "token": token}], fmt), fmt, cache=False)

@@ -95,14 +95,6 @@ def version_of(body: Versioned, if_match: str | None) -> int:
     return version
 
 
-async def check_department(request: Request, agency: str, department: str) -> None:
-    """The department exists, is active and belongs to the agency (catalog's word)."""
-    departments = await request.app.state.call("catalog", "list_departments", agency, True)
-    if department not in {d["code"] for d in departments}:
-        raise ApiError(422, "departamento_no_encontrado",
-                       f"El departamento «{department}» no existe o no pertenece a la dependencia «{agency}».")
-
-
 async def _changed(request: Request, response: Response, action: str, folio: int, version: int, out: dict,
                    detail: dict | None = None) -> dict:
     await audit_event(request, action, target=f"report:{folio}",
@@ -114,21 +106,21 @@ async def _changed(request: Request, response: Response, action: str, folio: int
 
 # --------------------------------------------------------------------------- reads
 
-@router.get("/{folio}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
+@router.get("/{folio:int}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
 async def get_assignment(folio: Folio, request: Request, response: Response, user: ReadingOrKey) -> dict[str, Any]:
     out = await routing(request, "get_assignment", folio, actor_of(user))
     response.headers["ETag"] = versioning.etag(out["version"])
     return out
 
 
-@router.get("/{folio}/interventions", summary="Intervenciones (seguimiento) de un reporte, la más antigua primero")
+@router.get("/{folio:int}/interventions", summary="Intervenciones (seguimiento) de un reporte, la más antigua primero")
 async def list_interventions(folio: Folio, request: Request, user: ReadingOrKey) -> list[dict[str, Any]]:
     return await routing(request, "list_interventions", folio, actor_of(user))
 
 
 # --------------------------------------------------------------------------- changes
 
-@router.post("/{folio}/start", summary="Iniciar la atención (Capturado → Proceso)")
+@router.post("/{folio:int}/start", summary="Iniciar la atención (Capturado → Proceso)")
 async def start(folio: Folio, body: StartIn, request: Request, response: Response, user: ActingOrKey,
                 if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
@@ -145,7 +137,7 @@ async def _with_evidence(request: Request, method: str, *args, evidence: list[di
                                         timeout=uploads.upload_limits().rpc_timeout)
 
 
-@router.post("/{folio}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)",
+@router.post("/{folio:int}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)",
              description="JSON `{version, text}`, o `multipart/form-data` con `version`, `text` y archivos de "
                          "evidencia (`files`) que quedan en la intervención de cierre, en la misma transacción.",
              openapi_extra=uploads.multipart_openapi(FinishIn, "evidencia del cierre"))
@@ -159,7 +151,7 @@ async def finish(folio: Folio, request: Request, response: Response, user: Actin
                           {"evidence_files": len(evidence)} if evidence else None)
 
 
-@router.post("/{folio}/not-viable", summary="Marcar como no viable, con el motivo")
+@router.post("/{folio:int}/not-viable", summary="Marcar como no viable, con el motivo")
 async def not_viable(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ActingUser,
                      if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
@@ -167,7 +159,7 @@ async def not_viable(folio: Folio, body: ReasonIn, request: Request, response: R
     return await _changed(request, response, "report.not_viable", folio, version, out, {"reason": body.reason})
 
 
-@router.post("/{folio}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
+@router.post("/{folio:int}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
 async def reopen(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ReopeningUser,
                  if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
@@ -175,27 +167,25 @@ async def reopen(folio: Folio, body: ReasonIn, request: Request, response: Respo
     return await _changed(request, response, "report.reopened", folio, version, out, {"reason": body.reason})
 
 
-@router.post("/{folio}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
+@router.post("/{folio:int}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
 async def reassign(folio: Folio, body: ReassignIn, request: Request, response: Response, user: ActingUser,
                    if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
-    await check_department(request, body.agency, body.department)
     out = await routing(request, "reassign_report", actor_of(user), folio, version, body.agency, body.department,
                         body.reason)
     return await _changed(request, response, "report.reassigned", folio, version, out, {"reason": body.reason})
 
 
-@router.post("/{folio}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
+@router.post("/{folio:int}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
 async def share(folio: Folio, body: ShareIn, request: Request, response: Response, user: ActingUser,
                 if_match: IfMatch = None) -> dict[str, Any]:
     version = version_of(body, if_match)
-    await check_department(request, body.agency, body.department)
     out = await routing(request, "share_report", actor_of(user), folio, version, body.agency, body.department)
     return await _changed(request, response, "report.shared", folio, version, out,
                           {"shared_agency": body.agency, "shared_department": body.department})
 
 
-@router.post("/{folio}/interventions", status_code=201, summary="Documentar una intervención (inmutable)",
+@router.post("/{folio:int}/interventions", status_code=201, summary="Documentar una intervención (inmutable)",
              description="JSON `{text}`, o `multipart/form-data` con `text` y archivos de evidencia (`files`): "
                          "la intervención y sus archivos se guardan juntos o nada (413 `evidencia_muy_grande`, "
                          "422 `tipo_de_evidencia_no_permitido`, 422 `demasiadas_evidencias`).",
