@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sacinfra.tracing import setup_tracing
+from sacinfra.telemetry import setup_tracing
 
 from .auth import Auth
 from .auth.errors import HeaderApiError, header_api_error_handler

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sacinfra.metrics import counter, gauge
+from sacinfra.telemetry import counter, gauge
 
 log = logging.getLogger(__name__)
 
