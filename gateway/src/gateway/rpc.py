@@ -20,11 +20,12 @@ RPC_EXCHANGE = "nameko-rpc"
 
 
 class RemoteCallError(Exception):
-    """The service raised: ``exc_type`` (class name) and ``value`` (its message)."""
+    """The service raised: ``exc_type`` (class name), ``value`` (its message),
+    ``exc_path`` (the class's dotted path) and ``exc_args`` (its arguments)."""
 
-    def __init__(self, exc_type: str, value: Any, exc_path: str | None = None):
+    def __init__(self, exc_type: str, value: Any, exc_path: str | None = None, exc_args: list | None = None):
         super().__init__(f"{exc_type} {value}")
-        self.exc_type, self.value, self.exc_path = exc_type, value, exc_path
+        self.exc_type, self.value, self.exc_path, self.exc_args = exc_type, value, exc_path, exc_args or []
 
 
 class ServiceUnavailable(Exception):
@@ -95,5 +96,6 @@ class AsyncRpcClient:
             self._pending.pop(correlation_id, None)
         error = reply.get("error")
         if error:
-            raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"))
+            raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"),
+                                  error.get("exc_args"))
         return reply.get("result")

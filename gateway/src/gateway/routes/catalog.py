@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import unicodedata
 from email.message import Message
 from typing import Annotated, Any, Literal
@@ -22,10 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import Offset
 from ..auth import CurrentUser, Role, User, actor_of, agency_scope, audit_event, require_roles
-from ..errors import ApiError, problem, remote_to_api
+from ..errors import ApiError
 from .. import versioning
-from ..rpc import RemoteCallError, ServiceUnavailable
-from ..tracing import rpc_context
 
 router = APIRouter(prefix="/v1/catalog", tags=["catálogo"])
 
@@ -202,20 +199,6 @@ def _format_from(filename: str | None, content_type: str | None) -> str | None:
         if content_type in ("text/csv", "application/csv"):
             return "csv"
     return None
-
-
-def remote_errors(value) -> list[dict]:
-    """The ``errors`` list ``[{line, message}]`` of a remote error's JSON value, if any."""
-    if not isinstance(value, str):
-        return []
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return []
-    errors = data.get("errors") if isinstance(data, dict) else None
-    if not isinstance(errors, list):
-        return []
-    return [{"line": e.get("line"), "message": e.get("message")} for e in errors if isinstance(e, dict)]
 
 
 def _today() -> dt.date:
@@ -398,18 +381,9 @@ async def import_catalog(request: Request, user: EditorUser,
     fmt = format or _format_from(filename, part_type)
     if fmt is None:
         raise ApiError(422, "formato_requerido", "Indique el formato del archivo: ?format=csv o ?format=xlsx.")
-    try:
-        result = await request.app.state.rpc.call(
-            "catalog", "import_catalog", actor_of(user), fmt, base64.b64encode(content).decode("ascii"),
-            context=rpc_context(), timeout=IMPORT_TIMEOUT)
-    except RemoteCallError as exc:
-        error = remote_to_api(exc)
-        errors = remote_errors(exc.value)
-        if errors:  # the per-line report: the detail's first line, the lines as ``errors``
-            return problem(error.status, error.code, error.detail.split("\n", 1)[0], errors=errors)
-        raise error from None
-    except ServiceUnavailable as exc:
-        raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
+    # a refused file: 422 importacion_invalida with the per-line ``errors`` (errors.remote_to_api)
+    result = await catalog(request, "import_catalog", actor_of(user), fmt, base64.b64encode(content).decode("ascii"),
+                           timeout=IMPORT_TIMEOUT)
     await audit_event(request, "catalog.imported", target="catalog:petition_types",
                       detail={"format": fmt, "filename": filename, "bytes": len(content)} | result)
     return result
