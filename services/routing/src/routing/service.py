@@ -1,20 +1,25 @@
 """RoutingService: assignment and lifecycle; publishes the events departments subscribe to.
 Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
+import logging
+
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from sacinfra.batching import batch_event_handler
 from sacinfra.metrics import gauge
-from sacinfra.service import SqlService
+from sacinfra.service import SqlService, reliable_event_handler
 
 from . import domain, handlers, public, queries
-from .evidence import Limits as EvidenceLimits, get_evidence as read_evidence
+from .evidence import Limits as EvidenceLimits
+
+log = logging.getLogger(__name__)
 
 
 class RoutingService(SqlService):
     name = "routing"
     config = Config()
+    catalog = RpcProxy("catalog")
 
     def _reopen_days(self) -> int:
         return int(self.config.get("REOPEN_DAYS") or domain.DEFAULT_REOPEN_DAYS)
@@ -29,12 +34,27 @@ class RoutingService(SqlService):
     def measure_overdue(self):
         gauge("routing_reports_overdue", "Open reports past their due date").set(handlers.count_overdue(self.db))
 
+    def _departments(self) -> list:
+        return self.catalog.list_departments()
+
     @batch_event_handler("intake", "report_created")
     def handle_report_created(self, envelopes):
         handlers.assign_reports(self.db, envelopes)
 
+    @reliable_event_handler("catalog", "department_changed")
+    def handle_department_changed(self, envelope):
+        handlers.apply_department_changed(self.db, envelope)
+
+    @timer(interval=600, eager=True)
+    def sync_departments(self):
+        """At start and every ten minutes: routing's copy of catalog's departments."""
+        try:
+            handlers.refresh_departments(self.db, self._departments)
+        except Exception as exc:  # catalog not up yet: the next tick, or a reassignment, fills it
+            log.warning("departments from catalog not refreshed: %s", exc)
+
     @rpc
-    def get_assignment(self, folio, actor=None):
+    def get_assignment(self, folio, actor):
         return handlers.get_assignment(self.db, folio, actor, self._at_risk_share())
 
     @rpc
@@ -56,11 +76,13 @@ class RoutingService(SqlService):
 
     @rpc
     def reassign_report(self, actor, folio, version, agency, department, reason):
-        return handlers.reassign_report(self.db, actor, folio, version, agency, department, reason)
+        return handlers.reassign_report(self.db, actor, folio, version, agency, department, reason,
+                                        departments=self._departments)
 
     @rpc
     def share_report(self, actor, folio, version, agency, department):
-        return handlers.share_report(self.db, actor, folio, version, agency, department)
+        return handlers.share_report(self.db, actor, folio, version, agency, department,
+                                     departments=self._departments)
 
     @rpc
     def add_intervention(self, actor, folio, text, evidence=None):
@@ -68,11 +90,15 @@ class RoutingService(SqlService):
 
     @rpc
     def get_evidence(self, actor, folio, evidence_id):
-        return read_evidence(self.db, actor, folio, evidence_id)
+        return handlers.get_evidence(self.db, actor, folio, evidence_id)
 
     @rpc
-    def list_interventions(self, folio, actor=None):
+    def list_interventions(self, folio, actor):
         return handlers.list_interventions(self.db, folio, actor)
+
+    @rpc
+    def list_interventions_batch(self, folios, actor):
+        return handlers.list_interventions_batch(self.db, folios, actor)
 
     # ---- report queries (queries.py): Asuntos del día, Consultas, exports, grouped counts
     @rpc
