@@ -19,7 +19,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..params import Offset
 from ..auth import CurrentUser, Role, User, actor_of, agency_scope, audit_event, require_roles
 from ..errors import ApiError
 from .. import versioning
@@ -65,8 +64,8 @@ class PetitionTypeOut(BaseModel):
 class PetitionTypePage(BaseModel):
     items: list[PetitionTypeOut]
     total: int
-    limit: int
-    offset: int
+    page: int
+    per_page: int
 
 
 class PetitionTypeIn(BaseModel):
@@ -222,7 +221,7 @@ def content_disposition(filename: str) -> str:
 
 # --------------------------------------------------------------------------- petition types
 
-@router.get("/petition-types", response_model=PetitionTypePage, summary="Tipos de petición (con filtros)")
+@router.get("/petition-types", response_model=PetitionTypePage, summary="Tipos de petición (con filtros, paginados)")
 async def list_petition_types(
         request: Request, user: CurrentUser,
         agency: Annotated[str | None, Query(description="dependencia; personal de dependencia: la suya por omisión")] = None,
@@ -230,21 +229,12 @@ async def list_petition_types(
         active: Annotated[bool | None, Query(description="true: solo activos; false: solo inactivos")] = None,
         sla_unit: SlaUnit | None = None,
         q: Annotated[str | None, Query(max_length=200, description="texto en el código o el nombre")] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Offset = 0):
-    agency = agency or agency_scope(user)
-    items = await catalog(request, "list_petition_types", agency, active is True)
-    if active is False:
-        items = [p for p in items if not p["active"]]
-    if department:
-        items = [p for p in items if p["department"] == department]
-    if kind:
-        items = [p for p in items if p["kind"].casefold() == kind.casefold()]
-    if sla_unit:
-        items = [p for p in items if p["sla_unit"] == sla_unit]
-    if q:
-        needle = q.casefold()
-        items = [p for p in items if needle in p["code"].casefold() or needle in p["name"].casefold()]
-    return {"items": items[offset:offset + limit], "total": len(items), "limit": limit, "offset": offset}
+        page: Annotated[int, Query(ge=1, le=100_000)] = 1, per_page: Annotated[int, Query(ge=1, le=1000)] = 500):
+    """Catalog filters and pages them, and scopes agency staff to their agency."""
+    filters = {"agency": agency, "department": department, "kind": kind, "active": active, "sla_unit": sla_unit,
+               "q": q}
+    return await catalog(request, "list_petition_types", {k: v for k, v in filters.items() if v is not None},
+                         page, per_page, actor_of(user))
 
 
 @router.post("/petition-types", response_model=PetitionTypeOut, status_code=201,
