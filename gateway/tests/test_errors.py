@@ -39,7 +39,8 @@ def test_batch_answers_use_the_same_table():
 def test_an_unexpected_error_is_a_500_with_the_incident_the_service_logged(caplog):
     provider = Incidents()
     provider.container = types.SimpleNamespace(service_name="stats")
-    worker_ctx = types.SimpleNamespace(entrypoint=types.SimpleNamespace(method_name="count_by"))
+    worker_ctx = types.SimpleNamespace(entrypoint=types.SimpleNamespace(method_name="count_by"),
+                                       data={"call_ref": "0123abcd4567"})
     try:
         {}["dimension"]
     except KeyError as exc:
@@ -48,7 +49,7 @@ def test_an_unexpected_error_is_a_500_with_the_incident_the_service_logged(caplo
         provider.worker_result(worker_ctx, exc_info=(KeyError, boom, boom.__traceback__))
         provider.worker_result(worker_ctx, exc_info=(errors.NotFound, errors.NotFound("x"), None))  # an answer
     [record] = caplog.records
-    incident = record.getMessage().split()[1]
-    remote = RemoteCallError("KeyError", str(boom), "builtins.KeyError", list(boom.args))
+    assert record.getMessage().startswith("incidente 0123abcd4567 en stats.count_by: KeyError")
+    remote = RemoteCallError("KeyError", str(boom), "builtins.KeyError", "0123abcd4567")
     error = remote_to_api(remote)
-    assert error.status == 500 and error.extra == {"incident": incident} and incident in error.detail
+    assert error.status == 500 and error.extra == {"incident": "0123abcd4567"} and "0123abcd4567" in error.detail

@@ -29,8 +29,6 @@ REMOTE_ERRORS: dict[str, tuple[int, str]] = {
 }
 #: the same, by class name: batch answers and remote errors name the class only
 _BY_NAME = {path.rsplit(".", 1)[1]: answer for path, answer in REMOTE_ERRORS.items()}
-#: what an unexpected error's arguments carry (sacinfra.incidents): ``incidente:<id>``
-INCIDENT = "incidente:"
 
 
 class ApiError(Exception):
@@ -49,22 +47,21 @@ def _mapped(exc_path: str | None, exc_type: str | None, kind: str | None) -> tup
 
 
 def unexpected(where: str, incident: str | None = None) -> ApiError:
-    """A 500 with the incident id the service logged (or one the gateway logs now)."""
-    if incident is None:
-        incident = uuid.uuid4().hex[:12]
-        log.error("incidente %s: error inesperado de %s", incident, where)
+    """A 500 with the incident id the service logged (the gateway logs it too)."""
+    incident = incident or uuid.uuid4().hex[:12]
+    log.error("incidente %s: error inesperado de %s", incident, where)
     return ApiError(500, "error_interno", f"Un servicio interno falló (incidente {incident}); intente de nuevo o "
                                           "informe el incidente a soporte.", incident=incident)
 
 
 def remote_to_api(exc) -> ApiError:
     """A remote error (``RemoteCallError``: ``exc_type``, ``exc_path``, ``value``,
-    ``exc_args``) as the API answers it."""
+    ``call_ref``) as the API answers it; an unexpected one is a 500 naming the call's
+    reference, under which the service logged it (sacinfra.incidents)."""
     code, detail, kind = parse_remote_value(exc.value)
     mapped = _mapped(getattr(exc, "exc_path", None), exc.exc_type, kind)
     if mapped is None:
-        marks = [a for a in getattr(exc, "exc_args", None) or () if isinstance(a, str) and a.startswith(INCIDENT)]
-        return unexpected(f"{exc.exc_type}: {str(exc.value)[:300]}", marks[-1][len(INCIDENT):] if marks else None)
+        return unexpected(f"{exc.exc_type}: {str(exc.value)[:300]}", getattr(exc, "call_ref", None))
     lines = _line_errors(exc.value)
     if lines:  # a per-line report (an import): the detail's first line, the lines as ``errors``
         return ApiError(mapped[0], code or mapped[1], detail.split("\n", 1)[0], errors=lines)

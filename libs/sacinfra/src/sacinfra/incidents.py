@@ -1,6 +1,7 @@
-"""An unexpected error of a worker gets an incident id: the service logs it with the
-traceback, and the error carries it to the caller as its last argument
-(``"incidente:<id>"``), so the gateway's 500 answer names the line to look for here."""
+"""An unexpected error of a worker is an incident: the service logs it with its
+traceback under an incident id. For an RPC from the gateway the id is the call's
+reference (context data ``call_ref``), which the gateway puts in its 500 answer, so the
+line to look for in this service's log is the one the client was shown."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,8 @@ from nameko.extensions import DependencyProvider
 from .errors import ServiceError
 
 log = logging.getLogger("sacinfra.incidents")
-MARK = "incidente:"
+#: the context data key the gateway puts a per-call reference in
+CALL_REF = "call_ref"
 
 
 def new_incident() -> str:
@@ -25,10 +27,6 @@ class Incidents(DependencyProvider):
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         if exc_info is None or isinstance(exc_info[1], ServiceError):
             return
-        exc, incident = exc_info[1], new_incident()
+        incident = worker_ctx.data.get(CALL_REF) or new_incident()
         log.error("incidente %s en %s.%s: %s", incident, self.container.service_name,
-                  worker_ctx.entrypoint.method_name, type(exc).__name__, exc_info=exc_info)
-        try:
-            exc.args = (*exc.args, MARK + incident)
-        except (AttributeError, TypeError):  # an exception that will not take it: the log has it
-            pass
+                  worker_ctx.entrypoint.method_name, type(exc_info[1]).__name__, exc_info=exc_info)
