@@ -1,6 +1,10 @@
 """Gateway settings from the environment."""
 import os
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+#: the municipality's time zone (days of a query, file names, Open311 dates): SAC_TIMEZONE
+LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
 
 SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "directory", "stats")
 

@@ -11,13 +11,12 @@ personal data (auditors) the citizen number only, as in the Consultas list; with
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
+
+from ..settings import LOCAL_TZ
 
 #: what people read is in the municipality's time (routing answers ISO 8601 with an offset)
-LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
 
 STATUS = {"captured": "Capturado", "in_progress": "Proceso", "done": "Terminado", "not_viable": "No viable"}
 TRAFFIC_LIGHT = {"on_time": "A tiempo", "at_risk": "En riesgo", "overdue": "Vencido"}

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import unicodedata
-from email.message import Message
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.datastructures import UploadFile
 
 from ..auth import CurrentUser, Role, User, actor_of, agency_scope, audit_event, require_roles
 from ..errors import ApiError
 from .. import versioning
+from ..settings import LOCAL_TZ
+from ..uploads import content_disposition
 
 router = APIRouter(prefix="/v1/catalog", tags=["catálogo"])
 
@@ -145,46 +146,16 @@ def _not_null(changes: dict, keys) -> None:
             raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
 
 
-def parse_if_match(value: str | None) -> int | None:
-    return versioning.parse_if_match(value, "del tipo de petición")
-
-
-def _params(header_value: str) -> Message:
-    m = Message()
-    m["content-type"] = header_value
-    return m
-
-
-def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, str | None, str | None]:
-    """The uploaded file of a ``multipart/form-data`` body: (content, filename, part content type).
-    Takes the part named ``file`` (``archivo``), else the first part carrying a filename."""
-    boundary = _params(content_type).get_param("boundary")
-    if not boundary:
-        raise ApiError(422, "archivo_invalido", "El cuerpo multipart no indica su «boundary».")
-    delimiter = b"\r\n--" + str(boundary).encode("latin-1")
-    chunks = (b"\r\n" + body).split(delimiter)
-    found: list[tuple[str | None, bytes, str | None, str | None]] = []
-    for chunk in chunks[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, sep, content = chunk.partition(b"\r\n\r\n")
-        if not sep:
-            continue
-        headers = Message()
-        for line in head.decode("utf-8", "replace").split("\r\n"):
-            if ":" in line:
-                k, v = line.split(":", 1)
-                headers[k.strip()] = v.strip()
-        name = headers.get_param("name", header="content-disposition")
-        filename = headers.get_filename()
-        found.append((name, content, filename, headers.get_content_type() if headers["content-type"] else None))
-    for name, content, filename, ctype in found:
-        if name in ("file", "archivo"):
-            return content, filename, ctype
-    for name, content, filename, ctype in found:
-        if filename:
-            return content, filename, ctype
-    raise ApiError(422, "archivo_requerido", "Adjunte el archivo del catálogo en el campo «file».")
+async def _uploaded_file(request: Request) -> tuple[bytes, str | None, str | None]:
+    """The file of a ``multipart/form-data`` body: (content, filename, content type), from
+    the part named ``file`` (``archivo``), else the first part carrying a file."""
+    form = await request.form(max_files=1)
+    upload = form.get("file") or form.get("archivo")
+    if not isinstance(upload, UploadFile):
+        upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
+    if upload is None:
+        raise ApiError(422, "archivo_requerido", "Adjunte el archivo del catálogo en el campo «file».")
+    return await upload.read(), upload.filename, upload.content_type
 
 
 def _format_from(filename: str | None, content_type: str | None) -> str | None:
@@ -200,23 +171,9 @@ def _format_from(filename: str | None, content_type: str | None) -> str | None:
     return None
 
 
-def _today() -> dt.date:
-    try:
-        from zoneinfo import ZoneInfo
-        return dt.datetime.now(ZoneInfo("America/Mexico_City")).date()
-    except Exception:  # no tz database: UTC is good enough for a file name
-        return dt.datetime.now(dt.timezone.utc).date()
-
-
 def export_filename(fmt: str, agency: str | None) -> str:
-    return f"catálogo-de-peticiones{'-' + agency if agency else ''}-{_today().isoformat()}.{fmt}"
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback name and the Spanish one (RFC 6266 / 5987)."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    ascii_name = "".join(c for c in ascii_name if " " <= c <= "~" and c not in '"\\')
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    today = dt.datetime.now(LOCAL_TZ).date().isoformat()
+    return f"catálogo-de-peticiones{'-' + agency if agency else ''}-{today}.{fmt}"
 
 
 # --------------------------------------------------------------------------- petition types
@@ -267,15 +224,7 @@ async def get_petition_type(code: str, request: Request, response: Response, use
 async def update_petition_type(code: str, body: PetitionTypePatch, request: Request, response: Response,
                                user: EditorUser, if_match: Annotated[str | None, Header()] = None):
     changes = body.model_dump(exclude_unset=True)
-    version = changes.pop("version", None)
-    header_version = parse_if_match(if_match)
-    if version is not None and header_version is not None and version != header_version:
-        raise ApiError(422, "version_contradictoria",
-                       f"La versión del cuerpo ({version}) no coincide con la de If-Match ({header_version}).")
-    version = version if version is not None else header_version
-    if version is None:
-        raise ApiError(428, "version_requerida",
-                       "Indique la versión del tipo de petición que leyó («version» en el cuerpo o If-Match).")
+    version = versioning.version_of(changes.pop("version", None), if_match, "del tipo de petición")
     _not_null(changes, ("name", "kind", "description", "sla_amount", "sla_unit", "agency", "department",
                         "active", "attributes"))
     updated = await catalog(request, "update_petition_type", actor_of(user), code, changes, version)
@@ -357,13 +306,12 @@ async def import_catalog(request: Request, user: EditorUser,
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_IMPORT_BYTES + 64 * 1024:
         raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
-    body = await request.body()
     content_type = request.headers.get("content-type", "")
-    filename = part_type = None
+    filename = None
     if content_type.lower().startswith("multipart/form-data"):
-        content, filename, part_type = parse_multipart(body, content_type)
+        content, filename, part_type = await _uploaded_file(request)
     else:
-        content, part_type = body, content_type.split(";")[0].strip().lower()
+        content, part_type = await request.body(), content_type.split(";")[0].strip().lower()
     if len(content) > MAX_IMPORT_BYTES:
         raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
     if not content:

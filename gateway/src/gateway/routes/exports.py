@@ -30,7 +30,7 @@ from starlette.background import BackgroundTask
 from ..auth import User, audit_event, require_roles
 from ..errors import ApiError
 from ..exports import MAX_BATCH, WorkOrder, columns_for, iter_file, tracking_url, write_work_orders
-from ..exports.columns import LOCAL_TZ
+from ..settings import LOCAL_TZ
 from ..exports.pipeline import CsvStream, build_xlsx, export_pages
 from ..exports.xlsx_writer import remove
 from . import reports_query as consultas_route

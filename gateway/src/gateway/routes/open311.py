@@ -29,7 +29,6 @@ import json
 import os
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
@@ -41,6 +40,7 @@ from ..errors import ApiError
 from ..params import MAX_BIGINT
 from ..report_view import open311_row, read_report
 from ..schemas import ReportIn
+from ..settings import LOCAL_TZ
 from .reports import file_report
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -50,7 +50,6 @@ CONTACT = os.environ.get("OPEN311_CONTACT", "Dirección de Atención Ciudadana d
 KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE",
                              "No se requiere api_key para consultar servicios ni solicitudes; para crear "
                              "solicitudes, solicite una a Atención Ciudadana.")
-LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
 MAX_REQUESTS = 1000            # the spec's suggested ceiling of GET requests
 DEFAULT_DAYS = 90              # the spec's default window of GET requests
 PAGE = 200                     # routing's largest page of query_reports

@@ -80,19 +80,8 @@ async def routing(request: Request, method: str, *args):
     return await request.app.state.call("routing", method, *args)
 
 
-def parse_if_match(value: str | None) -> int | None:
-    return versioning.parse_if_match(value, "del reporte")
-
-
 def version_of(body: Versioned, if_match: str | None) -> int:
-    header = parse_if_match(if_match)
-    if body.version is not None and header is not None and body.version != header:
-        raise ApiError(422, "version_contradictoria",
-                       f"La versión del cuerpo ({body.version}) no coincide con la de If-Match ({header}).")
-    version = body.version if body.version is not None else header
-    if version is None:
-        raise ApiError(428, "version_requerida", "Indique la versión del reporte que leyó («version» en el cuerpo o If-Match).")
-    return version
+    return versioning.version_of(body.version, if_match, "del reporte")
 
 
 async def _changed(request: Request, response: Response, action: str, folio: int, version: int, out: dict,
