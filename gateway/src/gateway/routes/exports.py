@@ -51,7 +51,6 @@ CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
 #: citizens' get_citizens answers at most 500 numbers per call
 CITIZENS_PER_CALL = 500
-EXPORT_FLAGS = frozenset({"hide_citizen_data", "hide_citizen_name", "hide_map", "reason"})
 
 
 # --------------------------------------------------------------------------- helpers

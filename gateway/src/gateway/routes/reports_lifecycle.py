@@ -25,7 +25,6 @@ router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
 
 ActingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin))]
 ReopeningUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
-ReadingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin, Role.auditor))]
 #: the same staff, or a department key with the scope (its department is checked by routing)
 _DEPT = (apikeys.DEPARTMENT,)
 ActingOrKey = Annotated[Principal, Depends(staff_or_key(Role.agency_staff, Role.supervisor, Role.admin,
