@@ -18,8 +18,8 @@ class NotYours(errors.NotFound):  # a service's own subclass, not in the table
 def test_remote_errors_by_dotted_path_base_class_or_name():
     exc = NotYours("No existe para usted.")
     remote = RemoteCallError("NotYours", str(exc), "routing.exceptions.NotYours")
-    assert vars(remote_to_api(remote)) == {"status": 404, "code": "no_es_suyo", "detail": "No existe para usted.",
-                                           "extra": {}}
+    error = remote_to_api(remote)
+    assert (error.status, error.code, error.detail, error.extra) == (404, "no_es_suyo", "No existe para usted.", {})
     remote = RemoteCallError("PayloadTooLarge", json.dumps({"code": "evidencia_muy_grande", "message": "6 MB"}),
                              "routing.exceptions.PayloadTooLarge")
     assert remote_to_api(remote).status == 413

@@ -14,7 +14,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sacinfra.telemetry import setup_tracing
 
 from .auth import Auth
-from .auth.errors import HeaderApiError, header_api_error_handler
 from .batching import CallBatcher
 from .errors import ApiError, api_error_handler, http_error_handler, remote_to_api, validation_error_handler
 from .openapi import document_errors
@@ -50,7 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rpc = rpc
     app.state.auth = auth
     app.add_exception_handler(ApiError, api_error_handler)
-    app.add_exception_handler(HeaderApiError, header_api_error_handler)
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

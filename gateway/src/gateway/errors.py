@@ -32,8 +32,11 @@ _BY_NAME = {path.rsplit(".", 1)[1]: answer for path, answer in REMOTE_ERRORS.ite
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, detail: str, **extra):
-        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+    """An answer as problem+json: ``headers`` (``WWW-Authenticate``, ``Retry-After``…) and
+    ``extra`` members of the problem ride along."""
+
+    def __init__(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra):
+        self.status, self.code, self.detail, self.headers, self.extra = status, code, detail, headers or {}, extra
 
 
 def problem(status: int, code: str, detail: str, title: str | None = None, **extra) -> JSONResponse:
@@ -89,7 +92,9 @@ def error_from_answer(error: dict) -> ApiError:
 
 
 async def api_error_handler(request: Request, exc: ApiError):
-    return problem(exc.status, exc.code, exc.detail, **exc.extra)
+    response = problem(exc.status, exc.code, exc.detail, **exc.extra)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError):
