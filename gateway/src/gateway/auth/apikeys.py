@@ -181,14 +181,8 @@ async def get_key(conn: AsyncConnection, key_id: int) -> ApiKey | None:
 
 async def list_keys(conn: AsyncConnection, *, kind: str | None = None, active: bool | None = None,
                     limit: int = 50, offset: int = 0) -> tuple[list[ApiKey], int]:
-    where = []
-    if kind is not None:
-        where.append(api_keys.c.kind == kind)
-    if active is not None:
-        where.append(api_keys.c.active == active)
-    total = (await conn.execute(sa.select(sa.func.count()).select_from(api_keys).where(*where))).scalar_one()
-    rows = await conn.execute(sa.select(*KEY_COLUMNS).where(*where).order_by(api_keys.c.id)
-                              .limit(limit).offset(offset))
+    rows, total = await store.page_of(conn, sa.select(*KEY_COLUMNS), api_keys,
+                                      store.equal_to(api_keys, kind=kind, active=active), (api_keys.c.id,), limit, offset)
     return [_key(r) for r in rows], total
 
 

@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.background import BackgroundTask
+from starlette.datastructures import ImmutableMultiDict
 
 from ..auth import User, audit_event, require_roles
 from ..errors import ApiError
@@ -180,23 +181,16 @@ class WorkOrdersIn(Options):
         return self
 
 
-class _Params(dict):
+def _as_params(data: dict) -> ImmutableMultiDict:
     """A JSON object of filters read like query parameters (``get``, ``getlist``)."""
-
-    def __init__(self, data: dict):
-        super().__init__()
-        for key, value in data.items():
-            values = value if isinstance(value, list) else [value]
-            if any(isinstance(v, (dict, list)) for v in values):
+    items = []
+    for key, value in data.items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, (dict, list)):
                 raise ApiError(422, "filtro_invalido", f"El filtro «{key}» tiene un valor inválido.")
-            self[key] = ["true" if v is True else "false" if v is False else str(v) for v in values if v is not None]
-
-    def get(self, key, default=None):
-        values = super().get(key)
-        return values[-1] if values else default
-
-    def getlist(self, key):
-        return list(super().get(key) or [])
+            if v is not None:
+                items.append((key, "true" if v is True else "false" if v is False else str(v)))
+    return ImmutableMultiDict(items)
 
 
 @router.get("/{folio:int}/work-order.pdf", summary="Orden de trabajo (PDF) de un reporte",
@@ -237,7 +231,7 @@ async def work_orders(body: WorkOrdersIn, request: Request, user: Reader):
         rows.sort(key=lambda r: order[r["folio"]])
         audited = {"folios": folios}
     else:
-        filters, criteria = parse_filters(_Params(body.filters), CONSULTAS_FILTERS)
+        filters, criteria = parse_filters(_as_params(body.filters), CONSULTAS_FILTERS)
         reason = body.reason or "Órdenes de trabajo"
         filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
         total = await _count(request, user, filters)
