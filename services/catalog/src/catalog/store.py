@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 
-from .exceptions import Conflict
+from sacinfra.db import Repository
 
 metadata = sa.MetaData()
 
@@ -41,51 +41,26 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class Store:
+class Store(Repository):
     """catalog's repository over one unit of work (see the module docstring)."""
 
-    def __init__(self, uow):
-        self.uow = uow
-
-    # -- the unit of work ----------------------------------------------------------
-    def __enter__(self) -> "Store":
-        self.uow.__enter__()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.uow.__exit__(exc_type, exc, tb)
-
-    def add_events(self, events: list[tuple[str, dict, dict | None]]) -> None:
-        self.uow.add_events(events)
-
-    @property
-    def _s(self):
-        return self.uow.session
-
-    def _write(self, stmt, params=None):
-        """Run a write; a unique violation (a concurrent writer got there first, same new
-        code…) is the catalog's ``Conflict`` ``conflicto_concurrente``."""
-        try:
-            return self._s.execute(stmt, params) if params is not None else self._s.execute(stmt)
-        except sa.exc.IntegrityError:
-            raise Conflict("El catálogo cambió mientras se guardaba su cambio; vuelva a intentarlo.",
-                           "conflicto_concurrente") from None
+    conflict_message = "El catálogo cambió mientras se guardaba su cambio; vuelva a intentarlo."
 
     # -- petition types ------------------------------------------------------------
     def petition_type(self, code: str, lock: bool = False) -> dict | None:
         q = sa.select(petition_types).where(petition_types.c.code == code)
-        row = self._s.execute(q.with_for_update() if lock else q).mappings().first()
+        row = self.session.execute(q.with_for_update() if lock else q).mappings().first()
         return dict(row) if row else None
 
     def petition_types_by_code(self, codes, lock: bool = False) -> dict[str, dict]:
         q = sa.select(petition_types).where(petition_types.c.code.in_(list(codes))).order_by(petition_types.c.code)
-        return {r["code"]: dict(r) for r in self._s.execute(q.with_for_update() if lock else q).mappings()}
+        return {r["code"]: dict(r) for r in self.session.execute(q.with_for_update() if lock else q).mappings()}
 
     def petition_types(self, agency: str | None = None) -> list[dict]:
         q = sa.select(petition_types).order_by(petition_types.c.code)
         if agency:
             q = q.where(petition_types.c.agency == agency)
-        return [dict(r) for r in self._s.execute(q).mappings()]
+        return [dict(r) for r in self.session.execute(q).mappings()]
 
     def search_petition_types(self, filters: dict, offset: int, limit: int) -> tuple[list[dict], int]:
         """One page of the petition types matching ``filters`` (already validated: agency,
@@ -102,29 +77,29 @@ class Store:
         if filters.get("q"):
             needle = f"%{_escape_like(filters['q'])}%"
             where.append(sa.or_(p.c.code.ilike(needle, escape="\\"), p.c.name.ilike(needle, escape="\\")))
-        total = self._s.execute(sa.select(sa.func.count()).select_from(p).where(*where)).scalar()
-        rows = self._s.execute(sa.select(p).where(*where).order_by(p.c.code).limit(limit).offset(offset)).mappings()
+        total = self.session.execute(sa.select(sa.func.count()).select_from(p).where(*where)).scalar()
+        rows = self.session.execute(sa.select(p).where(*where).order_by(p.c.code).limit(limit).offset(offset)).mappings()
         return [dict(r) for r in rows], total
 
     def insert_petition_type(self, values: dict) -> bool:
         """False when the code exists already."""
         stmt = pg_insert(petition_types).values(**values).on_conflict_do_nothing().returning(petition_types.c.code)
-        return self._write(stmt).first() is not None
+        return self.write(stmt).first() is not None
 
     def update_petition_type(self, code: str, values: dict) -> None:
-        self._write(sa.update(petition_types).where(petition_types.c.code == code).values(**values))
+        self.write(sa.update(petition_types).where(petition_types.c.code == code).values(**values))
 
     def seed_petition_types(self, rows: list[dict]) -> None:
         """Insert the types that do not exist yet (a seed never overwrites an edit)."""
         for values in rows:
-            self._s.execute(pg_insert(petition_types).values(**values).on_conflict_do_nothing())
+            self.session.execute(pg_insert(petition_types).values(**values).on_conflict_do_nothing())
 
     def add_history(self, rows: list[dict]) -> None:
-        self._s.execute(sa.insert(petition_type_changes), rows)
+        self.session.execute(sa.insert(petition_type_changes), rows)
 
     def history(self, code: str) -> list[dict]:
         c = petition_type_changes
-        return [dict(r) for r in self._s.execute(sa.select(c).where(c.c.code == code)
+        return [dict(r) for r in self.session.execute(sa.select(c).where(c.c.code == code)
                                                   .order_by(c.c.version, c.c.id)).mappings()]
 
     def active_services(self) -> list[dict]:
@@ -134,14 +109,14 @@ class Store:
                        a.c.name.label("agency_name"), d.c.name.label("department_name"))
              .join(a, a.c.code == p.c.agency).join(d, d.c.code == p.c.department)
              .where(p.c.active.is_(True)).order_by(p.c.code))
-        return [dict(r) for r in self._s.execute(q).mappings()]
+        return [dict(r) for r in self.session.execute(q).mappings()]
 
     # -- agencies, departments, channels -------------------------------------------
     def get(self, kind: str, code: str, lock: bool = False) -> dict | None:
         """An agency, department or channel (``kind``) by code."""
         table = _CODED[kind]
         q = sa.select(table).where(table.c.code == code)
-        row = self._s.execute(q.with_for_update() if lock else q).mappings().first()
+        row = self.session.execute(q.with_for_update() if lock else q).mappings().first()
         return dict(row) if row else None
 
     def list(self, kind: str, agency: str | None = None, active_only: bool = False) -> list[dict]:
@@ -151,28 +126,28 @@ class Store:
             q = q.where(table.c.agency == agency)
         if active_only:
             q = q.where(table.c.active.is_(True))
-        return [dict(r) for r in self._s.execute(q).mappings()]
+        return [dict(r) for r in self.session.execute(q).mappings()]
 
     def channels_by_code(self, codes) -> dict[str, dict]:
         q = sa.select(channels).where(channels.c.code.in_(list(codes)))
-        return {r["code"]: dict(r) for r in self._s.execute(q).mappings()}
+        return {r["code"]: dict(r) for r in self.session.execute(q).mappings()}
 
     def upsert(self, kind: str, values: dict) -> dict:
         table = _CODED[kind]
-        self._write(pg_insert(table).values(**values).on_conflict_do_update(
+        self.write(pg_insert(table).values(**values).on_conflict_do_update(
             index_elements=["code"], set_={k: v for k, v in values.items() if k != "code"}))
         return self.get(kind, values["code"])
 
     def count_department_uses(self, department: str) -> int:
-        return self._s.execute(sa.select(sa.func.count()).select_from(petition_types)
+        return self.session.execute(sa.select(sa.func.count()).select_from(petition_types)
                                .where(petition_types.c.department == department)).scalar()
 
     # -- calendar --------------------------------------------------------------------
     def calendar(self, lock: bool = False) -> dict | None:
         q = sa.select(calendar.c.data).where(calendar.c.id == 1)
-        return self._s.execute(q.with_for_update() if lock else q).scalar()
+        return self.session.execute(q.with_for_update() if lock else q).scalar()
 
     def save_calendar(self, data: dict, at) -> None:
         values = {"data": data} if at is None else {"data": data, "updated_at": at}
-        self._s.execute(pg_insert(calendar).values(id=1, **values)
+        self.session.execute(pg_insert(calendar).values(id=1, **values)
                         .on_conflict_do_update(index_elements=["id"], set_=values))

@@ -4,12 +4,11 @@ and every SQL statement.
 ``Store`` wraps one sacinfra ``UnitOfWork``: ``with store:`` is the unit of work's ``with``
 (commit on success, rollback on error); the use cases (``handlers``, ``reads``,
 ``rights``) call its methods and never write SQL. ``tests/unit`` has an in-memory twin."""
-import logging
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-log = logging.getLogger(__name__)
+from sacinfra.db import Repository
+
 metadata = sa.MetaData()
 
 reports = sa.Table(
@@ -36,41 +35,20 @@ cancelled_citizens = sa.Table(
 )
 
 
-class Store:
+class Store(Repository):
     """intake's repository over one unit of work (see the module docstring)."""
-
-    def __init__(self, uow):
-        self.uow = uow
-
-    # -- the unit of work ----------------------------------------------------------
-    def __enter__(self) -> "Store":
-        self.uow.__enter__()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.uow.__exit__(exc_type, exc, tb)
-
-    def add_events(self, events: list[tuple[str, dict, dict | None]]) -> None:
-        self.uow.add_events(events)
-
-    def claim(self, consumer: str, message_id: str) -> bool:
-        return self.uow.claim(consumer, message_id)
-
-    @property
-    def _s(self):
-        return self.uow.session
 
     # -- filing ----------------------------------------------------------------------
     def cancelled_among(self, numbers) -> set[int]:
         """Which of ``numbers`` belong to a cancelled citizen (one indexed query)."""
         c = cancelled_citizens
-        return set(self._s.execute(sa.select(c.c.number).where(c.c.number.in_(list(numbers)))).scalars())
+        return set(self.session.execute(sa.select(c.c.number).where(c.c.number.in_(list(numbers)))).scalars())
 
     def next_folios(self, n: int) -> list[int]:
         """``n`` folios from the sequence, ascending, in one round trip."""
         if n == 0:
             return []
-        return list(self._s.execute(sa.text("SELECT nextval('folio_seq') FROM generate_series(1, :n) ORDER BY 1"),
+        return list(self.session.execute(sa.text("SELECT nextval('folio_seq') FROM generate_series(1, :n) ORDER BY 1"),
                                     {"n": n}).scalars())
 
     def insert_reports(self, rows: list[dict]) -> set[int]:
@@ -81,43 +59,39 @@ class Store:
             return set()
         stmt = (pg_insert(reports).on_conflict_do_nothing(index_elements=["idempotency_key"])
                 .returning(reports.c.folio))
-        return set(self._s.execute(stmt, rows).scalars())
+        return set(self.session.execute(stmt, rows).scalars())
 
     def by_idempotency_keys(self, keys) -> dict:
-        rows = self._s.execute(sa.select(reports).where(reports.c.idempotency_key.in_(list(keys)))).mappings()
+        rows = self.session.execute(sa.select(reports).where(reports.c.idempotency_key.in_(list(keys)))).mappings()
         return {r["idempotency_key"]: dict(r) for r in rows}
 
     # -- reading ---------------------------------------------------------------------
     def by_folio(self, folio: int) -> dict | None:
-        row = self._s.execute(sa.select(reports).where(reports.c.folio == folio)).mappings().first()
+        row = self.session.execute(sa.select(reports).where(reports.c.folio == folio)).mappings().first()
         return dict(row) if row else None
 
     def by_folios(self, folios) -> dict[int, dict]:
-        rows = self._s.execute(sa.select(reports).where(reports.c.folio.in_(list(set(folios))))).mappings()
+        rows = self.session.execute(sa.select(reports).where(reports.c.folio.in_(list(set(folios))))).mappings()
         return {r["folio"]: dict(r) for r in rows}
 
     def by_citizens(self, numbers, limit: int) -> list[dict]:
         q = sa.select(reports).where(reports.c.citizen_number.in_(list(numbers))).order_by(reports.c.folio).limit(limit)
-        return [dict(r) for r in self._s.execute(q).mappings()]
+        return [dict(r) for r in self.session.execute(q).mappings()]
 
     # -- ARCO cancellation -------------------------------------------------------------
     def remember_cancelled(self, number: int) -> None:
-        self._s.execute(pg_insert(cancelled_citizens).values(number=number).on_conflict_do_nothing())
+        self.session.execute(pg_insert(cancelled_citizens).values(number=number).on_conflict_do_nothing())
 
     def erase_personal_data(self, number: int, note: str) -> int:
         """Replace the description by ``note`` and drop references and street number of the
         reports of ``number`` not erased yet; how many changed."""
         r = reports
-        return self._s.execute(
+        return self.session.execute(
             sa.update(r).where(r.c.citizen_number == number,
                                sa.or_(r.c.description != note, r.c.references.is_not(None), r.c.number.is_not(None)))
             .values(description=note, references=None, number=None)).rowcount
 
     def vacuum_reports(self) -> None:
-        """Best effort, outside any transaction (VACUUM cannot run in one): drops the dead
-        row versions that still held erased text; autovacuum does it later otherwise."""
-        try:
-            with self._s.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sa.text("VACUUM reports"))
-        except Exception:  # noqa: BLE001
-            log.warning("VACUUM after an ARCO cancellation failed; autovacuum will clean up", exc_info=True)
+        """Best effort, after an erasure: drops the dead row versions of ``reports`` that
+        still held erased text (outside the transaction; see ``Repository.vacuum``)."""
+        self.vacuum(("reports",))

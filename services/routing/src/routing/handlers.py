@@ -309,51 +309,56 @@ def _change_status(uow, actor, folio, version, action: str, *, now=None, reason_
         return _view(repo, folio, full, at_risk_share, now)
 
 
-def start_report(uow, actor, folio, version, text=None, *, now=None) -> dict:
+def start_report(uow, actor, folio, version, text=None, *, now=None,
+                 at_risk_share=domain.DEFAULT_AT_RISK_SHARE) -> dict:
     """captured → in_progress: the department accepts the report (optional note)."""
-    return _change_status(uow, actor, folio, version, domain.START, now=now,
+    return _change_status(uow, actor, folio, version, domain.START, now=now, at_risk_share=at_risk_share,
                           note=(domain.START_NOTE, text, False, "el texto", "texto_requerido"))
 
 
 def finish_report(uow, actor, folio, version, text, evidence=None, *, now=None,
-                  limits: ev.Limits | None = None) -> dict:
+                  limits: ev.Limits | None = None, at_risk_share=domain.DEFAULT_AT_RISK_SHARE) -> dict:
     """in_progress → done, only with the closing intervention (written in the same
     transaction, with its ``evidence`` files if any: see ``evidence.prepare``)."""
     return _change_status(uow, actor, folio, version, domain.FINISH, now=now, evidence=evidence, limits=limits,
+                          at_risk_share=at_risk_share,
                           note=(domain.CLOSING, text, True, "el texto de cierre (qué se hizo)", "cierre_requerido"))
 
 
-def mark_not_viable(uow, actor, folio, version, reason, *, now=None) -> dict:
+def mark_not_viable(uow, actor, folio, version, reason, *, now=None,
+                    at_risk_share=domain.DEFAULT_AT_RISK_SHARE) -> dict:
     """captured | in_progress → not_viable, with a reason."""
-    return _change_status(uow, actor, folio, version, domain.MARK_NOT_VIABLE, now=now,
+    return _change_status(uow, actor, folio, version, domain.MARK_NOT_VIABLE, now=now, at_risk_share=at_risk_share,
                           reason_of=(reason, "el motivo por el que no es viable", "motivo_requerido"))
 
 
 def reopen_report(uow, actor, folio, version, reason, *, now=None,
-                  reopen_days: int = domain.DEFAULT_REOPEN_DAYS) -> dict:
+                  reopen_days: int = domain.DEFAULT_REOPEN_DAYS, at_risk_share=domain.DEFAULT_AT_RISK_SHARE) -> dict:
     """done | not_viable → in_progress, within ``reopen_days`` of the closure (who: ``policy``)."""
     return _change_status(uow, actor, folio, version, domain.REOPEN, now=now, reopen_days=reopen_days,
+                          at_risk_share=at_risk_share,
                           reason_of=(reason, "el motivo de la reapertura", "motivo_requerido"))
 
 
 def reassign_report(uow, actor, folio, version, agency, department, reason, *, now=None,
-                    departments: FetchDepartments | None = None) -> dict:
+                    departments: FetchDepartments | None = None, at_risk_share=domain.DEFAULT_AT_RISK_SHARE) -> dict:
     """captured | in_progress → captured at another agency/department (an active one of
     routing's copy of catalog, filled from ``departments`` when it does not know the
     target); reason required, history kept, due date KEPT (the citizen's promise does not move)."""
     return _with_departments(uow, departments, lambda: _change_status(
-        uow, actor, folio, version, domain.REASSIGN, now=now, target=(agency, department),
+        uow, actor, folio, version, domain.REASSIGN, now=now, target=(agency, department), at_risk_share=at_risk_share,
         reason_of=(reason, "el motivo de la reasignación", "motivo_requerido")))
 
 
 def share_report(uow, actor, folio, version, agency, department, *, now=None,
-                 departments: FetchDepartments | None = None) -> dict:
+                 departments: FetchDepartments | None = None, at_risk_share=domain.DEFAULT_AT_RISK_SHARE) -> dict:
     """Make an open report visible to, and documentable by, one more department (an
     active one, as for reassigning); the owner still is the only one who closes it."""
-    return _with_departments(uow, departments, lambda: _share(uow, actor, folio, version, agency, department, now))
+    return _with_departments(uow, departments, lambda: _share(uow, actor, folio, version, agency, department, now,
+                                                              at_risk_share))
 
 
-def _share(uow, actor, folio, version, agency, department, now) -> dict:
+def _share(uow, actor, folio, version, agency, department, now, at_risk_share) -> dict:
     actor = policy.load_actor(actor)
     at = _now(now)
     with store.repository(uow) as repo:
@@ -373,7 +378,7 @@ def _share(uow, actor, folio, version, agency, department, now) -> dict:
             "folio": folio, "agency": agency, "department": department, "owner_agency": row["agency"],
             "owner_department": row["department"], "status": row["status"], "version": new_version,
             "at": at.isoformat()})
-        return _view(repo, folio, full, domain.DEFAULT_AT_RISK_SHARE, now)
+        return _view(repo, folio, full, at_risk_share, now)
 
 
 # --------------------------------------------------------------------------- interventions and evidence

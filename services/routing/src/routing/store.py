@@ -217,7 +217,9 @@ class SqlRepository(Repository):
 
     def upsert_departments(self, rows: list[dict]) -> int:
         """Last write wins by ``changed_at``: a row replaces the stored one only if it is
-        newer (or the stored one has no time). Returns how many rows changed."""
+        newer (or the stored one has no time) and says something else (so the periodic
+        refresh from catalog's list writes nothing when nothing changed). Returns how many
+        rows changed."""
         if not rows:
             return 0
         d = departments
@@ -226,5 +228,7 @@ class SqlRepository(Repository):
             index_elements=[d.c.code],
             set_={"agency": stmt.excluded.agency, "name": stmt.excluded.name, "active": stmt.excluded.active,
                   "changed_at": stmt.excluded.changed_at},
-            where=sa.or_(d.c.changed_at.is_(None), d.c.changed_at < stmt.excluded.changed_at))
+            where=sa.and_(sa.or_(d.c.changed_at.is_(None), d.c.changed_at < stmt.excluded.changed_at),
+                          sa.tuple_(d.c.agency, d.c.name, d.c.active).is_distinct_from(
+                              sa.tuple_(stmt.excluded.agency, stmt.excluded.name, stmt.excluded.active))))
             .returning(d.c.code)).all())
