@@ -140,6 +140,13 @@ async def catalog(request: Request, method: str, *args, **kwargs):
     return await request.app.state.call("catalog", method, *args, **kwargs)
 
 
+async def _upsert(request: Request, user: User, what: str, code: str, body: BaseModel) -> dict:
+    """Create or change an agency, department or channel (catalog's ``upsert_<what>``), audited."""
+    out = await catalog(request, f"upsert_{what}", actor_of(user), {"code": code, **body.model_dump()})
+    await audit_event(request, f"{what}.upserted", target=f"{what}:{out['code']}", detail=body.model_dump())
+    return out
+
+
 def _not_null(changes: dict, keys) -> None:
     for key in keys:
         if key in changes and changes[key] is None:
@@ -244,9 +251,7 @@ async def list_agencies(request: Request, user: CurrentUser, active_only: bool =
 
 @router.put("/agencies/{code}", summary="Crear o cambiar una dependencia (administradores)")
 async def put_agency(code: str, body: AgencyIn, request: Request, user: AdminUser) -> dict[str, Any]:
-    out = await catalog(request, "upsert_agency", actor_of(user), {"code": code, **body.model_dump()})
-    await audit_event(request, "agency.upserted", target=f"agency:{out['code']}", detail=body.model_dump())
-    return out
+    return await _upsert(request, user, "agency", code, body)
 
 
 @router.get("/departments", summary="Departamentos (de una dependencia con «agency»)")
@@ -257,9 +262,7 @@ async def list_departments(request: Request, user: CurrentUser, agency: str | No
 
 @router.put("/departments/{code}", summary="Crear o cambiar un departamento (administradores)")
 async def put_department(code: str, body: DepartmentIn, request: Request, user: AdminUser) -> dict[str, Any]:
-    out = await catalog(request, "upsert_department", actor_of(user), {"code": code, **body.model_dump()})
-    await audit_event(request, "department.upserted", target=f"department:{out['code']}", detail=body.model_dump())
-    return out
+    return await _upsert(request, user, "department", code, body)
 
 
 @router.get("/channels", summary="Canales (orígenes de atención)")
@@ -269,9 +272,7 @@ async def list_channels(request: Request, user: CurrentUser) -> list[dict[str, A
 
 @router.put("/channels/{code:path}", summary="Crear o cambiar un canal de atención (administradores)")
 async def put_channel(code: str, body: ChannelIn, request: Request, user: AdminUser) -> dict[str, Any]:
-    out = await catalog(request, "upsert_channel", actor_of(user), {"code": code, **body.model_dump()})
-    await audit_event(request, "channel.upserted", target=f"channel:{out['code']}", detail=body.model_dump())
-    return out
+    return await _upsert(request, user, "channel", code, body)
 
 
 # --------------------------------------------------------------------------- calendar

@@ -79,12 +79,21 @@ async def routing(request: Request, method: str, *args):
     return await request.app.state.call("routing", method, *args)
 
 
-def version_of(body: Versioned, if_match: str | None) -> int:
-    return versioning.version_of(body.version, if_match, "del reporte")
+async def _with_evidence(request: Request, method: str, *args, evidence: list[dict]):
+    """A routing call whose last argument is the evidence files, sent only when there are
+    some (with the longer ``EVIDENCE_RPC_TIMEOUT``)."""
+    if not evidence:
+        return await routing(request, method, *args)
+    return await request.app.state.call("routing", method, *args, evidence,
+                                        timeout=uploads.upload_limits().rpc_timeout)
 
 
-async def _changed(request: Request, response: Response, action: str, folio: int, version: int, out: dict,
-                   detail: dict | None = None) -> dict:
+async def _change(request: Request, response: Response, who, folio: int, body: Versioned, if_match: str | None,
+                  method: str, action: str, *args, detail: dict | None = None, evidence: list[dict] = ()) -> dict:
+    """A lifecycle change against the version the client read (body or If-Match): routing's
+    ``method`` as ``who``, audited as ``action``; the new version goes back in ``ETag``."""
+    version = versioning.version_of(body.version, if_match, "del reporte")
+    out = await _with_evidence(request, method, actor_of(who), folio, version, *args, evidence=evidence)
     await audit_event(request, action, target=f"report:{folio}",
                       detail={"from_version": version, "version": out["version"], "status": out["status"],
                               "agency": out["agency"], "department": out["department"]} | (detail or {}))
@@ -111,18 +120,7 @@ async def list_interventions(folio: Folio, request: Request, user: ReadingOrKey)
 @router.post("/{folio:int}/start", summary="Iniciar la atención (Capturado → Proceso)")
 async def start(folio: Folio, body: StartIn, request: Request, response: Response, user: ActingOrKey,
                 if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "start_report", actor_of(user), folio, version, body.text)
-    return await _changed(request, response, "report.started", folio, version, out)
-
-
-async def _with_evidence(request: Request, method: str, *args, evidence: list[dict]):
-    """A routing call whose last argument is the evidence files, sent only when there are
-    some (with the longer ``EVIDENCE_RPC_TIMEOUT``)."""
-    if not evidence:
-        return await routing(request, method, *args)
-    return await request.app.state.call("routing", method, *args, evidence,
-                                        timeout=uploads.upload_limits().rpc_timeout)
+    return await _change(request, response, user, folio, body, if_match, "start_report", "report.started", body.text)
 
 
 @router.post("/{folio:int}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)",
@@ -132,45 +130,37 @@ async def _with_evidence(request: Request, method: str, *args, evidence: list[di
 async def finish(folio: Folio, request: Request, response: Response, user: ActingOrKey,
                  if_match: IfMatch = None) -> dict[str, Any]:
     body, evidence = await uploads.read_body(request, FinishIn)
-    version = version_of(body, if_match)
-    out = await _with_evidence(request, "finish_report", actor_of(user), folio, version, body.text,
-                               evidence=evidence)
-    return await _changed(request, response, "report.finished", folio, version, out,
-                          {"evidence_files": len(evidence)} if evidence else None)
+    return await _change(request, response, user, folio, body, if_match, "finish_report", "report.finished",
+                         body.text, detail={"evidence_files": len(evidence)} if evidence else None, evidence=evidence)
 
 
 @router.post("/{folio:int}/not-viable", summary="Marcar como no viable, con el motivo")
 async def not_viable(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ActingUser,
                      if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "mark_not_viable", actor_of(user), folio, version, body.reason)
-    return await _changed(request, response, "report.not_viable", folio, version, out, {"reason": body.reason})
+    return await _change(request, response, user, folio, body, if_match, "mark_not_viable", "report.not_viable",
+                         body.reason, detail={"reason": body.reason})
 
 
 @router.post("/{folio:int}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
 async def reopen(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ReopeningUser,
                  if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "reopen_report", actor_of(user), folio, version, body.reason)
-    return await _changed(request, response, "report.reopened", folio, version, out, {"reason": body.reason})
+    return await _change(request, response, user, folio, body, if_match, "reopen_report", "report.reopened",
+                         body.reason, detail={"reason": body.reason})
 
 
 @router.post("/{folio:int}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
 async def reassign(folio: Folio, body: ReassignIn, request: Request, response: Response, user: ActingUser,
                    if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "reassign_report", actor_of(user), folio, version, body.agency, body.department,
-                        body.reason)
-    return await _changed(request, response, "report.reassigned", folio, version, out, {"reason": body.reason})
+    return await _change(request, response, user, folio, body, if_match, "reassign_report", "report.reassigned",
+                         body.agency, body.department, body.reason, detail={"reason": body.reason})
 
 
 @router.post("/{folio:int}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
 async def share(folio: Folio, body: ShareIn, request: Request, response: Response, user: ActingUser,
                 if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "share_report", actor_of(user), folio, version, body.agency, body.department)
-    return await _changed(request, response, "report.shared", folio, version, out,
-                          {"shared_agency": body.agency, "shared_department": body.department})
+    return await _change(request, response, user, folio, body, if_match, "share_report", "report.shared",
+                         body.agency, body.department,
+                         detail={"shared_agency": body.agency, "shared_department": body.department})
 
 
 @router.post("/{folio:int}/interventions", status_code=201, summary="Documentar una intervención (inmutable)",
