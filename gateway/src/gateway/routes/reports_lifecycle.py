@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import Folio
 from ..auth import Principal, Role, User, actor_of, apikeys, audit_event, require_roles, staff_or_key
-from ..errors import ApiError
 from .. import uploads, versioning
 
 router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
