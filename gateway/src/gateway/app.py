@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sacinfra.telemetry import setup_tracing
+from sacinfra.telemetry import counter, histogram, setup_tracing
 
 from .auth import Auth
 from .batching import CallBatcher
@@ -23,8 +24,9 @@ from .schemas import Summary
 from .settings import SERVICES, Settings
 from .tracing import TracingMiddleware, rpc_context
 
-HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests", ["method", "route", "status"])
-HTTP_SECONDS = Histogram("gateway_http_request_seconds", "HTTP request duration", ["method", "route"])
+HTTP_REQUESTS = counter("gateway_http_requests_total", "HTTP requests", ("method", "route", "status"))
+HTTP_SECONDS = histogram("gateway_http_request_seconds", "HTTP request duration", ("method", "route"))
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     # the uvicorn entry point builds its settings here: a missing JWT_SECRET stops it
