@@ -1,21 +1,10 @@
 """Gateway tests: a real PostgreSQL database per test (migrated with gateway/alembic.ini)
 and one throwaway RabbitMQ vhost for the session (the app's lifespan connects its RPC client)."""
 import asyncio
-import importlib
 import secrets
-import sys
 from pathlib import Path
 
 import pytest
-
-# pytest (--import-mode=importlib) names this file ``gateway.tests.conftest`` and, first,
-# imports the folder ``gateway/`` as a namespace package called ``gateway``, which hides
-# the real package (gateway/src/gateway). Put the real one back before anything uses it.
-if not getattr(sys.modules.get("gateway"), "__file__", None):
-    for _name in [m for m in sys.modules if m == "gateway" or m.startswith("gateway.")]:
-        if _name != __name__:
-            del sys.modules[_name]
-    importlib.import_module("gateway")
 
 from sacinfra import testing
 

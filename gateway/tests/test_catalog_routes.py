@@ -76,21 +76,24 @@ def test_encoded_codes_reach_catalog_decoded(api, fake):
     assert c.get("/v1/catalog/petition-types/NADA").status_code == 401
 
 
-def test_list_is_scoped_for_agency_staff_and_filtered(api, fake):
+def test_list_passes_filters_page_and_actor_to_catalog(api, fake):
+    """Catalog filters, pages and scopes petition types; the gateway only passes them on."""
     c = api.client
-    fake.answers["list_petition_types"] = lambda agency, active_only: [
-        petition("OP-A", name="LAMPARA"), petition("OP-B", sla_unit="business_days"), petition("SIAP-C", "SIAP")]
+    fake.answers["list_petition_types"] = lambda filters, page, per_page, actor: {
+        "items": [petition("OP-A", name="LAMPARA")], "total": 3, "page": page, "per_page": per_page}
     r = c.get("/v1/catalog/petition-types", headers=api.as_("agency_staff"))
-    assert r.status_code == 200 and r.json()["total"] == 3
-    assert fake.last("list_petition_types") == ("OP", False)
-    c.get("/v1/catalog/petition-types", params={"agency": "SIAP", "active": "true"}, headers=api.as_("agency_staff"))
-    assert fake.last("list_petition_types") == ("SIAP", True)
-    r = c.get("/v1/catalog/petition-types", params={"q": "lámpara".replace("á", "a"), "limit": 5},
+    assert r.status_code == 200 and r.json()["total"] == 3 and r.json()["page"] == 1
+    filters, page, per_page, actor = fake.last("list_petition_types")
+    assert (filters, page, per_page) == ({}, 1, 500)
+    assert (actor["kind"], actor["role"], actor["agency"]) == ("staff", "agency_staff", "OP")
+    r = c.get("/v1/catalog/petition-types", params={"agency": "SIAP", "active": "false", "q": "lampara",
+                                                    "sla_unit": "business_days", "page": 2, "per_page": 5},
               headers=api.as_("block_leader"))
-    assert fake.last("list_petition_types") == (None, False)
-    assert [p["code"] for p in r.json()["items"]] == ["OP-A"]
-    r = c.get("/v1/catalog/petition-types", params={"sla_unit": "business_days"}, headers=api.as_("operator"))
-    assert [p["code"] for p in r.json()["items"]] == ["OP-B"]
+    assert r.status_code == 200, r.text
+    filters, page, per_page, actor = fake.last("list_petition_types")
+    assert filters == {"agency": "SIAP", "active": False, "q": "lampara", "sla_unit": "business_days"}
+    assert (page, per_page, actor["role"]) == (2, 5, "block_leader")
+    assert c.get("/v1/catalog/petition-types", params={"per_page": 0}, headers=api.as_("operator")).status_code == 422
 
 
 def test_patch_needs_a_version_and_an_editor(api, fake):
@@ -103,7 +106,8 @@ def test_patch_needs_a_version_and_an_editor(api, fake):
     assert r.headers["etag"] == '"4"'
     actor, code, changes, version = fake.last("update_petition_type")
     assert (code, changes, version) == (SLASH, {"sla_amount": 7}, 3)
-    assert actor == {"username": "agency_staff", "role": "agency_staff", "agency": "OP"}
+    assert actor == {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP",
+                     "department": "OP-ALUMBRADO"}
     assert c.patch(url, json={"sla_amount": 7, "version": 3}, headers=staff).status_code == 200
     r = c.patch(url, json={"sla_amount": 7}, headers=staff)
     assert r.status_code == 428 and r.json()["code"] == "version_requerida"

@@ -51,15 +51,12 @@ class Services:
             actor, filters, after, limit = args
             rows = [r for r in self.visible(actor, filters) if after is None or r["folio"] > after][:limit]
             return {"items": [dict(r) for r in rows], "next_after": rows[-1]["folio"] if len(rows) == limit else None}
-        if (service, method) == ("routing", "get_assignment"):
-            folio, actor = args
-            if folio > len(self.rows):
-                raise RemoteCallError("NotFound", json.dumps({"code": "asignacion_no_encontrada",
-                                                              "message": "No existe."}))
-            raise RemoteCallError("Forbidden", json.dumps({"code": "prohibido", "message": "No puede."}))
-        if (service, method) == ("routing", "list_interventions"):
-            return [{"id": 1, "folio": args[0], "author": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO",
-                     "kind": "start", "text": f"Cuadrilla al folio {args[0]}", "at": "2026-11-30T19:00:00+00:00"}]
+        if (service, method) == ("routing", "list_interventions_batch"):
+            folios, actor = args
+            return [{"folio": f, "interventions": [
+                {"id": 1, "folio": f, "author": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO",
+                 "kind": "start", "text": f"Cuadrilla al folio {f}", "at": "2026-11-30T19:00:00+00:00"}]}
+                for f in folios]
         if (service, method) == ("intake", "get_reports"):
             folios, include_token = args
             assert include_token is True
@@ -161,13 +158,14 @@ def test_work_order_of_one_report(api, services):
                      "Esquina", "http://127.0.0.1:8000/v1/trac"):
         assert expected in text, expected
     assert "Rosa" not in text  # the name hidden on request
-    assert services.called("routing", "list_interventions")[0][1]["username"] == "agency_staff"
+    assert services.called("routing", "list_interventions_batch") == [([3], services.calls[0][2][0])]
+    assert services.calls[0][2][0]["username"] == "agency_staff" and services.calls[0][2][0]["kind"] == "staff"
     assert services.called("citizens", "get_citizens")[0][2] == "Orden de trabajo"
     [entry] = audit(api, "reports.work_orders_printed")
     assert entry["detail"]["folios"] == [3] and entry["detail"]["rows"] == 1
-    # another agency's report: routing's word (403); a folio that does not exist: 404
+    # another agency's report (routing leaves it out) or a folio that does not exist: 404
     r = api.client.get("/v1/reports/2/work-order.pdf", headers=api.as_("agency_staff"))
-    assert r.status_code == 403 and r.json()["code"] == "prohibido"
+    assert r.status_code == 404 and r.json()["code"] == "reporte_no_encontrado"
     r = api.client.get("/v1/reports/99/work-order.pdf", headers=api.as_("agency_staff"))
     assert r.status_code == 404
 

@@ -66,7 +66,7 @@ def test_citizen_columns_by_role_and_by_request():
     assert (out[0]["citizen_name"], out[0]["citizen_phone"]) == ("Rosa Q", "4777654321")
     assert (out[1]["citizen_name"], out[1]["citizen_phone"]) == (None, None)
     assert call.calls == [("citizens", "get_citizens", (
-        {"username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": None}, [7],
+        {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP"}, [7],
         "Asuntos del día"))]
     no_name = asyncio.run(attach_citizens(call, user("operator"), rows(), reason="x", hide_citizen_name=True))
     assert "citizen_name" not in no_name[0] and no_name[0]["citizen_phone"] == "4777654321"

@@ -70,9 +70,8 @@ def test_roster_map_and_the_reports_of_a_block_leader(platform, login):
     pool = RpcPool({"AMQP_URI": platform.amqp_uri}, size=1)
     try:
         with pool.proxy() as p:
-            seen = p.routing.query_reports({"username": "block_leader", "role": "block_leader", "agency": None,
-                                            "department": None}, {})
-            everything = p.routing.query_reports(None, {})
+            seen = p.routing.query_reports({"kind": "staff", "username": "block_leader", "role": "block_leader"}, {})
+            everything = p.routing.query_reports({"kind": "staff", "username": "supervisor", "role": "supervisor"}, {})
     finally:
         pool.close()
     assert sorted(x["folio"] for x in seen["items"]) == sorted(mine) and seen["total"] == 2

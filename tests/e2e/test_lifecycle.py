@@ -77,7 +77,9 @@ def test_agency_staff_start_and_finish_with_a_closing_intervention(platform, tok
     assert summary["total"] == summary["captured"] + summary["in_progress"] + summary["done"] + summary["not_viable"]
 
 
-def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens, file_report, wait_assigned):
+def test_another_agency_gets_404_and_a_stale_version_409(platform, tokens, file_report, wait_assigned):
+    """Another agency's report is not there for its staff (routing answers NotFound, as for a
+    folio that does not exist); a role that may not act at all is 403 at the gateway."""
     base, staff = platform.gateway_url, tokens["agency_staff"]
     siap = file_report(base, tokens["operator"], "SIAP- RECOLECCION DE ANIMALES MUERTOS")
     lamp = file_report(base, tokens["operator"], "OP-LAMPARA APAGADA")
@@ -85,9 +87,9 @@ def test_another_agency_gets_403_and_a_stale_version_409(platform, tokens, file_
     assert a["agency"] == "SIAP"
 
     r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, headers=staff, timeout=10)
-    assert r.status_code == 403 and r.json()["code"] == "prohibido"
+    assert r.status_code == 404 and r.json()["code"] == "reporte_no_encontrado"
     assert r.headers["content-type"].startswith("application/problem+json")
-    assert requests.get(f"{base}/v1/reports/{siap}/interventions", headers=staff, timeout=10).status_code == 403
+    assert requests.get(f"{base}/v1/reports/{siap}/interventions", headers=staff, timeout=10).status_code == 404
     r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, headers=tokens["operator"], timeout=10)
     assert r.status_code == 403
     r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, timeout=10)

@@ -78,7 +78,7 @@ def test_a_department_key_reads_and_writes_back_only_its_department(platform, to
     assert r.status_code == 200 and r.json()["department"] == "OP-ALUMBRADO", r.text
     r = requests.get(f"{base}/v1/reports/{siap}", headers=DEPT_KEY, timeout=10)
     assert r.status_code == 404 and r.json()["code"] == "reporte_no_encontrado", r.text
-    assert requests.get(f"{base}/v1/reports/{siap}/assignment", headers=DEPT_KEY, timeout=10).status_code == 403
+    assert requests.get(f"{base}/v1/reports/{siap}/assignment", headers=DEPT_KEY, timeout=10).status_code == 404
     r = requests.get(f"{base}/v1/reports/{lamp}", headers={"X-API-Key": "sac_nope"}, timeout=10)
     assert r.status_code == 401
 
@@ -93,7 +93,7 @@ def test_a_department_key_reads_and_writes_back_only_its_department(platform, to
                       headers=DEPT_KEY, timeout=10)
     assert r.status_code == 200 and r.json()["status"] == "done", r.text
     r = requests.post(f"{base}/v1/reports/{siap}/start", json={"version": 1}, headers=DEPT_KEY, timeout=10)
-    assert r.status_code == 403 and r.json()["code"] == "prohibido", r.text
+    assert r.status_code == 404 and r.json()["code"] == "reporte_no_encontrado", r.text
     # what a department key may not do at all: reassign (a staff decision)
     r = requests.post(f"{base}/v1/reports/{siap}/reassign", headers=DEPT_KEY, timeout=10,
                       json={"version": 1, "agency": "OP", "department": "OP-ALUMBRADO", "reason": "mío"})

@@ -26,7 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sacinfra.metrics import counter, gauge
+from sacinfra.telemetry import counter, gauge
+
+from .auth.store import equal_to, page_of
 
 log = logging.getLogger(__name__)
 
@@ -144,14 +146,11 @@ async def waiting(engine: AsyncEngine) -> int:
 async def list_page(engine: AsyncEngine, *, queue: str | None = None, event_type: str | None = None,
                     limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
     """Oldest first (the order they died in)."""
-    where = [c for c in (dead_letters.c.queue == queue if queue else None,
-                         dead_letters.c.event_type == event_type if event_type else None) if c is not None]
     async with engine.connect() as conn:
-        total = (await conn.execute(sa.select(sa.func.count()).select_from(dead_letters).where(*where))).scalar_one()
-        rows = (await conn.execute(sa.select(dead_letters).where(*where)
-                                   .order_by(dead_letters.c.first_death_at, dead_letters.c.id)
-                                   .limit(limit).offset(offset))).mappings().all()
-    return [public(r) for r in rows], total
+        rows, total = await page_of(conn, sa.select(dead_letters), dead_letters,
+                                    equal_to(dead_letters, queue=queue or None, event_type=event_type or None),
+                                    (dead_letters.c.first_death_at, dead_letters.c.id), limit, offset)
+    return [public(r._mapping) for r in rows], total
 
 
 class NotFound(LookupError):

@@ -1,6 +1,10 @@
 """RFC 9457 problem details, and the one table mapping remote errors to HTTP."""
 from __future__ import annotations
 
+import json
+import logging
+import uuid
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -9,19 +13,30 @@ from sacinfra.errors import parse_remote_value
 
 PROBLEM = "application/problem+json"
 
-#: exc_type of a service exception -> HTTP status. Codes come from the exception.
-REMOTE_ERRORS: dict[str, int] = {
-    "NotFound": 404,
-    "InvalidInput": 422,
-    "Conflict": 409,
-    "Forbidden": 403,
-    "PayloadTooLarge": 413,  # routing: an evidence file over EVIDENCE_MAX_BYTES
+log = logging.getLogger("gateway.errors")
+
+#: THE table: a service exception, by the dotted path of its class, -> (HTTP status, the
+#: code when the error carries none). Services raise sacinfra.errors' classes or their
+#: own subclasses; a subclass not listed is mapped by its sacinfra.errors base, which the
+#: error's value names (``kind``), else by its class name.
+REMOTE_ERRORS: dict[str, tuple[int, str]] = {
+    "sacinfra.errors.NotFound": (404, "no_encontrado"),
+    "sacinfra.errors.InvalidInput": (422, "datos_invalidos"),
+    "sacinfra.errors.Conflict": (409, "conflicto"),
+    "sacinfra.errors.Forbidden": (403, "prohibido"),
+    "catalog.exceptions.InvalidInput": (422, "datos_invalidos"),       # with per-line ``errors``
+    "routing.exceptions.PayloadTooLarge": (413, "evidencia_muy_grande"),  # over EVIDENCE_MAX_BYTES
 }
+#: the same, by class name: batch answers and remote errors name the class only
+_BY_NAME = {path.rsplit(".", 1)[1]: answer for path, answer in REMOTE_ERRORS.items()}
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, detail: str):
-        self.status, self.code, self.detail = status, code, detail
+    """An answer as problem+json: ``headers`` (``WWW-Authenticate``, ``Retry-After``…) and
+    ``extra`` members of the problem ride along."""
+
+    def __init__(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra):
+        self.status, self.code, self.detail, self.headers, self.extra = status, code, detail, headers or {}, extra
 
 
 def problem(status: int, code: str, detail: str, title: str | None = None, **extra) -> JSONResponse:
@@ -30,24 +45,56 @@ def problem(status: int, code: str, detail: str, title: str | None = None, **ext
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+def _mapped(exc_path: str | None, exc_type: str | None, kind: str | None) -> tuple[int, str] | None:
+    return REMOTE_ERRORS.get(exc_path or "") or _BY_NAME.get(kind or "") or _BY_NAME.get(exc_type or "")
+
+
+def unexpected(where: str, incident: str | None = None) -> ApiError:
+    """A 500 with the incident id the service logged (the gateway logs it too)."""
+    incident = incident or uuid.uuid4().hex[:12]
+    log.error("incidente %s: error inesperado de %s", incident, where)
+    return ApiError(500, "error_interno", f"Un servicio interno falló (incidente {incident}); intente de nuevo o "
+                                          "informe el incidente a soporte.", incident=incident)
+
+
 def remote_to_api(exc) -> ApiError:
-    """``exc`` has ``exc_type`` and ``value`` (a RemoteCallError)."""
-    status = REMOTE_ERRORS.get(exc.exc_type)
-    if status is None:
-        return ApiError(502, "error_de_servicio", "Un servicio interno falló; intente de nuevo.")
-    code, detail = parse_remote_value(exc.value)
-    return ApiError(status, code or {404: "no_encontrado", 422: "datos_invalidos", 409: "conflicto", 403: "prohibido",
-                                  413: "demasiado_grande"}[status], detail)
+    """A remote error (``RemoteCallError``: ``exc_type``, ``exc_path``, ``value``,
+    ``call_ref``) as the API answers it; an unexpected one is a 500 naming the call's
+    reference, under which the service logged it (sacinfra.incidents)."""
+    code, detail, kind = parse_remote_value(exc.value)
+    mapped = _mapped(getattr(exc, "exc_path", None), exc.exc_type, kind)
+    if mapped is None:
+        return unexpected(f"{exc.exc_type}: {str(exc.value)[:300]}", getattr(exc, "call_ref", None))
+    lines = _line_errors(exc.value)
+    if lines:  # a per-line report (an import): the detail's first line, the lines as ``errors``
+        return ApiError(mapped[0], code or mapped[1], detail.split("\n", 1)[0], errors=lines)
+    return ApiError(mapped[0], code or mapped[1], detail)
+
+
+def _line_errors(value) -> list[dict]:
+    """The ``errors`` list ``[{line, message}]`` of a remote error's JSON value, if any."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return []
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, list):
+        return []
+    return [{"line": e.get("line"), "message": e.get("message")} for e in errors if isinstance(e, dict)]
 
 
 def error_from_answer(error: dict) -> ApiError:
-    """A per-item error of a batch answer (``{"type", "code", "message"}``)."""
-    status = REMOTE_ERRORS.get(error.get("type"), 502)
-    return ApiError(status, error.get("code") or "error_de_servicio", error.get("message") or "Error del servicio.")
+    """A per-item error of a batch answer (``{"type", "code", "message"}``), by the same table."""
+    mapped = _mapped(error.get("path"), error.get("type"), error.get("kind"))
+    if mapped is None:
+        return unexpected(f"{error.get('type')}: {error.get('message')}", error.get("incident"))
+    return ApiError(mapped[0], error.get("code") or mapped[1], error.get("message") or "Error del servicio.")
 
 
 async def api_error_handler(request: Request, exc: ApiError):
-    return problem(exc.status, exc.code, exc.detail)
+    response = problem(exc.status, exc.code, exc.detail, **exc.extra)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def validation_error_handler(request: Request, exc: RequestValidationError):

@@ -68,68 +68,44 @@ def errors_doc(status: int, description: str) -> list[dict]:
 
 # --------------------------------------------------------------------------- rendering
 
-def _records(doc: list[dict], fields: tuple[str, ...], root_tag: str, item_tag: str, fmt: str) -> bytes:
-    """A list of flat records: the list itself in JSON, ``<root_tag><item_tag>…`` in XML."""
-    if fmt == "json":
+#: the element of each item of a list, by the list's own element
+ITEM_TAGS = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
+             "endpoints": "endpoint", "formats": "format", "errors": "error"}
+
+
+def _element(parent: ET.Element, tag: str, value) -> None:
+    """``value`` under ``parent`` as ``<tag>``: a dict's keys in order, a list's items as
+    ``ITEM_TAGS[tag]`` elements, anything else as text."""
+    if isinstance(value, dict) or (isinstance(value, list) and tag in ITEM_TAGS):
+        el = ET.SubElement(parent, tag)
+        for k, v in value.items() if isinstance(value, dict) else ((ITEM_TAGS[tag], v) for v in value):
+            _element(el, k, v)
+    else:
+        _leaf(parent, tag, value)
+
+
+def _render(doc, root_tag: str, fmt: str) -> bytes:
+    if fmt != "xml":
         return _json(doc)
-    root = ET.Element(root_tag)
-    for item in doc:
-        el = ET.SubElement(root, item_tag)
-        for k in fields:
-            _leaf(el, k, item[k])
-    return _xml(root)
+    holder = ET.Element("documento")
+    _element(holder, root_tag, doc)
+    return _xml(holder[0])
 
 
 def render_services(services: list[dict], fmt: str) -> bytes:
-    return _records(services_doc(services), SERVICE_FIELDS, "services", "service", fmt)
+    return _render(services_doc(services), "services", fmt)
 
 
 def render_definition(definition: dict, fmt: str) -> bytes:
-    doc = definition_doc(definition)
-    if fmt == "json":
-        return _json(doc)
-    root = ET.Element("service_definition")
-    _leaf(root, "service_code", doc["service_code"])
-    attrs = ET.SubElement(root, "attributes")
-    for a in doc["attributes"]:
-        el = ET.SubElement(attrs, "attribute")
-        for k in ATTRIBUTE_FIELDS:
-            _leaf(el, k, a[k])
-        values = ET.SubElement(el, "values")
-        for v in a["values"]:
-            ve = ET.SubElement(values, "value")
-            _leaf(ve, "key", v["key"])
-            _leaf(ve, "name", v["name"])
-    return _xml(root)
+    return _render(definition_doc(definition), "service_definition", fmt)
 
 
 def render_discovery(doc: dict, fmt: str) -> bytes:
-    if fmt == "json":
-        return _json(doc)
-    root = ET.Element("discovery")
-    for k in ("changeset", "contact", "key_service"):
-        _leaf(root, k, doc[k])
-    endpoints = ET.SubElement(root, "endpoints")
-    for e in doc["endpoints"]:
-        el = ET.SubElement(endpoints, "endpoint")
-        for k in ("specification", "url", "changeset", "type"):
-            _leaf(el, k, e[k])
-        formats = ET.SubElement(el, "formats")
-        for f in e["formats"]:
-            _leaf(formats, "format", f)
-    return _xml(root)
+    return _render(doc, "discovery", fmt)
 
 
 def render_errors(status: int, description: str, fmt: str) -> bytes:
-    doc = errors_doc(status, description)
-    if fmt != "xml":
-        return _json(doc)
-    root = ET.Element("errors")
-    for e in doc:
-        el = ET.SubElement(root, "error")
-        _leaf(el, "code", e["code"])
-        _leaf(el, "description", e["description"])
-    return _xml(root)
+    return _render(errors_doc(status, description), "errors", fmt)
 
 
 # --------------------------------------------------------------------------- service requests
@@ -142,8 +118,7 @@ TOKEN_FIELDS = ("service_request_id", "token")
 
 
 def _request_list(items: list[dict], fields: tuple[str, ...], fmt: str) -> bytes:
-    doc = [{k: item.get(k) for k in fields} for item in items]
-    return _records(doc, fields, "service_requests", "request", fmt)
+    return _render([{k: item.get(k) for k in fields} for item in items], "service_requests", fmt)
 
 
 def render_requests(items: list[dict], fmt: str) -> bytes:

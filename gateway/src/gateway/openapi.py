@@ -21,7 +21,7 @@ API_ERRORS = {
     "422": "Datos inválidos: el detalle dice cuáles",
     "428": "Falta la versión leída (If-Match)",
     "429": "Demasiadas solicitudes: reintente después de Retry-After",
-    "502": "Un servicio interno falló",
+    "500": "Un servicio interno falló (con el incidente que registró)",
     "503": "Un servicio interno no está disponible",
 }
 
@@ -33,7 +33,7 @@ OPEN311_ERRORS = {
     "404": "No existe",
     "422": "Datos inválidos",
     "429": "Demasiadas solicitudes",
-    "502": "Un servicio interno falló",
+    "500": "Un servicio interno falló (con el incidente que registró)",
     "503": "Un servicio interno no está disponible",
 }
 
@@ -49,6 +49,7 @@ PROBLEM_SCHEMA = {
         "code": {"type": "string", "description": "código de máquina, p. ej. tipo_peticion_no_encontrado"},
         "detail": {"type": "string", "description": "mensaje en español"},
         "errors": {"type": "array", "items": {"type": "object"}},
+        "incident": {"type": "string", "description": "500: el incidente que el servicio registró en su bitácora"},
     },
     "additionalProperties": True,
 }

@@ -20,11 +20,13 @@ RPC_EXCHANGE = "nameko-rpc"
 
 
 class RemoteCallError(Exception):
-    """The service raised: ``exc_type`` (class name) and ``value`` (its message)."""
+    """The service raised: ``exc_type`` (class name), ``value`` (its message),
+    ``exc_path`` (the class's dotted path); ``call_ref`` is the call's reference, under
+    which the service logged an unexpected error (its incident id)."""
 
-    def __init__(self, exc_type: str, value: Any, exc_path: str | None = None):
+    def __init__(self, exc_type: str, value: Any, exc_path: str | None = None, call_ref: str | None = None):
         super().__init__(f"{exc_type} {value}")
-        self.exc_type, self.value, self.exc_path = exc_type, value, exc_path
+        self.exc_type, self.value, self.exc_path, self.call_ref = exc_type, value, exc_path, call_ref
 
 
 class ServiceUnavailable(Exception):
@@ -78,7 +80,8 @@ class AsyncRpcClient:
         correlation_id = str(uuid.uuid4())
         fut = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = fut
-        headers = {f"nameko.{k}": v for k, v in (context or {}).items() if v is not None}
+        call_ref = uuid.uuid4().hex[:12]  # the service logs an unexpected error under it (sacinfra.incidents)
+        headers = {f"nameko.{k}": v for k, v in ((context or {}) | {"call_ref": call_ref}).items() if v is not None}
         try:
             await self._exchange.publish(
                 aio_pika.Message(json.dumps({"args": list(args), "kwargs": kwargs}).encode(),
@@ -95,5 +98,5 @@ class AsyncRpcClient:
             self._pending.pop(correlation_id, None)
         error = reply.get("error")
         if error:
-            raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"))
+            raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"), call_ref)
         return reply.get("result")

@@ -54,6 +54,8 @@ class ReportOut(BaseModel):
     citizen_number: int | None = None
     traffic_light: str | None = None
     history: list[dict] = []
+    assigned: bool = Field(default=True, description="false mientras el área de turnado aún no lo asigna "
+                                                     "(recién capturado)")
 
 
 class Summary(BaseModel):

@@ -2,6 +2,11 @@
 import os
 from dataclasses import dataclass, field
 
+#: the municipality's time zone (days of a query, file names, Open311 dates): SAC_TIMEZONE
+from sacinfra.settings import municipal_tz  # noqa: E402
+
+LOCAL_TZ = municipal_tz()  # the one setting: SAC_TIMEZONE (sacinfra.settings)
+
 SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "directory", "stats")
 
 MIN_SECRET_LENGTH = 32

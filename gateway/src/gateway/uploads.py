@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import base64
 import os
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
+from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -150,14 +152,19 @@ def multipart_openapi(model: type[BaseModel], what: str) -> dict:
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the Spanish one (RFC 6266 / 5987)."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = "".join(c for c in ascii_name if " " <= c <= "~" and c not in '"\\')
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def evidence_response(evidence: dict, if_none_match: str | None = None) -> Response:
     """The stored bytes with their sniffed type; images inline, the rest as attachment;
     never sniffed again by the browser and never run as a page."""
-    from .routes.catalog import content_disposition  # here: routes import this module
-
     etag = f'"{evidence["sha256"]}"'
     headers = {"ETag": etag, "X-Content-Type-Options": "nosniff",
-               # the catalog export's RFC 6266 header (ASCII fallback + UTF-8 name); images inline
+               # RFC 6266 (ASCII fallback + UTF-8 name); images inline
                "Content-Disposition": content_disposition(evidence["filename"]).replace(
                    "attachment", "inline" if evidence["content_type"] in INLINE_TYPES else "attachment", 1),
                "Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "private, max-age=3600"}

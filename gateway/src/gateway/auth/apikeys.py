@@ -8,8 +8,8 @@ Two kinds of key:
   (reports filed through its channel), ``open311`` (POST Open311 requests).
 - ``department``: a department's own system; bound to an agency and department. Scopes
   ``reports:read`` and ``reports:write`` (start, finish, interventions) on that
-  department's reports and those shared with it; it acts towards routing as
-  ``{"username": "api-key:<name>", "role": "department_key", "agency", "department"}``.
+  department's reports and those shared with it; it acts towards services as a
+  ``kind: key`` actor with role ``department_key`` (``actor_of``).
 
 A secret is ``sac_`` + 43 random URL-safe characters (256 bits). Only its SHA-256 is
 stored: a fast hash is enough for a random 256-bit secret (nothing to brute-force from a
@@ -33,6 +33,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from sacinfra.actor import Actor
+
 from ..errors import ApiError
 from . import store
 from .model import User
@@ -42,7 +44,6 @@ KINDS = (CHANNEL, DEPARTMENT)
 REPORTS_CREATE, REPORTS_READ, REPORTS_WRITE, OPEN311 = "reports:create", "reports:read", "reports:write", "open311"
 #: the scopes each kind of key may hold
 KIND_SCOPES = {CHANNEL: (REPORTS_CREATE, REPORTS_READ, OPEN311), DEPARTMENT: (REPORTS_READ, REPORTS_WRITE)}
-DEPARTMENT_KEY_ROLE = "department_key"
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 DEFAULT_RATE_LIMIT = 120       # requests per minute
 MAX_RATE_LIMIT = 100_000
@@ -112,27 +113,38 @@ class Principal:
         return str(self.user.role) if self.user is not None else f"{self.key.kind}_key"
 
     def actor(self) -> dict:
-        """Who acts, as the gateway vouches for it to a service (routing checks it again)."""
-        if self.user is not None:
-            return actor_of(self.user)
-        k = self.key
-        if k.kind == DEPARTMENT:
-            return {"username": k.actor_name, "role": DEPARTMENT_KEY_ROLE, "agency": k.agency,
-                    "department": k.department}
-        return {"username": k.actor_name, "role": "channel_key", "agency": None, "department": None,
-                "channel": k.channel}
+        """Who acts, as the gateway vouches for it to a service (see ``actor_of``)."""
+        return actor_of(self)
 
 
-def actor_of(who: User | Principal | dict) -> dict:
-    """Who acts or reads, as the gateway vouches for it to routing and citizens: a staff
-    user's ``{username, role, agency, department}``, a ``Principal``'s ``actor()`` (a
-    department key acts as ``{"username": "api-key:<name>", "role": "department_key",
-    "agency", "department"}``); an actor dict passes through."""
-    if isinstance(who, dict):
-        return who
+def actor_of(who: "User | Principal | ApiKey") -> dict:
+    """The one actor builder: who acts or reads, as the gateway vouches for it to every
+    service (contracts/actor/actor.schema.json). A staff user is ``kind: staff`` with
+    role, agency and department; a partner key is ``kind: key`` (``channel_key`` with its
+    channel, ``department_key`` with its agency and department) with its scopes. Citizens,
+    anonymous callers and internal processes are ``Actor.citizen(folio)``,
+    ``Actor.public()`` and ``Actor.system_process(name)`` (``PUBLIC``, ``system_actor``)."""
     if isinstance(who, Principal):
-        return who.actor()
-    return {"username": who.username, "role": str(who.role), "agency": who.agency, "department": who.department}
+        who = who.user if who.user is not None else who.key
+    if isinstance(who, ApiKey):
+        return Actor(kind="key", username=who.actor_name, role=f"{who.kind}_key", scopes=tuple(who.scopes),
+                     channel=who.channel, agency=who.agency, department=who.department).to_dict()
+    return Actor(kind="staff", username=who.username, role=str(who.role), agency=who.agency,
+                 department=who.department, block_leader_id=getattr(who, "block_leader_id", None)).to_dict()
+
+
+#: an anonymous caller (Open311 reads, transparency)
+PUBLIC = Actor.public().to_dict()
+
+
+def system_actor(name: str) -> dict:
+    """A named internal use of the gateway (e.g. the block leaders' map)."""
+    return Actor.system_process(name).to_dict()
+
+
+def citizen_actor(folio: int) -> dict:
+    """The citizen holding ``folio``'s tracking token (checked by intake)."""
+    return Actor.citizen(folio).to_dict()
 
 
 # --------------------------------------------------------------------------- secrets
@@ -169,14 +181,8 @@ async def get_key(conn: AsyncConnection, key_id: int) -> ApiKey | None:
 
 async def list_keys(conn: AsyncConnection, *, kind: str | None = None, active: bool | None = None,
                     limit: int = 50, offset: int = 0) -> tuple[list[ApiKey], int]:
-    where = []
-    if kind is not None:
-        where.append(api_keys.c.kind == kind)
-    if active is not None:
-        where.append(api_keys.c.active == active)
-    total = (await conn.execute(sa.select(sa.func.count()).select_from(api_keys).where(*where))).scalar_one()
-    rows = await conn.execute(sa.select(*KEY_COLUMNS).where(*where).order_by(api_keys.c.id)
-                              .limit(limit).offset(offset))
+    rows, total = await store.page_of(conn, sa.select(*KEY_COLUMNS), api_keys,
+                                      store.equal_to(api_keys, kind=kind, active=active), (api_keys.c.id,), limit, offset)
     return [_key(r) for r in rows], total
 
 

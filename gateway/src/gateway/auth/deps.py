@@ -26,7 +26,7 @@ from ..errors import ApiError
 from ..settings import Settings
 from . import apikeys, store
 from .apikeys import ApiKey, Principal, RateLimiter
-from .errors import HeaderApiError, forbidden, unauthorized
+from .errors import forbidden, unauthorized
 from .model import User
 from .security import ACCESS, TokenError, Tokens
 
@@ -59,14 +59,14 @@ class Auth:
     def ready(self) -> tuple[AsyncEngine, Tokens]:
         if self.engine is None or self.tokens is None:
             # settings built in code without JWT_SECRET (the uvicorn entry point refuses to start)
-            raise HeaderApiError(503, "autenticacion_no_configurada",
+            raise ApiError(503, "autenticacion_no_configurada",
                                  "La autenticación del personal no está configurada en este servidor.")
         return self.engine, self.tokens
 
     def db(self) -> AsyncEngine:
         """The gateway's database (API keys need no JWT secret)."""
         if self.engine is None:
-            raise HeaderApiError(503, "autenticacion_no_configurada",
+            raise ApiError(503, "autenticacion_no_configurada",
                                  "La autenticación no está configurada en este servidor.")
         return self.engine
 
@@ -112,12 +112,12 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="a
 TOUCH_SECONDS = 60
 
 
-def invalid_key() -> HeaderApiError:
-    return HeaderApiError(401, "clave_invalida", "La clave de API no es válida o fue revocada.",
+def invalid_key() -> ApiError:
+    return ApiError(401, "clave_invalida", "La clave de API no es válida o fue revocada.",
                           {"WWW-Authenticate": 'ApiKey header="X-API-Key"'})
 
 
-class RateLimited(HeaderApiError):
+class RateLimited(ApiError):
     def __init__(self, retry_after: str):
         super().__init__(429, "limite_excedido", f"La clave de API excedió su límite de solicitudes; "
                                                  f"intente de nuevo en {retry_after} s.", {"Retry-After": retry_after})
@@ -172,7 +172,7 @@ def staff_or_key(*roles: str, scopes: Iterable[str] = (), kinds: Iterable[str] |
                 raise forbidden(f"La clave de API no tiene el permiso «{missing[0]}».")
             return request.state.principal
         if credentials is None:
-            raise HeaderApiError(401, "no_autenticado", "Se requiere iniciar sesión o una clave de API.",
+            raise ApiError(401, "no_autenticado", "Se requiere iniciar sesión o una clave de API.",
                                  {"WWW-Authenticate": 'Bearer realm="sac", ApiKey header="X-API-Key"'})
         user = await current_user(request, auth, credentials)
         if not staff or (allowed_roles and user.role not in allowed_roles):

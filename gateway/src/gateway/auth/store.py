@@ -90,22 +90,27 @@ async def active_user_with_live_token(conn: AsyncConnection, user_id: int, jti: 
     return _user(row)
 
 
+def equal_to(table: sa.Table, **values) -> list:
+    """``column == value`` for each given value that is not None (the filters of a list)."""
+    return [table.c[name] == value for name, value in values.items() if value is not None]
+
+
+async def page_of(conn: AsyncConnection, query, table: sa.Table, where: list, order_by: tuple, limit: int,
+                  offset: int) -> tuple[list, int]:
+    """One page of ``query`` under ``where`` and how many rows match in all."""
+    total = (await conn.execute(sa.select(sa.func.count()).select_from(table).where(*where))).scalar_one()
+    rows = await conn.execute(query.where(*where).order_by(*order_by).limit(limit).offset(offset))
+    return list(rows), total
+
+
 async def get_user(conn: AsyncConnection, user_id: int) -> User | None:
     return _user((await conn.execute(sa.select(*USER_COLUMNS).where(users.c.id == user_id))).first())
 
 
 async def list_users(conn: AsyncConnection, role: str | None = None, agency: str | None = None,
                      active: bool | None = None, limit: int = 50, offset: int = 0) -> tuple[list[User], int]:
-    where = []
-    if role is not None:
-        where.append(users.c.role == role)
-    if agency is not None:
-        where.append(users.c.agency == agency)
-    if active is not None:
-        where.append(users.c.active == active)
-    total = (await conn.execute(sa.select(sa.func.count()).select_from(users).where(*where))).scalar_one()
-    rows = await conn.execute(sa.select(*USER_COLUMNS).where(*where).order_by(users.c.id)
-                              .limit(limit).offset(offset))
+    rows, total = await page_of(conn, sa.select(*USER_COLUMNS), users,
+                                equal_to(users, role=role, agency=agency, active=active), (users.c.id,), limit, offset)
     return [_user(r) for r in rows], total
 
 
@@ -178,18 +183,11 @@ async def audit(conn: AsyncConnection, action: str, *, actor: User | None = None
 async def list_audit(conn: AsyncConnection, *, actor: str | None = None, action: str | None = None,
                      target: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
                      limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-    where = []
-    if actor is not None:
-        where.append(audit_log.c.actor == actor)
-    if action is not None:
-        where.append(audit_log.c.action == action)
-    if target is not None:
-        where.append(audit_log.c.target == target)
+    where = equal_to(audit_log, actor=actor, action=action, target=target)
     if since is not None:
         where.append(audit_log.c.at >= since)
     if until is not None:
         where.append(audit_log.c.at < until)
-    total = (await conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(*where))).scalar_one()
-    rows = await conn.execute(sa.select(audit_log).where(*where)
-                              .order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit).offset(offset))
+    rows, total = await page_of(conn, sa.select(audit_log), audit_log, where,
+                                (audit_log.c.at.desc(), audit_log.c.id.desc()), limit, offset)
     return [dict(r._mapping) for r in rows], total

@@ -14,10 +14,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sacinfra.settings import municipal_tz
+from ..settings import LOCAL_TZ
 
 #: what people read is in the municipality's time (routing answers ISO 8601 with an offset)
-LOCAL_TZ = municipal_tz()
 
 STATUS = {"captured": "Capturado", "in_progress": "Proceso", "done": "Terminado", "not_viable": "No viable"}
 TRAFFIC_LIGHT = {"on_time": "A tiempo", "at_risk": "En riesgo", "overdue": "Vencido"}

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Body, Request, Response
 
 from ..auth import store
 from ..auth.deps import AuthDep, CurrentUser, client_ip
-from ..auth.errors import HeaderApiError, unauthorized
+from ..auth.errors import unauthorized
+from ..errors import ApiError
 from ..auth.schemas import LoginIn, LogoutIn, RefreshIn, TokenOut, UserOut
 from ..auth.security import REFRESH, TokenError, hash_password, needs_rehash, verify_password
 from ..auth.users import normalise_username
@@ -35,7 +36,7 @@ async def login(body: LoginIn, request: Request, auth: AuthDep):
         else:
             user, password_hash = await store.user_for_login(conn, username)
     if failures >= settings.login_max_failures:
-        raise HeaderApiError(429, "demasiados_intentos",
+        raise ApiError(429, "demasiados_intentos",
                              "Demasiados intentos fallidos de inicio de sesión; espere unos minutos e intente de nuevo.",
                              {"Retry-After": str(settings.login_window_seconds)})
 

@@ -17,11 +17,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import Role, User, audit_event, require_roles, store
+from ..auth import Role, User, actor_of, audit_event, require_roles, store
 from ..auth.deps import AuthDep
 from ..errors import ApiError
 from ..params import MAX_BIGINT, Offset
-from .citizens import actor_of
 
 router = APIRouter(tags=["jefes de manzana"])
 
@@ -117,17 +116,17 @@ async def list_leaders(request: Request, user: ReaderUser, reason: Reason = None
     return await citizens(request, "list_block_leaders", actor_of(user), filters, reason, limit, offset)
 
 
-async def report_counts(request: Request, usernames: list[str]) -> dict[str, int]:
+async def report_counts(request: Request, user: User, usernames: list[str]) -> dict[str, int]:
     """Reports filed by each login (routing's created_by), in one grouped query; a login
     missing from a truncated grouping is counted alone."""
     call = request.app.state.call
     if not usernames:
         return {}
-    grouped = await call("routing", "group_reports", None, {}, ["created_by"])
+    grouped = await call("routing", "group_reports", actor_of(user), {}, ["created_by"])
     counts = {g["created_by"]: g["count"] for g in grouped["groups"] if g.get("created_by")}
     if len(grouped["groups"]) >= MAX_GROUPS:
         missing = [u for u in usernames if u not in counts]
-        totals = await asyncio.gather(*(call("routing", "query_reports", None, {"created_by": u}, 1, 1)
+        totals = await asyncio.gather(*(call("routing", "query_reports", actor_of(user), {"created_by": u}, 1, 1)
                                         for u in missing))
         counts |= {u: t["total"] for u, t in zip(missing, totals)}
     return {u: counts.get(u, 0) for u in usernames}
@@ -137,7 +136,7 @@ async def report_counts(request: Request, usernames: list[str]) -> dict[str, int
             response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
 async def leaders_geojson(request: Request, user: ReaderUser) -> Response:
     leaders = await citizens(request, "active_block_leaders")
-    counts = await report_counts(request, [x["username"] for x in leaders if x["username"]])
+    counts = await report_counts(request, user, [x["username"] for x in leaders if x["username"]])
     features = [{
         "type": "Feature", "id": x["id"],
         "geometry": {"type": "Point", "coordinates": [x["lon"], x["lat"]]},

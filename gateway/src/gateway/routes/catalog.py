@@ -10,30 +10,25 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
-import unicodedata
-from email.message import Message
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sacinfra.settings import municipal_tz
 
-from ..params import Offset
-from ..auth import CurrentUser, Role, User, agency_scope, audit_event, require_roles
-from ..errors import ApiError, problem, remote_to_api
+from ..auth import CurrentUser, Role, User, actor_of, agency_scope, audit_event, require_roles
+from ..spreadsheet_upload import read_upload
+from ..errors import ApiError
 from .. import versioning
-from ..rpc import RemoteCallError, ServiceUnavailable
-from ..tracing import rpc_context
+from ..settings import LOCAL_TZ
+from ..uploads import content_disposition
 
 router = APIRouter(prefix="/v1/catalog", tags=["catálogo"])
 
 EditorUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.admin))]
 AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 IMPORT_TIMEOUT = 120.0
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -69,8 +64,8 @@ class PetitionTypeOut(BaseModel):
 class PetitionTypePage(BaseModel):
     items: list[PetitionTypeOut]
     total: int
-    limit: int
-    offset: int
+    page: int
+    per_page: int
 
 
 class PetitionTypeIn(BaseModel):
@@ -140,13 +135,15 @@ class ImportResult(BaseModel):
 
 # --------------------------------------------------------------------------- helpers
 
-def actor_of(user: User) -> dict:
-    """Who acts, as the gateway vouches for it to catalog."""
-    return {"username": user.username, "role": str(user.role), "agency": user.agency}
-
-
 async def catalog(request: Request, method: str, *args, **kwargs):
     return await request.app.state.call("catalog", method, *args, **kwargs)
+
+
+async def _upsert(request: Request, user: User, what: str, code: str, body: BaseModel) -> dict:
+    """Create or change an agency, department or channel (catalog's ``upsert_<what>``), audited."""
+    out = await catalog(request, f"upsert_{what}", actor_of(user), {"code": code, **body.model_dump()})
+    await audit_event(request, f"{what}.upserted", target=f"{what}:{out['code']}", detail=body.model_dump())
+    return out
 
 
 def _not_null(changes: dict, keys) -> None:
@@ -155,96 +152,14 @@ def _not_null(changes: dict, keys) -> None:
             raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
 
 
-def parse_if_match(value: str | None) -> int | None:
-    return versioning.parse_if_match(value, "del tipo de petición")
-
-
-def _params(header_value: str) -> Message:
-    m = Message()
-    m["content-type"] = header_value
-    return m
-
-
-def parse_multipart(body: bytes, content_type: str) -> tuple[bytes, str | None, str | None]:
-    """The uploaded file of a ``multipart/form-data`` body: (content, filename, part content type).
-    Takes the part named ``file`` (``archivo``), else the first part carrying a filename."""
-    boundary = _params(content_type).get_param("boundary")
-    if not boundary:
-        raise ApiError(422, "archivo_invalido", "El cuerpo multipart no indica su «boundary».")
-    delimiter = b"\r\n--" + str(boundary).encode("latin-1")
-    chunks = (b"\r\n" + body).split(delimiter)
-    found: list[tuple[str | None, bytes, str | None, str | None]] = []
-    for chunk in chunks[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, sep, content = chunk.partition(b"\r\n\r\n")
-        if not sep:
-            continue
-        headers = Message()
-        for line in head.decode("utf-8", "replace").split("\r\n"):
-            if ":" in line:
-                k, v = line.split(":", 1)
-                headers[k.strip()] = v.strip()
-        name = headers.get_param("name", header="content-disposition")
-        filename = headers.get_filename()
-        found.append((name, content, filename, headers.get_content_type() if headers["content-type"] else None))
-    for name, content, filename, ctype in found:
-        if name in ("file", "archivo"):
-            return content, filename, ctype
-    for name, content, filename, ctype in found:
-        if filename:
-            return content, filename, ctype
-    raise ApiError(422, "archivo_requerido", "Adjunte el archivo del catálogo en el campo «file».")
-
-
-def _format_from(filename: str | None, content_type: str | None) -> str | None:
-    if filename and "." in filename:
-        ext = filename.rsplit(".", 1)[1].lower()
-        if ext in MEDIA_TYPES:
-            return ext
-    if content_type:
-        if "spreadsheetml" in content_type:
-            return "xlsx"
-        if content_type in ("text/csv", "application/csv"):
-            return "csv"
-    return None
-
-
-def remote_errors(value) -> list[dict]:
-    """The ``errors`` list ``[{line, message}]`` of a remote error's JSON value, if any."""
-    if not isinstance(value, str):
-        return []
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return []
-    errors = data.get("errors") if isinstance(data, dict) else None
-    if not isinstance(errors, list):
-        return []
-    return [{"line": e.get("line"), "message": e.get("message")} for e in errors if isinstance(e, dict)]
-
-
-def _today() -> dt.date:
-    try:
-        return dt.datetime.now(municipal_tz()).date()
-    except Exception:  # no tz database: UTC is good enough for a file name
-        return dt.datetime.now(dt.timezone.utc).date()
-
-
 def export_filename(fmt: str, agency: str | None) -> str:
-    return f"catálogo-de-peticiones{'-' + agency if agency else ''}-{_today().isoformat()}.{fmt}"
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback name and the Spanish one (RFC 6266 / 5987)."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    ascii_name = "".join(c for c in ascii_name if " " <= c <= "~" and c not in '"\\')
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    today = dt.datetime.now(LOCAL_TZ).date().isoformat()
+    return f"catálogo-de-peticiones{'-' + agency if agency else ''}-{today}.{fmt}"
 
 
 # --------------------------------------------------------------------------- petition types
 
-@router.get("/petition-types", response_model=PetitionTypePage, summary="Tipos de petición (con filtros)")
+@router.get("/petition-types", response_model=PetitionTypePage, summary="Tipos de petición (con filtros, paginados)")
 async def list_petition_types(
         request: Request, user: CurrentUser,
         agency: Annotated[str | None, Query(description="dependencia; personal de dependencia: la suya por omisión")] = None,
@@ -252,21 +167,12 @@ async def list_petition_types(
         active: Annotated[bool | None, Query(description="true: solo activos; false: solo inactivos")] = None,
         sla_unit: SlaUnit | None = None,
         q: Annotated[str | None, Query(max_length=200, description="texto en el código o el nombre")] = None,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 500, offset: Offset = 0):
-    agency = agency or agency_scope(user)
-    items = await catalog(request, "list_petition_types", agency, active is True)
-    if active is False:
-        items = [p for p in items if not p["active"]]
-    if department:
-        items = [p for p in items if p["department"] == department]
-    if kind:
-        items = [p for p in items if p["kind"].casefold() == kind.casefold()]
-    if sla_unit:
-        items = [p for p in items if p["sla_unit"] == sla_unit]
-    if q:
-        needle = q.casefold()
-        items = [p for p in items if needle in p["code"].casefold() or needle in p["name"].casefold()]
-    return {"items": items[offset:offset + limit], "total": len(items), "limit": limit, "offset": offset}
+        page: Annotated[int, Query(ge=1, le=100_000)] = 1, per_page: Annotated[int, Query(ge=1, le=1000)] = 500):
+    """Catalog filters and pages them, and scopes agency staff to their agency."""
+    filters = {"agency": agency, "department": department, "kind": kind, "active": active, "sla_unit": sla_unit,
+               "q": q}
+    return await catalog(request, "list_petition_types", {k: v for k, v in filters.items() if v is not None},
+                         page, per_page, actor_of(user))
 
 
 @router.post("/petition-types", response_model=PetitionTypeOut, status_code=201,
@@ -299,15 +205,7 @@ async def get_petition_type(code: str, request: Request, response: Response, use
 async def update_petition_type(code: str, body: PetitionTypePatch, request: Request, response: Response,
                                user: EditorUser, if_match: Annotated[str | None, Header()] = None):
     changes = body.model_dump(exclude_unset=True)
-    version = changes.pop("version", None)
-    header_version = parse_if_match(if_match)
-    if version is not None and header_version is not None and version != header_version:
-        raise ApiError(422, "version_contradictoria",
-                       f"La versión del cuerpo ({version}) no coincide con la de If-Match ({header_version}).")
-    version = version if version is not None else header_version
-    if version is None:
-        raise ApiError(428, "version_requerida",
-                       "Indique la versión del tipo de petición que leyó («version» en el cuerpo o If-Match).")
+    version = versioning.version_of(changes.pop("version", None), if_match, "del tipo de petición")
     _not_null(changes, ("name", "kind", "description", "sla_amount", "sla_unit", "agency", "department",
                         "active", "attributes"))
     updated = await catalog(request, "update_petition_type", actor_of(user), code, changes, version)
@@ -327,9 +225,7 @@ async def list_agencies(request: Request, user: CurrentUser, active_only: bool =
 
 @router.put("/agencies/{code}", summary="Crear o cambiar una dependencia (administradores)")
 async def put_agency(code: str, body: AgencyIn, request: Request, user: AdminUser) -> dict[str, Any]:
-    out = await catalog(request, "upsert_agency", actor_of(user), {"code": code, **body.model_dump()})
-    await audit_event(request, "agency.upserted", target=f"agency:{out['code']}", detail=body.model_dump())
-    return out
+    return await _upsert(request, user, "agency", code, body)
 
 
 @router.get("/departments", summary="Departamentos (de una dependencia con «agency»)")
@@ -340,9 +236,7 @@ async def list_departments(request: Request, user: CurrentUser, agency: str | No
 
 @router.put("/departments/{code}", summary="Crear o cambiar un departamento (administradores)")
 async def put_department(code: str, body: DepartmentIn, request: Request, user: AdminUser) -> dict[str, Any]:
-    out = await catalog(request, "upsert_department", actor_of(user), {"code": code, **body.model_dump()})
-    await audit_event(request, "department.upserted", target=f"department:{out['code']}", detail=body.model_dump())
-    return out
+    return await _upsert(request, user, "department", code, body)
 
 
 @router.get("/channels", summary="Canales (orígenes de atención)")
@@ -352,9 +246,7 @@ async def list_channels(request: Request, user: CurrentUser) -> list[dict[str, A
 
 @router.put("/channels/{code:path}", summary="Crear o cambiar un canal de atención (administradores)")
 async def put_channel(code: str, body: ChannelIn, request: Request, user: AdminUser) -> dict[str, Any]:
-    out = await catalog(request, "upsert_channel", actor_of(user), {"code": code, **body.model_dump()})
-    await audit_event(request, "channel.upserted", target=f"channel:{out['code']}", detail=body.model_dump())
-    return out
+    return await _upsert(request, user, "channel", code, body)
 
 
 # --------------------------------------------------------------------------- calendar
@@ -386,35 +278,10 @@ async def patch_calendar(body: CalendarPatch, request: Request, user: AdminUser)
 async def import_catalog(request: Request, user: EditorUser,
                          format: Annotated[Literal["csv", "xlsx"] | None,
                                            Query(description="csv o xlsx (por omisión: la extensión del archivo)")] = None):
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_IMPORT_BYTES + 64 * 1024:
-        raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
-    filename = part_type = None
-    if content_type.lower().startswith("multipart/form-data"):
-        content, filename, part_type = parse_multipart(body, content_type)
-    else:
-        content, part_type = body, content_type.split(";")[0].strip().lower()
-    if len(content) > MAX_IMPORT_BYTES:
-        raise ApiError(413, "archivo_demasiado_grande", "El archivo pasa de 10 MB.")
-    if not content:
-        raise ApiError(422, "archivo_requerido", "El archivo del catálogo está vacío.")
-    fmt = format or _format_from(filename, part_type)
-    if fmt is None:
-        raise ApiError(422, "formato_requerido", "Indique el formato del archivo: ?format=csv o ?format=xlsx.")
-    try:
-        result = await request.app.state.rpc.call(
-            "catalog", "import_catalog", actor_of(user), fmt, base64.b64encode(content).decode("ascii"),
-            context=rpc_context(), timeout=IMPORT_TIMEOUT)
-    except RemoteCallError as exc:
-        error = remote_to_api(exc)
-        errors = remote_errors(exc.value)
-        if errors:  # the per-line report: the detail's first line, the lines as ``errors``
-            return problem(error.status, error.code, error.detail.split("\n", 1)[0], errors=errors)
-        raise error from None
-    except ServiceUnavailable as exc:
-        raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
+    content, fmt, filename = await read_upload(request, "del catálogo", format)
+    # a refused file: 422 importacion_invalida with the per-line ``errors`` (errors.remote_to_api)
+    result = await catalog(request, "import_catalog", actor_of(user), fmt, base64.b64encode(content).decode("ascii"),
+                           timeout=IMPORT_TIMEOUT)
     await audit_event(request, "catalog.imported", target="catalog:petition_types",
                       detail={"format": fmt, "filename": filename, "bytes": len(content)} | result)
     return result

@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import Role, User, audit_event, require_roles, store
+from ..auth import Role, User, actor_of, audit_event, require_roles, store
 from ..auth.deps import AuthDep
 from ..params import CitizenNumber
-from .citizens import actor_of
+from ..report_view import routing_records
 
 router = APIRouter(prefix="/v1/citizens", tags=["ciudadanos"])
 
@@ -32,8 +32,6 @@ RightsUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))
 WriterUser = Annotated[User, Depends(require_roles(Role.operator, Role.supervisor, Role.admin))]
 Reason = Annotated[str, Query(min_length=3, max_length=500,
                               description="motivo (p. ej. folio de la solicitud ARCO); queda en la bitácora")]
-#: reports of one person whose routing detail is fetched at once
-CONCURRENCY = 8
 MAX_REPORTS = 2000
 
 
@@ -62,27 +60,6 @@ async def _audit_entries(auth, numbers: list[int]) -> list[dict]:
         return [{k: _iso(v) for k, v in r._mapping.items()} for r in rows]
 
 
-async def _routing_of(call, folios: list[int]) -> list[dict]:
-    """Assignment (with history) and interventions of each report, through routing's RPCs."""
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(folio):
-        async with gate:
-            assignment, interventions = await asyncio.gather(call("routing", "get_assignment", folio),
-                                                             call("routing", "list_interventions", folio),
-                                                             return_exceptions=True)
-        out = {"folio": folio}
-        for key, value in (("assignment", assignment), ("interventions", interventions)):
-            if isinstance(value, BaseException):
-                if getattr(value, "status", None) != 404:
-                    raise value
-                value = None  # not routed yet
-            out[key] = value
-        return out
-
-    return list(await asyncio.gather(*(one(f) for f in folios)))
-
-
 @router.get("/{number:int}/arco", summary="Derecho de acceso (ARCO): todo lo que la plataforma guarda del ciudadano")
 async def arco_access(number: CitizenNumber, request: Request, user: RightsUser, reason: Reason,
                       auth: AuthDep) -> dict[str, Any]:
@@ -93,7 +70,7 @@ async def arco_access(number: CitizenNumber, request: Request, user: RightsUser,
                                                   call("surveys", "arco_access", numbers),
                                                   _audit_entries(auth, numbers))
     folios = [r["folio"] for r in intake["reports"]][:MAX_REPORTS]
-    routing = await _routing_of(call, folios)
+    routing = await routing_records(call, folios, actor_of(user))
     await audit_event(request, "citizen.arco_access", target=f"citizen:{held['number']}",
                       detail={"numbers": numbers, "reason": reason, "reports": len(folios)})
     return {

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import CitizenNumber, MAX_BIGINT, Offset
-from ..auth import Role, User, audit_event, require_roles
+from ..auth import Role, User, actor_of, audit_event, require_roles
 from ..errors import ApiError, problem
 from ..reports_query import REPORT_SCOPED_ROLES, citizen_visible
 
@@ -75,10 +75,6 @@ class MergeIn(BaseModel):
     keep: int = Field(ge=1, le=MAX_BIGINT, description="número que se conserva")
     merge: int = Field(ge=1, le=MAX_BIGINT, description="número que se fusiona en el conservado (queda redirigido)")
     reason: str | None = Field(default=None, min_length=3, max_length=500)
-
-
-def actor_of(user: User) -> dict:
-    return {"username": user.username, "role": str(user.role), "agency": user.agency}
 
 
 async def citizens(request: Request, method: str, *args, **kwargs):

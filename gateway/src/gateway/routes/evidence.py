@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
 EvidenceId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="id de la evidencia (de la intervención)")]
 
 
-@router.get("/{folio}/evidence/{evidence_id}", response_class=Response,
+@router.get("/{folio:int}/evidence/{evidence_id:int}", response_class=Response,
             summary="Un archivo de evidencia de una intervención (los mismos bytes que se subieron)",
             responses={200: {"description": "El archivo, con su tipo real (revisado por contenido), ETag = sha256",
                              "content": {t: {} for t in ("image/jpeg", "image/png", "image/webp", "image/heic",

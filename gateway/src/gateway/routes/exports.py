@@ -26,14 +26,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.background import BackgroundTask
+from starlette.datastructures import ImmutableMultiDict
 
 from ..auth import User, audit_event, require_roles
 from ..errors import ApiError
 from ..exports import MAX_BATCH, WorkOrder, columns_for, iter_file, tracking_url, write_work_orders
-from ..exports.columns import LOCAL_TZ
+from ..settings import LOCAL_TZ
 from ..exports.pipeline import CsvStream, build_xlsx, export_pages
 from ..exports.xlsx_writer import remove
 from . import reports_query as consultas_route
+from ..report_view import interventions_of, received_of
 from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, actor_of, attach_citizens, flag, may_see_personal_data,
                              parse_filters, reason_of, resolve_citizen_filters)
 
@@ -50,9 +52,6 @@ CSV = "text/csv; charset=utf-8"
 PDF = "application/pdf"
 #: citizens' get_citizens answers at most 500 numbers per call
 CITIZENS_PER_CALL = 500
-#: list_interventions calls in flight for a batch of work orders
-INTERVENTION_CALLS = 8
-EXPORT_FLAGS = frozenset({"hide_citizen_data", "hide_citizen_name", "hide_map", "reason"})
 
 
 # --------------------------------------------------------------------------- helpers
@@ -182,23 +181,16 @@ class WorkOrdersIn(Options):
         return self
 
 
-class _Params(dict):
+def _as_params(data: dict) -> ImmutableMultiDict:
     """A JSON object of filters read like query parameters (``get``, ``getlist``)."""
-
-    def __init__(self, data: dict):
-        super().__init__()
-        for key, value in data.items():
-            values = value if isinstance(value, list) else [value]
-            if any(isinstance(v, (dict, list)) for v in values):
+    items = []
+    for key, value in data.items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, (dict, list)):
                 raise ApiError(422, "filtro_invalido", f"El filtro «{key}» tiene un valor inválido.")
-            self[key] = ["true" if v is True else "false" if v is False else str(v) for v in values if v is not None]
-
-    def get(self, key, default=None):
-        values = super().get(key)
-        return values[-1] if values else default
-
-    def getlist(self, key):
-        return list(super().get(key) or [])
+            if v is not None:
+                items.append((key, "true" if v is True else "false" if v is False else str(v)))
+    return ImmutableMultiDict(items)
 
 
 @router.get("/{folio:int}/work-order.pdf", summary="Orden de trabajo (PDF) de un reporte",
@@ -211,8 +203,7 @@ async def work_order(folio: int, request: Request, user: Reader, hide_citizen_da
     options = Options(hide_citizen_data=hide_citizen_data, hide_citizen_name=hide_citizen_name, reason=reason)
     call = request.app.state.call
     answer = await call("routing", "export_reports", actor_of(user), {"folios": [folio]}, None, 1)
-    if not answer["items"]:
-        await call("routing", "get_assignment", folio, actor_of(user))  # 404 or 403, as routing says
+    if not answer["items"]:  # not there, or not for this reader (routing decides)
         raise ApiError(404, "reporte_no_encontrado", f"No existe el reporte con folio {folio}.")
     return await _work_orders(request, user, answer["items"], options, f"orden-de-trabajo-{folio}.pdf",
                               {"folios": [folio]})
@@ -240,7 +231,7 @@ async def work_orders(body: WorkOrdersIn, request: Request, user: Reader):
         rows.sort(key=lambda r: order[r["folio"]])
         audited = {"folios": folios}
     else:
-        filters, criteria = parse_filters(_Params(body.filters), CONSULTAS_FILTERS)
+        filters, criteria = parse_filters(_as_params(body.filters), CONSULTAS_FILTERS)
         reason = body.reason or "Órdenes de trabajo"
         filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
         total = await _count(request, user, filters)
@@ -260,19 +251,11 @@ async def _work_orders(request: Request, user: User, rows: list[dict], options: 
     if personal:
         enrich = _enricher(request, user, reason, options.hide_citizen_data, options.hide_citizen_name)
         await enrich(rows)
-    limit = asyncio.Semaphore(INTERVENTION_CALLS)
-
-    async def interventions(folio: int) -> list[dict]:
-        async with limit:
-            return await call("routing", "list_interventions", folio, actor)
-
-    received, notes = await asyncio.gather(
-        call("intake", "get_reports", folios, True) if folios else asyncio.sleep(0, []),
-        asyncio.gather(*(interventions(f) for f in folios)))
-    by_folio = {r["folio"]: r for r in received}
+    by_folio, notes = await asyncio.gather(received_of(call, folios, with_token=True),
+                                           interventions_of(call, folios, actor))
     public_url = request.app.state.auth.settings.public_url
-    orders = [_order(row, by_folio.get(row["folio"], {}), found, personal, options.hide_citizen_name, public_url)
-              for row, found in zip(rows, notes)]
+    orders = [_order(row, by_folio.get(row["folio"], {}), notes.get(row["folio"], []), personal,
+                     options.hide_citizen_name, public_url) for row in rows]
     path = await asyncio.to_thread(_pdf_file, orders)
     await audit_event(request, "reports.work_orders_printed",
                       detail=audited | {"rows": len(orders), "hide_citizen_data": options.hide_citizen_data,

@@ -31,25 +31,24 @@ import re
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
-from sacinfra.settings import municipal_tz
 
 from .. import open311_format as fmt311
-from ..auth import apikeys
-from ..auth.deps import RateLimited, authenticate_key
-from ..errors import ApiError, error_from_answer
+from ..auth import PUBLIC, apikeys
+from ..auth.deps import authenticate_key
+from ..errors import ApiError
 from ..params import MAX_BIGINT
+from ..report_view import open311_row, read_report
 from ..schemas import ReportIn
-from ..tracing import rpc_context
-
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+from ..settings import LOCAL_TZ
+from .reports import file_report
 
 #: contact and key service advertised by discovery (deployment-specific)
 CONTACT = os.environ.get("OPEN311_CONTACT", "Dirección de Atención Ciudadana del municipio")
 KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE",
                              "No se requiere api_key para consultar servicios ni solicitudes; para crear "
                              "solicitudes, solicite una a Atención Ciudadana.")
-LOCAL_TZ = municipal_tz()
 MAX_REQUESTS = 1000            # the spec's suggested ceiling of GET requests
 DEFAULT_DAYS = 90              # the spec's default window of GET requests
 PAGE = 200                     # routing's largest page of query_reports
@@ -69,67 +68,64 @@ def _error(status: int, description: str, fmt: str) -> Response:
     return _document(fmt311.render_errors(status, description, fmt), fmt, status, cache=False)
 
 
-def _bad_format(fmt: str) -> Response:
-    return _error(400, f"Formato «{fmt}» no soportado: use .json o .xml.", "json")
-
-
-async def _call(request: Request, method: str, *args):
-    try:
-        return await request.app.state.call("catalog", method, *args), None
-    except ApiError as exc:
-        return None, exc
-
-
-@router.get("/discovery.{fmt}", summary="Descubrimiento GeoReport v2 (json|xml)")
-async def discovery(request: Request, fmt: str):
-    if fmt not in fmt311.FORMATS:
-        return _bad_format(fmt)
-    url = str(request.url_for("open311_services", fmt="json")).rsplit("/", 1)[0]
-    return _document(fmt311.render_discovery(fmt311.discovery_doc(url, CONTACT, KEY_SERVICE), fmt), fmt)
-
-
-@router.get("/services.{fmt}", name="open311_services", summary="Lista de servicios GeoReport v2 (json|xml)")
-async def services(request: Request, fmt: str, jurisdiction_id: str | None = None):
-    if fmt not in fmt311.FORMATS:
-        return _bad_format(fmt)
-    result, err = await _call(request, "list_services")
-    if err is not None:
-        return _error(err.status, err.detail, fmt)
-    return _document(fmt311.render_services(result, fmt), fmt)
-
-
-@router.get("/services/{service_code:path}.{fmt}", summary="Definición de un servicio GeoReport v2 (json|xml)")
-async def service_definition(request: Request, service_code: str, fmt: str, jurisdiction_id: str | None = None):
-    if fmt not in fmt311.FORMATS:
-        return _bad_format(fmt)
-    result, err = await _call(request, "service_definition", service_code)
-    if err is not None:
-        return _error(err.status, err.detail, fmt)
-    return _document(fmt311.render_definition(result, fmt), fmt)
-
-
-# --------------------------------------------------------------------------- service requests
-
 class Open311Error(Exception):
     def __init__(self, status: int, description: str, headers: dict | None = None):
         self.status, self.description, self.headers = status, description, headers or {}
 
 
 def _spec_error(err: Open311Error | ApiError, fmt: str) -> Response:
-    """The error document of the spec; an ApiError is put in the spec's terms first."""
+    """The spec's error document; an ApiError (the gateway's or a service's) in the spec's
+    terms: bad input is 400, not found 404, refusals (a bad api_key too) 403; anything else
+    keeps its status (503 when a service is down)."""
     if isinstance(err, ApiError):
-        err = _from_api(err)
+        err = Open311Error({422: 400, 409: 400, 401: 403}.get(err.status, err.status), err.detail,
+                           getattr(err, "headers", None))
     response = _error(err.status, err.description, fmt)
     response.headers.update(err.headers)
     return response
 
 
-def _from_api(exc: ApiError) -> Open311Error:
-    """A gateway/service error in the spec's terms: bad input is 400, not found 404,
-    refusals 403; anything else keeps its status (503 when a service is down)."""
-    status = {422: 400, 409: 400, 401: 403}.get(exc.status, exc.status)
-    return Open311Error(status, exc.detail)
+class Open311Route(APIRoute):
+    """Every answer of an Open311 route in the format its path asks for (400 for another),
+    errors as the spec's error document."""
 
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            fmt = request.path_params.get("fmt", "json")
+            if fmt not in fmt311.FORMATS:
+                return _error(400, f"Formato «{fmt}» no soportado: use .json o .xml.", "json")
+            try:
+                return await handler(request)
+            except (Open311Error, ApiError) as err:
+                return _spec_error(err, fmt)
+
+        return route
+
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+
+
+@router.get("/discovery.{fmt}", summary="Descubrimiento GeoReport v2 (json|xml)")
+async def discovery(request: Request, fmt: str):
+    url = str(request.url_for("open311_services", fmt="json")).rsplit("/", 1)[0]
+    return _document(fmt311.render_discovery(fmt311.discovery_doc(url, CONTACT, KEY_SERVICE), fmt), fmt)
+
+
+@router.get("/services.{fmt}", name="open311_services", summary="Lista de servicios GeoReport v2 (json|xml)")
+async def services(request: Request, fmt: str, jurisdiction_id: str | None = None):
+    result = await request.app.state.call("catalog", "list_services")
+    return _document(fmt311.render_services(result, fmt), fmt)
+
+
+@router.get("/services/{service_code:path}.{fmt}", summary="Definición de un servicio GeoReport v2 (json|xml)")
+async def service_definition(request: Request, service_code: str, fmt: str, jurisdiction_id: str | None = None):
+    result = await request.app.state.call("catalog", "service_definition", service_code)
+    return _document(fmt311.render_definition(result, fmt), fmt)
+
+
+# --------------------------------------------------------------------------- service requests
 
 async def _fields(request: Request) -> dict:
     """The POST's fields: form-encoded per the spec (``application/x-www-form-urlencoded``
@@ -178,14 +174,7 @@ def _address(address: str | None) -> tuple[str, str]:
 async def _channel_key(request: Request, secret: str | None) -> apikeys.ApiKey:
     if not secret:
         raise Open311Error(400, "api_key es obligatorio para crear solicitudes.")
-    try:
-        key = await authenticate_key(request, request.app.state.auth, secret)
-    except RateLimited as exc:
-        raise Open311Error(429, exc.detail, {"Retry-After": exc.retry_after}) from None
-    except ApiError as exc:
-        if exc.status == 401:
-            raise Open311Error(403, "api_key no válida o revocada.") from None
-        raise _from_api(exc) from None
+    key = await authenticate_key(request, request.app.state.auth, secret)  # 401 → 403, 429 with Retry-After
     if key.kind != apikeys.CHANNEL or not key.has_scope(apikeys.OPEN311):
         raise Open311Error(403, "Esta api_key no permite crear solicitudes Open311.")
     return key
@@ -215,23 +204,15 @@ def _report(fields: dict, key: apikeys.ApiKey) -> dict:
 @router.post("/requests.{fmt}", status_code=201,
              summary="Crear una solicitud GeoReport v2 (formulario o JSON; api_key de canal con permiso open311)")
 async def create_request(request: Request, fmt: str):
-    if fmt not in fmt311.FORMATS:
-        return _bad_format(fmt)
+    fields = await _fields(request)
+    key = await _channel_key(request, _text(fields, "api_key") or request.headers.get("x-api-key"))
+    payload = _report(fields, key)
     try:
-        fields = await _fields(request)
-        key = await _channel_key(request, _text(fields, "api_key") or request.headers.get("x-api-key"))
-        payload = _report(fields, key)
-        answer = await request.app.state.report_batcher.submit({
-            "payload": payload, "idempotency_key": request.headers.get("idempotency-key"),
-            "created_by": key.actor_name, "trace": rpc_context()})
-        if "error" in answer:
-            error = error_from_answer(answer["error"])
-            if error.code == "tipo_peticion_no_encontrado":
-                raise Open311Error(400, f"service_code «{payload['petition_type']}» no existe o no está activo.")
-            raise _from_api(error)
-    except (Open311Error, ApiError) as err:
-        return _spec_error(err, fmt)
-    out = answer["report"]
+        out = await file_report(request, payload, key.actor_name, request.headers.get("idempotency-key"))
+    except ApiError as error:
+        if error.code == "tipo_peticion_no_encontrado":
+            raise Open311Error(400, f"service_code «{payload['petition_type']}» no existe o no está activo.")
+        raise
     notice = (f"Folio {out['folio']}, atendido por {out['agency']}; fecha límite {out['due_at'][:10]}. "
               f"Clave de seguimiento: {out['tracking_token']}.")
     body = fmt311.render_created([{"service_request_id": out["folio"], "service_notice": notice,
@@ -267,13 +248,13 @@ def _folios(values: list[str], status: int = 400) -> list[int]:
 
 async def _query(request: Request, filters: dict, start: datetime | None = None,
                  end: datetime | None = None) -> list[dict]:
-    """Report rows from routing's ``query_reports`` (internal actor: every report; only
+    """Report rows from routing's ``query_reports`` as the public may list them (only
     public fields leave this module), newest first, at most ``MAX_REQUESTS``."""
     call = request.app.state.call
     rows: list[dict] = []
     page = 1
     while len(rows) < MAX_REQUESTS:
-        result = await call("routing", "query_reports", None, filters, page, PAGE, "-created_at")
+        result = await call("routing", "query_reports", PUBLIC, filters, page, PAGE, "-created_at")
         for row in result["items"]:
             created = datetime.fromisoformat(row["created_at"])
             if (start is None or created >= start) and (end is None or created <= end):
@@ -303,49 +284,37 @@ async def list_requests(request: Request, fmt: str, service_request_id: str | No
                         service_code: str | None = None, start_date: str | None = None,
                         end_date: str | None = None, status: str | None = None,
                         jurisdiction_id: str | None = None):
-    if fmt not in fmt311.FORMATS:
-        return _bad_format(fmt)
-    try:
-        if service_request_id:  # the spec: the other parameters are then ignored
-            rows = await _query(request, {"folios": _folios(_list(service_request_id))})
-        else:
-            filters: dict = {}
-            end = _moment(end_date, "end_date")
-            start = _moment(start_date, "start_date")
-            if start is None and end is None:
-                end = datetime.now(LOCAL_TZ)
-            if start is None:
-                start = end - timedelta(days=DEFAULT_DAYS)
-            if end is not None and end < start:
-                raise Open311Error(400, "end_date es anterior a start_date.")
-            filters["date_from"] = start.astimezone(LOCAL_TZ).date().isoformat()
-            if end is not None:
-                filters["date_to"] = end.astimezone(LOCAL_TZ).date().isoformat()
-            if service_code:
-                filters["petition_type"] = _list(service_code)
-            if status:
-                wanted = _list(status.lower())
-                if not wanted or any(s not in STATUSES for s in wanted):
-                    raise Open311Error(400, "status es «open» o «closed».")
-                filters["status"] = sorted({x for s in wanted for x in STATUSES[s]})
-            rows = await _query(request, filters, start, end)
-        items = await _public(request, rows)
-    except (Open311Error, ApiError) as err:
-        return _spec_error(err, fmt)
+    if service_request_id:  # the spec: the other parameters are then ignored
+        rows = await _query(request, {"folios": _folios(_list(service_request_id))})
+    else:
+        filters: dict = {}
+        end = _moment(end_date, "end_date")
+        start = _moment(start_date, "start_date")
+        if start is None and end is None:
+            end = datetime.now(LOCAL_TZ)
+        if start is None:
+            start = end - timedelta(days=DEFAULT_DAYS)
+        if end is not None and end < start:
+            raise Open311Error(400, "end_date es anterior a start_date.")
+        filters["date_from"] = start.astimezone(LOCAL_TZ).date().isoformat()
+        if end is not None:
+            filters["date_to"] = end.astimezone(LOCAL_TZ).date().isoformat()
+        if service_code:
+            filters["petition_type"] = _list(service_code)
+        if status:
+            wanted = _list(status.lower())
+            if not wanted or any(s not in STATUSES for s in wanted):
+                raise Open311Error(400, "status es «open» o «closed».")
+            filters["status"] = sorted({x for s in wanted for x in STATUSES[s]})
+        rows = await _query(request, filters, start, end)
+    items = await _public(request, rows)
     return _document(fmt311.render_requests(items, fmt), fmt, cache=False)
 
 
 @router.get("/requests/{service_request_id}.{fmt}", summary="Consultar una solicitud GeoReport v2 (pública)")
 async def get_request(request: Request, service_request_id: str, fmt: str, jurisdiction_id: str | None = None):
-    if fmt not in fmt311.FORMATS:
-        return _bad_format(fmt)
-    try:
-        (folio,) = _folios([service_request_id], status=404)
-        items = await _public(request, await _query(request, {"folios": [folio]}))
-        if not items:
-            raise Open311Error(404, f"No existe la solicitud {service_request_id}.")
-    except (Open311Error, ApiError) as err:
-        return _spec_error(err, fmt)
+    (folio,) = _folios([service_request_id], status=404)
+    items = await _public(request, [open311_row(await read_report(request.app.state.call, folio, PUBLIC))])
     return _document(fmt311.render_requests(items, fmt), fmt, cache=False)
 
 
@@ -353,12 +322,6 @@ async def get_request(request: Request, service_request_id: str, fmt: str, juris
 async def get_token(request: Request, token: str, fmt: str, jurisdiction_id: str | None = None):
     """Requests are created synchronously, so POST answers the folio and no real token
     exists; a folio given as token answers itself."""
-    if fmt not in fmt311.FORMATS:
-        return _bad_format(fmt)
-    try:
-        (folio,) = _folios([token], status=404)
-        if not await _query(request, {"folios": [folio]}):
-            raise Open311Error(404, f"No existe el token {token}.")
-    except (Open311Error, ApiError) as err:
-        return _spec_error(err, fmt)
+    (folio,) = _folios([token], status=404)
+    await read_report(request.app.state.call, folio, PUBLIC)  # 404 when there is no such request
     return _document(fmt311.render_tokens([{"service_request_id": folio, "token": token}], fmt), fmt, cache=False)

@@ -18,14 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import Folio
 from ..auth import Principal, Role, User, actor_of, apikeys, audit_event, require_roles, staff_or_key
-from ..errors import ApiError
 from .. import uploads, versioning
 
 router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
 
 ActingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin))]
 ReopeningUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
-ReadingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin, Role.auditor))]
 #: the same staff, or a department key with the scope (its department is checked by routing)
 _DEPT = (apikeys.DEPARTMENT,)
 ActingOrKey = Annotated[Principal, Depends(staff_or_key(Role.agency_staff, Role.supervisor, Role.admin,
@@ -80,62 +78,6 @@ async def routing(request: Request, method: str, *args):
     return await request.app.state.call("routing", method, *args)
 
 
-def parse_if_match(value: str | None) -> int | None:
-    return versioning.parse_if_match(value, "del reporte")
-
-
-def version_of(body: Versioned, if_match: str | None) -> int:
-    header = parse_if_match(if_match)
-    if body.version is not None and header is not None and body.version != header:
-        raise ApiError(422, "version_contradictoria",
-                       f"La versión del cuerpo ({body.version}) no coincide con la de If-Match ({header}).")
-    version = body.version if body.version is not None else header
-    if version is None:
-        raise ApiError(428, "version_requerida", "Indique la versión del reporte que leyó («version» en el cuerpo o If-Match).")
-    return version
-
-
-async def check_department(request: Request, agency: str, department: str) -> None:
-    """The department exists, is active and belongs to the agency (catalog's word)."""
-    departments = await request.app.state.call("catalog", "list_departments", agency, True)
-    if department not in {d["code"] for d in departments}:
-        raise ApiError(422, "departamento_no_encontrado",
-                       f"El departamento «{department}» no existe o no pertenece a la dependencia «{agency}».")
-
-
-async def _changed(request: Request, response: Response, action: str, folio: int, version: int, out: dict,
-                   detail: dict | None = None) -> dict:
-    await audit_event(request, action, target=f"report:{folio}",
-                      detail={"from_version": version, "version": out["version"], "status": out["status"],
-                              "agency": out["agency"], "department": out["department"]} | (detail or {}))
-    response.headers["ETag"] = versioning.etag(out["version"])
-    return out
-
-
-# --------------------------------------------------------------------------- reads
-
-@router.get("/{folio}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
-async def get_assignment(folio: Folio, request: Request, response: Response, user: ReadingOrKey) -> dict[str, Any]:
-    out = await routing(request, "get_assignment", folio, actor_of(user))
-    response.headers["ETag"] = versioning.etag(out["version"])
-    return out
-
-
-@router.get("/{folio}/interventions", summary="Intervenciones (seguimiento) de un reporte, la más antigua primero")
-async def list_interventions(folio: Folio, request: Request, user: ReadingOrKey) -> list[dict[str, Any]]:
-    return await routing(request, "list_interventions", folio, actor_of(user))
-
-
-# --------------------------------------------------------------------------- changes
-
-@router.post("/{folio}/start", summary="Iniciar la atención (Capturado → Proceso)")
-async def start(folio: Folio, body: StartIn, request: Request, response: Response, user: ActingOrKey,
-                if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "start_report", actor_of(user), folio, version, body.text)
-    return await _changed(request, response, "report.started", folio, version, out)
-
-
 async def _with_evidence(request: Request, method: str, *args, evidence: list[dict]):
     """A routing call whose last argument is the evidence files, sent only when there are
     some (with the longer ``EVIDENCE_RPC_TIMEOUT``)."""
@@ -145,57 +87,82 @@ async def _with_evidence(request: Request, method: str, *args, evidence: list[di
                                         timeout=uploads.upload_limits().rpc_timeout)
 
 
-@router.post("/{folio}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)",
+async def _change(request: Request, response: Response, who, folio: int, body: Versioned, if_match: str | None,
+                  method: str, action: str, *args, detail: dict | None = None, evidence: list[dict] = ()) -> dict:
+    """A lifecycle change against the version the client read (body or If-Match): routing's
+    ``method`` as ``who``, audited as ``action``; the new version goes back in ``ETag``."""
+    version = versioning.version_of(body.version, if_match, "del reporte")
+    out = await _with_evidence(request, method, actor_of(who), folio, version, *args, evidence=evidence)
+    await audit_event(request, action, target=f"report:{folio}",
+                      detail={"from_version": version, "version": out["version"], "status": out["status"],
+                              "agency": out["agency"], "department": out["department"]} | (detail or {}))
+    response.headers["ETag"] = versioning.etag(out["version"])
+    return out
+
+
+# --------------------------------------------------------------------------- reads
+
+@router.get("/{folio:int}/assignment", summary="Asignación vigente (versión en ETag), compartidos e historial")
+async def get_assignment(folio: Folio, request: Request, response: Response, user: ReadingOrKey) -> dict[str, Any]:
+    out = await routing(request, "get_assignment", folio, actor_of(user))
+    response.headers["ETag"] = versioning.etag(out["version"])
+    return out
+
+
+@router.get("/{folio:int}/interventions", summary="Intervenciones (seguimiento) de un reporte, la más antigua primero")
+async def list_interventions(folio: Folio, request: Request, user: ReadingOrKey) -> list[dict[str, Any]]:
+    return await routing(request, "list_interventions", folio, actor_of(user))
+
+
+# --------------------------------------------------------------------------- changes
+
+@router.post("/{folio:int}/start", summary="Iniciar la atención (Capturado → Proceso)")
+async def start(folio: Folio, body: StartIn, request: Request, response: Response, user: ActingOrKey,
+                if_match: IfMatch = None) -> dict[str, Any]:
+    return await _change(request, response, user, folio, body, if_match, "start_report", "report.started", body.text)
+
+
+@router.post("/{folio:int}/finish", summary="Terminar con la intervención de cierre (Proceso → Terminado)",
              description="JSON `{version, text}`, o `multipart/form-data` con `version`, `text` y archivos de "
                          "evidencia (`files`) que quedan en la intervención de cierre, en la misma transacción.",
              openapi_extra=uploads.multipart_openapi(FinishIn, "evidencia del cierre"))
 async def finish(folio: Folio, request: Request, response: Response, user: ActingOrKey,
                  if_match: IfMatch = None) -> dict[str, Any]:
     body, evidence = await uploads.read_body(request, FinishIn)
-    version = version_of(body, if_match)
-    out = await _with_evidence(request, "finish_report", actor_of(user), folio, version, body.text,
-                               evidence=evidence)
-    return await _changed(request, response, "report.finished", folio, version, out,
-                          {"evidence_files": len(evidence)} if evidence else None)
+    return await _change(request, response, user, folio, body, if_match, "finish_report", "report.finished",
+                         body.text, detail={"evidence_files": len(evidence)} if evidence else None, evidence=evidence)
 
 
-@router.post("/{folio}/not-viable", summary="Marcar como no viable, con el motivo")
+@router.post("/{folio:int}/not-viable", summary="Marcar como no viable, con el motivo")
 async def not_viable(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ActingUser,
                      if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "mark_not_viable", actor_of(user), folio, version, body.reason)
-    return await _changed(request, response, "report.not_viable", folio, version, out, {"reason": body.reason})
+    return await _change(request, response, user, folio, body, if_match, "mark_not_viable", "report.not_viable",
+                         body.reason, detail={"reason": body.reason})
 
 
-@router.post("/{folio}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
+@router.post("/{folio:int}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
 async def reopen(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ReopeningUser,
                  if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    out = await routing(request, "reopen_report", actor_of(user), folio, version, body.reason)
-    return await _changed(request, response, "report.reopened", folio, version, out, {"reason": body.reason})
+    return await _change(request, response, user, folio, body, if_match, "reopen_report", "report.reopened",
+                         body.reason, detail={"reason": body.reason})
 
 
-@router.post("/{folio}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
+@router.post("/{folio:int}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
 async def reassign(folio: Folio, body: ReassignIn, request: Request, response: Response, user: ActingUser,
                    if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    await check_department(request, body.agency, body.department)
-    out = await routing(request, "reassign_report", actor_of(user), folio, version, body.agency, body.department,
-                        body.reason)
-    return await _changed(request, response, "report.reassigned", folio, version, out, {"reason": body.reason})
+    return await _change(request, response, user, folio, body, if_match, "reassign_report", "report.reassigned",
+                         body.agency, body.department, body.reason, detail={"reason": body.reason})
 
 
-@router.post("/{folio}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
+@router.post("/{folio:int}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
 async def share(folio: Folio, body: ShareIn, request: Request, response: Response, user: ActingUser,
                 if_match: IfMatch = None) -> dict[str, Any]:
-    version = version_of(body, if_match)
-    await check_department(request, body.agency, body.department)
-    out = await routing(request, "share_report", actor_of(user), folio, version, body.agency, body.department)
-    return await _changed(request, response, "report.shared", folio, version, out,
-                          {"shared_agency": body.agency, "shared_department": body.department})
+    return await _change(request, response, user, folio, body, if_match, "share_report", "report.shared",
+                         body.agency, body.department,
+                         detail={"shared_agency": body.agency, "shared_department": body.department})
 
 
-@router.post("/{folio}/interventions", status_code=201, summary="Documentar una intervención (inmutable)",
+@router.post("/{folio:int}/interventions", status_code=201, summary="Documentar una intervención (inmutable)",
              description="JSON `{text}`, o `multipart/form-data` con `text` y archivos de evidencia (`files`): "
                          "la intervención y sus archivos se guardan juntos o nada (413 `evidencia_muy_grande`, "
                          "422 `tipo_de_evidencia_no_permitido`, 422 `demasiadas_evidencias`).",

@@ -25,7 +25,6 @@ from sacinfra.envelope import make_envelope
 from ..auth import CurrentUser, Principal, Role, actor_of, apikeys, require_roles, staff_or_key
 from ..auth.apikeys import RateLimiter
 from ..auth.deps import client_ip
-from ..auth.errors import HeaderApiError
 from ..errors import ApiError
 from ..exports import Column, CsvEncoder, iter_csv, iter_file, write_xlsx
 from ..schemas import Summary
@@ -421,7 +420,7 @@ def limit(request: Request, family: str) -> None:
     wait = _limiter.take(f"{family}:{client_ip(request)}", PUBLIC_PER_MINUTE[family])
     if wait is not None:
         retry = RateLimiter.retry_after(wait)
-        raise HeaderApiError(429, "limite_excedido", f"Demasiadas solicitudes desde su dirección; intente de nuevo "
+        raise ApiError(429, "limite_excedido", f"Demasiadas solicitudes desde su dirección; intente de nuevo "
                                                      f"en {retry} s.", {"Retry-After": retry})
 
 

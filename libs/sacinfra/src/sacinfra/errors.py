@@ -2,8 +2,9 @@
 
 nameko sends ``str(exc)`` as the remote error's value; these errors render as JSON
 ``{"code": ..., "message": ...}`` so the gateway can answer problem+json with both.
-The class name (``NotFound``, ``InvalidInput``, ``Conflict``, ``Forbidden``) picks the
-HTTP status at the gateway.
+The class (``NotFound``, ``InvalidInput``, ``Conflict``, ``Forbidden``; ``kind`` in the
+value for a service's own subclass) picks the HTTP status at the gateway. An unexpected
+error (anything else) gets an incident id, logged by the service (``incidents``).
 """
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ class ServiceError(Exception):
             self.code = code
 
     def __str__(self) -> str:
-        return json.dumps({"code": self.code, "message": self.message}, ensure_ascii=False)
+        return json.dumps({"code": self.code, "message": self.message, "kind": self.kind}, ensure_ascii=False)
+
+    @property
+    def kind(self) -> str:
+        """The class of this module the error is (``NotFound``…): a service's own subclass
+        is mapped to HTTP by it at the gateway."""
+        return next(c.__name__ for c in type(self).__mro__ if c.__module__ == __name__)
 
 
 class NotFound(ServiceError):
@@ -39,14 +46,14 @@ class Forbidden(ServiceError):
     code = "prohibido"
 
 
-def parse_remote_value(value) -> tuple[str | None, str]:
-    """(code, message) from a remote error's value."""
+def parse_remote_value(value) -> tuple[str | None, str, str | None]:
+    """(code, message, kind) from a remote error's value."""
     if isinstance(value, str):
         try:
             data = json.loads(value)
             if isinstance(data, dict) and "message" in data:
-                return data.get("code"), data["message"]
+                return data.get("code"), data["message"], data.get("kind")
         except ValueError:
             pass
-        return None, value
-    return None, str(value)
+        return None, value, None
+    return None, str(value), None

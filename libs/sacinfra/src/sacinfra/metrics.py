@@ -1,36 +1,12 @@
-"""Prometheus metrics named ``<service>_<noun>_<unit|total>``, created once per process."""
+"""The nameko provider that times every worker; the metric factories (``counter``,
+``gauge``, ``histogram``) live in ``telemetry`` (no nameko) and are re-exported here."""
 from __future__ import annotations
 
-import threading
 import time
 
 from nameko.extensions import DependencyProvider
-from prometheus_client import Counter, Gauge, Histogram
 
-_lock = threading.Lock()
-_metrics: dict[str, object] = {}
-
-
-def metric(kind: type, name: str, doc: str, labels: tuple[str, ...] = (), **kw):
-    with _lock:
-        m = _metrics.get(name)
-        if m is None:
-            m = kind(name, doc, list(labels), **kw)
-            _metrics[name] = m
-        return m
-
-
-def counter(name, doc, labels=()):
-    return metric(Counter, name, doc, tuple(labels))
-
-
-def gauge(name, doc, labels=()):
-    return metric(Gauge, name, doc, tuple(labels))
-
-
-def histogram(name, doc, labels=(), buckets=None):
-    kw = {"buckets": buckets} if buckets else {}
-    return metric(Histogram, name, doc, tuple(labels), **kw)
+from .telemetry import counter, gauge, histogram, metric  # noqa: F401  (services import them here)
 
 
 class WorkerMetrics(DependencyProvider):

@@ -8,6 +8,7 @@ from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from .db import Database
+from .incidents import Incidents
 from .metrics import WorkerMetrics
 from .mongo import MongoDatabase
 from .ops import OpsServer
@@ -24,6 +25,7 @@ class BaseService:
     tracing = Tracing()
     worker_metrics = WorkerMetrics()
     ops = OpsServer()
+    incidents = Incidents()
 
     @rpc
     def health(self):

@@ -3,42 +3,17 @@
 Context travels in nameko's context data (message headers ``nameko.traceparent`` and
 ``nameko.tracestate``): the gateway puts it on RPC calls, this provider continues it
 in the worker and writes the worker's own span back so that outgoing RPC calls and
-outbox events carry it on.
+outbox events carry it on. The provider set-up itself lives in ``telemetry`` (no
+nameko), which the asyncio gateway uses.
 """
 from __future__ import annotations
-
-import os
 
 from nameko.extensions import DependencyProvider
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-TRACE_KEYS = ("traceparent", "tracestate")
-_configured = False
-
-
-def setup_tracing(service_name: str) -> None:
-    """Install a tracer provider once per process; export with OTLP when the standard
-    ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set. A provider installed before (tests) is kept."""
-    global _configured
-    if _configured or isinstance(trace.get_tracer_provider(), TracerProvider):
-        _configured = True
-        return
-    provider = TracerProvider(resource=Resource.create(
-        {"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name)}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") and os.environ.get("OTEL_TRACES_EXPORTER", "otlp") != "none":
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
-    _configured = True
-
-
-def carrier_from(data: dict) -> dict[str, str]:
-    return {k: data[k] for k in TRACE_KEYS if data.get(k)}
+from .telemetry import TRACE_KEYS, carrier_from, setup_tracing  # noqa: F401  (services import them here)
 
 
 class Tracing(DependencyProvider):

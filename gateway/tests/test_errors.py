@@ -1,0 +1,55 @@
+"""The one error channel: remote errors and batch answers by the same table; an
+unexpected remote error is a 500 carrying the incident id the service logged."""
+import json
+import logging
+import types
+
+from sacinfra import errors
+from sacinfra.incidents import Incidents
+
+from gateway.errors import error_from_answer, remote_to_api
+from gateway.rpc import RemoteCallError
+
+
+class NotYours(errors.NotFound):  # a service's own subclass, not in the table
+    code = "no_es_suyo"
+
+
+def test_remote_errors_by_dotted_path_base_class_or_name():
+    exc = NotYours("No existe para usted.")
+    remote = RemoteCallError("NotYours", str(exc), "routing.exceptions.NotYours")
+    error = remote_to_api(remote)
+    assert (error.status, error.code, error.detail, error.extra) == (404, "no_es_suyo", "No existe para usted.", {})
+    remote = RemoteCallError("PayloadTooLarge", json.dumps({"code": "evidencia_muy_grande", "message": "6 MB"}),
+                             "routing.exceptions.PayloadTooLarge")
+    assert remote_to_api(remote).status == 413
+    lines = json.dumps({"code": "importacion_invalida", "message": "2 errores\nlínea 3: x",
+                        "errors": [{"line": 3, "message": "x"}]})
+    error = remote_to_api(RemoteCallError("InvalidInput", lines, "catalog.exceptions.InvalidInput"))
+    assert (error.status, error.detail, error.extra) == (422, "2 errores", {"errors": [{"line": 3, "message": "x"}]})
+
+
+def test_batch_answers_use_the_same_table():
+    error = error_from_answer({"type": "Conflict", "code": "duplicado", "message": "Ya existe."})
+    assert (error.status, error.code, error.detail) == (409, "duplicado", "Ya existe.")
+    error = error_from_answer({"type": "ZeroDivisionError", "message": "division by zero"})
+    assert error.status == 500 and error.code == "error_interno" and error.extra["incident"]
+
+
+def test_an_unexpected_error_is_a_500_with_the_incident_the_service_logged(caplog):
+    provider = Incidents()
+    provider.container = types.SimpleNamespace(service_name="stats")
+    worker_ctx = types.SimpleNamespace(entrypoint=types.SimpleNamespace(method_name="count_by"),
+                                       data={"call_ref": "0123abcd4567"})
+    try:
+        {}["dimension"]
+    except KeyError as exc:
+        boom = exc
+    with caplog.at_level(logging.ERROR, logger="sacinfra.incidents"):
+        provider.worker_result(worker_ctx, exc_info=(KeyError, boom, boom.__traceback__))
+        provider.worker_result(worker_ctx, exc_info=(errors.NotFound, errors.NotFound("x"), None))  # an answer
+    [record] = caplog.records
+    assert record.getMessage().startswith("incidente 0123abcd4567 en stats.count_by: KeyError")
+    remote = RemoteCallError("KeyError", str(boom), "builtins.KeyError", "0123abcd4567")
+    error = remote_to_api(remote)
+    assert error.status == 500 and error.extra == {"incident": "0123abcd4567"} and "0123abcd4567" in error.detail
