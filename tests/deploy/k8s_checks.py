@@ -142,6 +142,35 @@ def final_stage(dockerfile: str) -> tuple[int, str]:
     return len(froms), "\n".join(lines[froms[-1]:])
 
 
+def dockerfile_stages(dockerfile: str) -> list[tuple[str, str, str]]:
+    """(name, what it is FROM, its text from its FROM line) per stage, in order; an
+    unnamed stage is named by its index."""
+    lines = [ln for ln in dockerfile.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    froms = [i for i, ln in enumerate(lines) if ln.upper().startswith("FROM ")]
+    out = []
+    for n, start in enumerate(froms):
+        end = froms[n + 1] if n + 1 < len(froms) else len(lines)
+        words = lines[start].split()
+        name = words[3] if len(words) >= 4 and words[2].upper() == "AS" else str(n)
+        out.append((name, words[1], "\n".join(lines[start:end])))
+    return out
+
+
+def image_stage(dockerfile: str, target: str | None = None) -> tuple[int, str]:
+    """(number of stages, text of the image built with ``--target``: the target stage,
+    the last one by default, after the stages it is built FROM, down to a base image)."""
+    stages = dockerfile_stages(dockerfile)
+    if not stages:
+        return 0, ""
+    by_name = {name: (base, text) for name, base, text in stages}
+    base, text = by_name[target] if target else stages[-1][1:]
+    chain = [text]
+    while base in by_name:
+        base, parent = by_name[base]
+        chain.insert(0, parent)
+    return len(stages), "\n".join(chain)
+
+
 # -- PromQL: which metric names an expression reads ----------------------------------------
 _PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool",
                     "and", "or", "unless", "offset", "inf", "nan"}

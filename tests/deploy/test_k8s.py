@@ -97,6 +97,23 @@ def test_missing_manifests_detects_a_new_service(tmp_path):
     assert kc.missing_manifests(tmp_path) == problems
 
 
+def test_bases_take_the_shared_deployment_shape_from_the_components():
+    # one definition of probes, resources, hardening and telemetry env, not eight copies
+    import yaml
+
+    shape = {"livenessProbe", "readinessProbe", "startupProbe", "resources", "securityContext", "volumeMounts",
+             "imagePullPolicy"}
+    for name in kc.service_folders():
+        base = kc.K8S / "base" / name
+        components = yaml.safe_load((base / "kustomization.yaml").read_text()).get("components", [])
+        assert "../../components/workload" in components, name
+        assert ("../../components/nameko-service" in components) == (name != "gateway"), name
+        deployment = yaml.safe_load((base / "deployment.yaml").read_text())
+        pod = deployment["spec"]["template"]["spec"]
+        assert not {"securityContext", "volumes", "automountServiceAccountToken"} & set(pod), name
+        assert not shape & set(pod["containers"][0]), name
+
+
 @needs_kubectl
 @OVERLAYS
 def test_every_service_is_deployed(overlay):
@@ -162,6 +179,7 @@ def test_environment(overlay):
         assert "AMQP_URI" in env and env["AMQP_URI"]["value"].endswith("/sac"), name
         assert cfg["OTEL_SERVICE_NAME"] == name
         assert {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_EXPORTER"} <= set(cfg), name
+        assert cfg["SAC_TIMEZONE"] == "America/Mexico_City", name  # one setting, sacinfra.settings
         if name != "gateway":
             assert cfg["METRICS_PORT"] == "9100" and cfg["PSYCOPG_IMPL"] == "python", name
             assert c["ports"][0]["containerPort"] == 9100

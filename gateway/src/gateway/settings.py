@@ -1,10 +1,11 @@
 """Gateway settings from the environment."""
 import os
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 #: the municipality's time zone (days of a query, file names, Open311 dates): SAC_TIMEZONE
-LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
+from sacinfra.settings import municipal_tz  # noqa: E402
+
+LOCAL_TZ = municipal_tz()  # the one setting: SAC_TIMEZONE (sacinfra.settings)
 
 SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "directory", "stats")
 

@@ -15,12 +15,14 @@ Business days are the days that are not a weekend day, not a federal statutory h
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sacinfra.settings import municipal_tz
 
 __all__ = [
     "SlaUnit", "UNITS", "parse_unit", "mexican_statutory_holidays", "BusinessCalendar",
@@ -146,7 +148,7 @@ class BusinessCalendar:
     extra_days_off: frozenset[date] = frozenset()
     workday_start: time = time(8, 0)
     workday_end: time = time(16, 0)
-    tz: str = "America/Mexico_City"
+    tz: str = field(default_factory=lambda: municipal_tz().key)
 
     def __post_init__(self) -> None:
         try:

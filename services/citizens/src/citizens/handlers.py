@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 
+from sacinfra.settings import municipal_tz
+
 from . import normalize, schemas
 from .domain import authorize, require_reason
 from .exceptions import Conflict, InvalidInput, NotFound
@@ -34,8 +36,7 @@ def _now() -> datetime:
 
 def _today() -> date:
     try:
-        from zoneinfo import ZoneInfo
-        return datetime.now(ZoneInfo("America/Mexico_City")).date()
+        return datetime.now(municipal_tz()).date()
     except Exception:  # no tz database
         return datetime.now(timezone.utc).date()
 

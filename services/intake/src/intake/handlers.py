@@ -4,19 +4,18 @@ commits at the end or rolls back on error) and ``catalog`` anything with catalog
 ``quote_reports`` RPC. No SQL here."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from sacinfra.actor import Actor, ActorInvalid
 from sacinfra.errors import InvalidInput, NotFound, ServiceError
+from sacinfra.settings import municipal_tz
 
 from . import domain
 from .schemas import ReportIn, ValidationError
 
 
 #: what people read is in the municipality's time (the database answers in UTC)
-LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
+LOCAL_TZ = municipal_tz()
 
 
 def _local(moment: datetime) -> str:

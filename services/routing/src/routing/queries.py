@@ -11,19 +11,18 @@ Rows carry no personal data: the citizen is a number (names and phones are the c
 service's, fetched by the gateway through logged reads)."""
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sacinfra.settings import municipal_tz
 
 from . import domain, policy, store
 from .exceptions import Forbidden, InvalidInput
 
 #: days ("today", date_from/date_to, grouping by date) are the municipality's
-LOCAL_TZ = ZoneInfo(os.environ.get("SAC_TIMEZONE", "America/Mexico_City"))
+LOCAL_TZ = municipal_tz()
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
 DEFAULT_EXPORT_LIMIT, MAX_EXPORT_LIMIT = 2000, 5000
