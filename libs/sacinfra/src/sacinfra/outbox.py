@@ -18,6 +18,7 @@ from nameko.extensions import DependencyProvider
 
 from .db import make_engine, outbox_table
 from .metrics import counter, gauge
+from .transient import for_container
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,10 @@ class OutboxRelay(DependencyProvider):
                     purge_published(self.engine)
                     last_purge = now
                 backoff = 0.1
-            except Exception:
+                for_container(self.container).recovered("outbox")
+            except Exception as exc:  # never leaves the loop: the relay outlives any outage
                 self.m_failures.inc()
+                for_container(self.container).waiting("outbox", exc)
                 log.warning("outbox relay failed; retrying in %.1fs", backoff, exc_info=True)
                 self._drop_connection()
                 time.sleep(backoff)
