@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sacinfra.telemetry import setup_tracing
 
 from .auth import Auth
+from .auth.deps import unavailable
 from .auth.errors import HeaderApiError, header_api_error_handler
 from .batching import CallBatcher
 from .errors import ApiError, api_error_handler, http_error_handler, remote_to_api, validation_error_handler
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except RemoteCallError as exc:
             raise remote_to_api(exc) from None
         except ServiceUnavailable as exc:
-            raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
+            raise unavailable(f"No fue posible atender la solicitud: {exc}.") from None  # 503 + Retry-After
 
     app.state.call = call
     # concurrent POSTs travel to intake as one create_reports call (see batching.py)

@@ -15,6 +15,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
+from sacinfra.transient import TRANSIENT_NAMES, is_transient
 
 RPC_EXCHANGE = "nameko-rpc"
 
@@ -30,7 +31,9 @@ class RemoteCallError(Exception):
 
 
 class ServiceUnavailable(Exception):
-    """No queue for the service (not running) or no reply within the timeout."""
+    """No queue for the service (not running), no reply within the timeout, the broker
+    unreachable, or the service's own datastore away (a transient remote error): the
+    caller may retry later (the gateway answers 503 ``servicio_no_disponible``)."""
 
 
 class AsyncRpcClient:
@@ -76,7 +79,12 @@ class AsyncRpcClient:
     async def call(self, service: str, method: str, *args, context: dict | None = None,
                    timeout: float | None = None, **kwargs) -> Any:
         if self._channel is None or self._channel.is_closed:
-            await self.connect()
+            try:
+                await self.connect()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                raise ServiceUnavailable("no fue posible conectar con el intermediario de mensajes") from exc
         correlation_id = str(uuid.uuid4())
         fut = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = fut
@@ -94,9 +102,15 @@ class AsyncRpcClient:
             raise ServiceUnavailable(f"el servicio {service} no está disponible") from exc
         except asyncio.TimeoutError as exc:
             raise ServiceUnavailable(f"el servicio {service} no respondió a tiempo") from exc
+        except Exception as exc:  # the broker went away under the call
+            if not is_transient(exc):
+                raise
+            raise ServiceUnavailable("se perdió la conexión con el intermediario de mensajes") from exc
         finally:
             self._pending.pop(correlation_id, None)
         error = reply.get("error")
+        if error and error.get("exc_type") in TRANSIENT_NAMES:  # the service's own database was away
+            raise ServiceUnavailable(f"el servicio {service} no tiene disponible su almacén de datos")
         if error:
             raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"), call_ref)
         return reply.get("result")
