@@ -50,3 +50,13 @@ def test_broker_away_is_503_with_retry_after(settings, amqp_uri, make_client):
         assert health.status_code == 503 and health.json()["status"] == "degraded"
     finally:
         proxy.cut()
+
+
+def test_a_dependency_away_behind_a_service_is_transient_and_a_bug_is_not():
+    from gateway.rpc import transient_remote
+
+    assert transient_remote({"exc_type": "OperationalError", "value": "(psycopg.OperationalError) closed"})
+    assert transient_remote({"exc_type": "RemoteError", "value": "OperationalError (psycopg.OperationalError) x"})
+    assert transient_remote({"exc_type": "UnknownService", "value": "catalog"})
+    assert not transient_remote({"exc_type": "RemoteError", "value": "KeyError 'folio'"})
+    assert not transient_remote({"exc_type": "InvalidInput", "value": "datos"})

@@ -36,6 +36,15 @@ class ServiceUnavailable(Exception):
     caller may retry later (the gateway answers 503 ``servicio_no_disponible``)."""
 
 
+def transient_remote(error: dict) -> bool:
+    """A remote error meaning a dependency was away: the service's own (``OperationalError``
+    …) or, relayed as nameko's ``RemoteError``, that of a service it called in turn."""
+    exc_type, value = error.get("exc_type"), str(error.get("value") or "")
+    if exc_type == "RemoteError":
+        exc_type = value.split(" ", 1)[0]
+    return exc_type in TRANSIENT_NAMES
+
+
 class AsyncRpcClient:
     def __init__(self, amqp_uri: str, timeout: float = 10.0):
         self.amqp_uri = amqp_uri
@@ -109,8 +118,8 @@ class AsyncRpcClient:
         finally:
             self._pending.pop(correlation_id, None)
         error = reply.get("error")
-        if error and error.get("exc_type") in TRANSIENT_NAMES:  # the service's own database was away
-            raise ServiceUnavailable(f"el servicio {service} no tiene disponible su almacén de datos")
+        if error and transient_remote(error):  # the service's own database (or one it called) was away
+            raise ServiceUnavailable(f"el servicio {service} no tiene disponible una dependencia")
         if error:
             raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"), call_ref)
         return reply.get("result")
