@@ -192,13 +192,16 @@ def test_postgres_stopped_mid_load(own_platform, seconds):
     run_scenario(own_platform, f"PostgreSQL down {seconds} s", fault)
 
 
-def test_a_service_frozen_mid_load(own_platform):
+@pytest.mark.parametrize("service", ["intake", "routing"])
+def test_a_service_frozen_mid_load(own_platform, service):
+    """intake frozen: the gateway's calls time out (503) and clients retry with the same
+    key while the requests queue up for intake; routing frozen: events queue up."""
     def fault():
-        pid = own_platform.procs["routing"].pid
+        pid = own_platform.procs[service].pid
         os.killpg(pid, signal.SIGSTOP)
         try:
             time.sleep(20)
         finally:
             os.killpg(pid, signal.SIGCONT)
 
-    run_scenario(own_platform, "routing SIGSTOP 20 s", fault)
+    run_scenario(own_platform, f"{service} SIGSTOP 20 s", fault)
