@@ -13,7 +13,6 @@ import collections
 import os
 import signal
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy" / "local")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from runner import Platform  # noqa: E402
 
+from loadgen import Workers  # noqa: E402
 from servers import OwnPostgres, OwnRabbit, free_port  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
@@ -63,18 +63,18 @@ def own_platform():
         pg.close()
 
 
-class Clients:
+class Clients(Workers):
     """``workers`` clients, each filing one report after another; a report keeps its
     Idempotency-Key through every retry until it gets a definitive answer."""
+
+    join_seconds = 150
 
     def __init__(self, base: str, headers: dict, workers: int = 8):
         self.base, self.headers = base, headers
         self.accepted: dict[str, int] = {}  # Idempotency-Key -> folio
         self.answers = collections.Counter()
         self.gave_up = 0
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(workers)]
+        super().__init__(workers)
 
     def _file(self, s: requests.Session, key: str) -> None:
         deadline = time.monotonic() + 120
@@ -102,16 +102,6 @@ class Clients:
         s.headers.update(self.headers)
         while not self._stop.is_set():
             self._file(s, uuid.uuid4().hex)
-
-    def __enter__(self):
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        for t in self._threads:
-            t.join(150)
 
 
 def rows(plat, service: str, sql: str) -> list[tuple]:
