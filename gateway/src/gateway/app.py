@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 return name, (await rpc.call(name, "health", timeout=3.0))["status"]
             except Exception as exc:  # a service down must not make /health a 500
-                return name, f"error: {type(exc).__name__}"
+                return name, f"error: {type(exc).__name__}: {str(exc)[:200]}"  # which dependency is down
 
         results = dict(await asyncio.gather(*(one(s) for s in SERVICES)))
         ok = all(v == "ok" for v in results.values())

@@ -36,13 +36,14 @@ class ServiceUnavailable(Exception):
     caller may retry later (the gateway answers 503 ``servicio_no_disponible``)."""
 
 
-def transient_remote(error: dict) -> bool:
-    """A remote error meaning a dependency was away: the service's own (``OperationalError``
-    …) or, relayed as nameko's ``RemoteError``, that of a service it called in turn."""
+def transient_remote(error: dict) -> str | None:
+    """The class name of a remote error meaning a dependency was away, else None: the
+    service's own (``OperationalError`` …) or, relayed as nameko's ``RemoteError``, that
+    of a service it called in turn."""
     exc_type, value = error.get("exc_type"), str(error.get("value") or "")
     if exc_type == "RemoteError":
         exc_type = value.split(" ", 1)[0]
-    return exc_type in TRANSIENT_NAMES
+    return exc_type if exc_type in TRANSIENT_NAMES else None
 
 
 class AsyncRpcClient:
@@ -119,7 +120,8 @@ class AsyncRpcClient:
             self._pending.pop(correlation_id, None)
         error = reply.get("error")
         if error and transient_remote(error):  # the service's own database (or one it called) was away
-            raise ServiceUnavailable(f"el servicio {service} no tiene disponible una dependencia")
+            raise ServiceUnavailable(f"el servicio {service} no tiene disponible una dependencia "
+                                     f"({transient_remote(error)})")
         if error:
             raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"), call_ref)
         return reply.get("result")
