@@ -8,6 +8,11 @@ Phases (each --seconds long): (1) peak: --concurrency closed-loop clients postin
 reports; (2) half of the measured peak rate, open loop, for the POST p99 at that rate;
 (3) the floor app started here on its own port, same clients as (1). The time from POST
 to routed is measured by a subscriber bound to routing's `report_assigned` events.
+CPU per report: over the half-peak phase and until the platform has worked it off, the
+CPU time (utime + stime from /proc/<pid>/stat) of each process of the platform (the
+runner's pid file `.run/<prefix>/pids.json`, with children), of RabbitMQ (every
+`beam.smp`: on a shared broker, other users' load counts too) and of the PostgreSQL
+backends serving the platform's databases (`<prefix>_*`), divided by the reports filed.
 Last line: `intake <N> reports/s, floor <M> reports/s, ratio <R>`.
 """
 from __future__ import annotations
@@ -187,6 +192,73 @@ def start_floor(port: int) -> subprocess.Popen:
     raise SystemExit("floor app did not start")
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, utime + stime in ticks) of ``pid``, or None if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[11]) + int(fields[12])  # ppid; utime, stime (fields 14, 15)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class CpuMeter:
+    """CPU ticks per process group of the platform, sampled with ``sample()``; ``per_report``
+    gives milliseconds per report between two samples (a process born in between counts
+    whole, one that died in between is lost)."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        pids_file = ROOT / ".run" / prefix / "pids.json"
+        self.roots = ({k: v for k, v in json.loads(pids_file.read_text()).items() if k != "runner"}
+                      if pids_file.exists() else {})
+
+    def sample(self) -> dict[str, dict[int, int]]:
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                st = _stat(int(entry.name))
+                if st is not None:
+                    stats[int(entry.name)] = st
+        children: dict[int, list[int]] = {}
+        for pid, (ppid, _) in stats.items():
+            children.setdefault(ppid, []).append(pid)
+        out: dict[str, dict[int, int]] = {}
+        for name, root in self.roots.items():
+            todo, seen = [root], {}
+            while todo:
+                pid = todo.pop()
+                if pid in stats:
+                    seen[pid] = stats[pid][1]
+                    todo.extend(children.get(pid, ()))
+            out[name] = seen
+        out["rabbitmq"], out["postgresql"] = {}, {}
+        for pid, (_, ticks) in stats.items():
+            cmd = _cmdline(pid)
+            if "beam.smp" in cmd and "rabbit" in cmd:
+                out["rabbitmq"][pid] = ticks
+            elif cmd.startswith("postgres: ") and f" {self.prefix}_" in cmd:
+                out["postgresql"][pid] = ticks
+        return out
+
+    @staticmethod
+    def per_report(before: dict, after: dict, reports: int) -> dict[str, float]:
+        ms = {}
+        for name, pids in after.items():
+            ticks = sum(t - before.get(name, {}).get(pid, 0) for pid, t in pids.items())
+            ms[name] = ticks * 1000 / CLK_TCK / max(reports, 1)
+        return ms
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=20)
@@ -194,6 +266,8 @@ def main():
     ap.add_argument("--base", default=os.environ.get("SAC_URL", "http://127.0.0.1:8000"))
     ap.add_argument("--amqp", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/sac"))
     ap.add_argument("--floor-port", type=int, default=8099)
+    ap.add_argument("--prefix", default=os.environ.get("SAC_PREFIX", "sac"),
+                    help="the runner's prefix of the platform measured (its pid file and databases)")
     a = ap.parse_args()
     try:
         httpx.get(a.base + "/health", timeout=10).raise_for_status()
@@ -213,6 +287,8 @@ def main():
           f"p99 {pct(routed, 99):.1f} ms, not routed after 30 s: {unrouted}", flush=True)
 
     settle(a.base)
+    meter = CpuMeter(a.prefix)
+    cpu_before = meter.sample()
     half = asyncio.run(open_loop(url, a.seconds, peak["rate"] / 2))
     routed_h, unrouted_h = routed_latencies(watcher, half["sent"])
     print(f"half peak ({half['offered']:.0f}/s offered): {half['rate']:.0f} reports/s, POST p50 "
@@ -221,6 +297,12 @@ def main():
           flush=True)
     watcher.stop.set()
     settle(a.base)
+    cpu = CpuMeter.per_report(cpu_before, meter.sample(), len(half["lat"]))
+    if not meter.roots:
+        print(f"CPU per report: no pid file for prefix {a.prefix!r}; only RabbitMQ and PostgreSQL measured")
+    print("CPU ms per report (half peak, until worked off): "
+          + ", ".join(f"{name} {v:.1f}" for name, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
+          + f"; total {sum(cpu.values()):.1f}", flush=True)
 
     floor_proc = start_floor(a.floor_port)
     try:

@@ -43,10 +43,13 @@ PG_ADMIN = os.environ.get("SAC_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=pos
 class Platform:
     def __init__(self, prefix="sac", gateway_port=8000, metrics_base=9100, mongo_port=27017,
                  amqp_host="127.0.0.1:5672", log_dir: Path | None = None, extra_env: dict | None = None,
-                 console_port: int | None = None):
+                 console_port: int | None = None, pg_port: int = 5432, management_url: str | None = None):
         self.prefix = prefix
         # the staff console (a client of the gateway); None: any free port (test platforms)
         self.console_port = console_port or free_port()
+        self.pg_port = pg_port  # a PostgreSQL of its own (fault tests): its port; trust auth as postgres
+        self.pg_admin = PG_ADMIN if pg_port == 5432 else f"host=127.0.0.1 port={pg_port} user=postgres dbname=postgres"
+        self.management_url = management_url  # a RabbitMQ of its own: its management API
         self.gateway_port = gateway_port
         self.metrics_base = metrics_base
         self.mongo_port = mongo_port
@@ -64,7 +67,7 @@ class Platform:
         return f"{self.prefix}_{service}"
 
     def db_url(self, service: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.db_name(service)}"
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.pg_port}/{self.db_name(service)}"
 
     def env(self, service: str) -> dict:
         env = dict(os.environ)
@@ -121,14 +124,14 @@ class Platform:
 
     # -- preparation --------------------------------------------------------------
     def create_databases(self) -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with psycopg.connect(self.pg_admin, autocommit=True) as conn:
             existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
             for s in DATABASES:
                 if self.db_name(s) not in existing:
                     conn.execute(f'CREATE DATABASE "{self.db_name(s)}"')
 
     def drop_databases(self) -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with psycopg.connect(self.pg_admin, autocommit=True) as conn:
             for s in DATABASES:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name(s)}" WITH (FORCE)')
 
@@ -143,8 +146,8 @@ class Platform:
         in_parallel(one, DATABASES)
 
     def topology(self) -> None:
-        from sacinfra.topology import setup_vhost
-        setup_vhost(self.prefix)
+        from sacinfra.topology import Management, setup_vhost
+        setup_vhost(self.prefix, mgmt=Management(self.management_url) if self.management_url else None)
 
     def seed(self) -> None:
         subprocess.run([sys.executable, "-m", "catalog.seed"], env=self.env("catalog"), check=True)

@@ -1,14 +1,18 @@
 """Fixtures for the reliability tests: a load of reports filed through the gateway while
 services are killed and restarted."""
 import collections
-import threading
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadgen import Workers  # noqa: E402
 
-class Load:
+
+class Load(Workers):
     """Files ``report`` from a few threads until stopped; keeps the folios answered 201 and
     counts the failures by status code or exception."""
 
@@ -18,9 +22,7 @@ class Load:
         self.report = report
         self.accepted: list[int] = []
         self.failed = collections.Counter()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(workers)]
+        super().__init__(workers)
 
     def _run(self):
         s = requests.Session()
@@ -36,16 +38,6 @@ class Load:
             except requests.RequestException as exc:
                 self.failed[type(exc).__name__] += 1
                 time.sleep(0.05)
-
-    def __enter__(self):
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        for t in self._threads:
-            t.join(60)
 
     def event_ids_by_folio(self, subscriber, timeout: float) -> dict[int, set[str]]:
         """The event ids ``subscriber`` received per folio, once it holds every folio

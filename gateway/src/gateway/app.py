@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sacinfra.telemetry import counter, histogram, setup_tracing
 
 from .auth import Auth
+from .auth.deps import unavailable
 from .batching import CallBatcher
 from .errors import ApiError, api_error_handler, http_error_handler, remote_to_api, validation_error_handler
 from .openapi import document_errors
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except RemoteCallError as exc:
             raise remote_to_api(exc) from None
         except ServiceUnavailable as exc:
-            raise ApiError(503, "servicio_no_disponible", f"No fue posible atender la solicitud: {exc}.") from None
+            raise unavailable(f"No fue posible atender la solicitud: {exc}.") from None  # 503 + Retry-After
 
     app.state.call = call
     # concurrent POSTs travel to intake as one create_reports call (see batching.py)
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 return name, (await rpc.call(name, "health", timeout=3.0))["status"]
             except Exception as exc:  # a service down must not make /health a 500
-                return name, f"error: {type(exc).__name__}"
+                return name, f"error: {type(exc).__name__}: {str(exc)[:200]}"  # which dependency is down
 
         results = dict(await asyncio.gather(*(one(s) for s in SERVICES)))
         ok = all(v == "ok" for v in results.values())

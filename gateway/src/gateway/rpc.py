@@ -15,6 +15,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage
+from sacinfra.transient import TRANSIENT_NAMES, is_transient
 
 RPC_EXCHANGE = "nameko-rpc"
 
@@ -30,7 +31,19 @@ class RemoteCallError(Exception):
 
 
 class ServiceUnavailable(Exception):
-    """No queue for the service (not running) or no reply within the timeout."""
+    """No queue for the service (not running), no reply within the timeout, the broker
+    unreachable, or the service's own datastore away (a transient remote error): the
+    caller may retry later (the gateway answers 503 ``servicio_no_disponible``)."""
+
+
+def transient_remote(error: dict) -> str | None:
+    """The class name of a remote error meaning a dependency was away, else None: the
+    service's own (``OperationalError`` …) or, relayed as nameko's ``RemoteError``, that
+    of a service it called in turn."""
+    exc_type, value = error.get("exc_type"), str(error.get("value") or "")
+    if exc_type == "RemoteError":
+        exc_type = value.split(" ", 1)[0]
+    return exc_type if exc_type in TRANSIENT_NAMES else None
 
 
 class AsyncRpcClient:
@@ -76,7 +89,12 @@ class AsyncRpcClient:
     async def call(self, service: str, method: str, *args, context: dict | None = None,
                    timeout: float | None = None, **kwargs) -> Any:
         if self._channel is None or self._channel.is_closed:
-            await self.connect()
+            try:
+                await self.connect()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                raise ServiceUnavailable("no fue posible conectar con el intermediario de mensajes") from exc
         correlation_id = str(uuid.uuid4())
         fut = asyncio.get_running_loop().create_future()
         self._pending[correlation_id] = fut
@@ -94,9 +112,16 @@ class AsyncRpcClient:
             raise ServiceUnavailable(f"el servicio {service} no está disponible") from exc
         except asyncio.TimeoutError as exc:
             raise ServiceUnavailable(f"el servicio {service} no respondió a tiempo") from exc
+        except Exception as exc:  # the broker went away under the call
+            if not is_transient(exc):
+                raise
+            raise ServiceUnavailable("se perdió la conexión con el intermediario de mensajes") from exc
         finally:
             self._pending.pop(correlation_id, None)
         error = reply.get("error")
+        if error and transient_remote(error):  # the service's own database (or one it called) was away
+            raise ServiceUnavailable(f"el servicio {service} no tiene disponible una dependencia "
+                                     f"({transient_remote(error)})")
         if error:
             raise RemoteCallError(error.get("exc_type"), error.get("value"), error.get("exc_path"), call_ref)
         return reply.get("result")

@@ -13,14 +13,17 @@
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Iterable
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sacinfra.transient import is_transient
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..errors import ApiError
 from ..settings import Settings
@@ -80,6 +83,31 @@ def client_ip(request: Request) -> str:
 
 
 AuthDep = Annotated[Auth, Depends(get_auth)]
+
+log = logging.getLogger("gateway.auth")
+RETRY_AFTER_SECONDS = "5"
+
+
+def unavailable(detail: str) -> ApiError:
+    """503 ``servicio_no_disponible`` with ``Retry-After``: a dependency is away, the
+    request may be sent again (with the same Idempotency-Key) later."""
+    return ApiError(503, "servicio_no_disponible", f"{detail} Intente de nuevo en unos segundos.",
+                    {"Retry-After": RETRY_AFTER_SECONDS})
+
+
+@asynccontextmanager
+async def gateway_db(engine: AsyncEngine, begin: bool = False):
+    """A connection (``begin``: a transaction) to the gateway's database; the database
+    being away (refused, restarted, reset) is a 503, not a 500."""
+    try:
+        async with (engine.begin() if begin else engine.connect()) as conn:
+            conn: AsyncConnection
+            yield conn
+    except Exception as exc:
+        if isinstance(exc, ApiError) or not is_transient(exc):
+            raise
+        log.warning("gateway database unavailable: %s: %s", type(exc).__name__, exc)
+        raise unavailable("La base de datos de acceso no está disponible en este momento.") from None
 bearer = HTTPBearer(auto_error=False, scheme_name="token", description="Token de acceso de /v1/auth/login")
 
 
@@ -93,7 +121,7 @@ async def current_user(request: Request, auth: AuthDep,
         claims = tokens.decode(credentials.credentials, ACCESS)
     except TokenError as exc:
         raise unauthorized(exc.code, exc.detail) from None
-    async with engine.connect() as conn:
+    async with gateway_db(engine) as conn:
         user = await store.active_user_with_live_token(conn, claims.user_id, claims.jti)
     if user is None:
         raise unauthorized("token_revocado", "La sesión fue cerrada o el usuario está inactivo.")
@@ -130,7 +158,7 @@ async def authenticate_key(request: Request, auth: Auth, secret: str) -> ApiKey:
     if not secret or len(secret) > 200:
         raise invalid_key()
     engine = auth.db()
-    async with engine.connect() as conn:
+    async with gateway_db(engine) as conn:
         key = await apikeys.key_for_secret(conn, secret)
     if key is None:
         raise invalid_key()
@@ -140,7 +168,7 @@ async def authenticate_key(request: Request, auth: Auth, secret: str) -> ApiKey:
     now = time.monotonic()
     if now - auth._touched.get(key.id, -TOUCH_SECONDS) >= TOUCH_SECONDS:  # last_used_at, once a minute
         auth._touched[key.id] = now
-        async with engine.begin() as conn:
+        async with gateway_db(engine, begin=True) as conn:
             await apikeys.touch(conn, key.id)
     request.state.api_key = key
     request.state.principal = Principal(key=key)
@@ -210,11 +238,11 @@ async def audit_event(request: Request, action: str, *, target: str | None = Non
     engine = auth.db()
     user = getattr(request.state, "user", None)
     key = getattr(request.state, "api_key", None)
-    async with engine.begin() as conn:
+    async with gateway_db(engine, begin=True) as conn:
         await store.audit(conn, action, actor=user,
                           actor_name=key.actor_name if user is None and key else actor_name,
                           target=target, ip=client_ip(request), detail=detail)
 
 
 __all__ = ["Auth", "AuthDep", "CurrentUser", "Principal", "RateLimited", "StaffOrKey", "audit_event",
-           "authenticate_key", "client_ip", "current_user", "invalid_key", "require_roles", "staff_or_key"]
+           "authenticate_key", "client_ip", "current_user", "gateway_db", "invalid_key", "require_roles", "staff_or_key", "unavailable"]

@@ -10,10 +10,13 @@ import eventlet
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 
+from .consumers import HoldOnTransient
+from .transient import safely
+
 log = logging.getLogger(__name__)
 
 
-class BatchEventHandler(EventHandler):
+class BatchEventHandler(HoldOnTransient, EventHandler):
     """An event handler whose worker receives a *list* of event payloads.
 
     Messages arriving together (up to ``max_batch``, or within ``window`` seconds of the
@@ -21,7 +24,9 @@ class BatchEventHandler(EventHandler):
     If a batch fails, each of its messages is retried alone, so one poison event cannot
     take its neighbours down: alone, a failing message is requeued until the queue's
     delivery limit dead-letters it. Prefetch (the container's ``max_workers``) bounds
-    the batch size too."""
+    the batch size too. A transient failure (the database or a called service away,
+    ``sacinfra.transient``) is neither split nor requeued: the batch is held unacked and
+    run again after a backoff, spending none of the delivery limit."""
 
     def __init__(self, source_service, event_type, max_batch: int = 100, window: float = 0.005, **kwargs):
         kwargs["requeue_on_error"] = True
@@ -49,25 +54,31 @@ class BatchEventHandler(EventHandler):
         if batch:
             self._dispatch(batch)
 
-    def _dispatch(self, batch):
+    def _dispatch(self, batch, attempt: int = 1):
         context_data = self.unpack_message_headers(batch[0][1])
         try:
             self.container.spawn_worker(self, ([body for body, _ in batch],), {}, context_data=context_data,
-                                        handle_result=partial(self._batch_result, batch))
+                                        handle_result=partial(self._batch_result, batch, attempt))
         except ContainerBeingKilled:
             for _, message in batch:
-                self.queue_consumer.requeue_message(message)
+                safely(partial(self.queue_consumer.requeue_message, message), "requeue")
 
-    def _batch_result(self, batch, worker_ctx, result=None, exc_info=None):
-        if exc_info is None:
-            for _, message in batch:
-                self.queue_consumer.ack_message(message)
-        elif len(batch) == 1:
-            self.queue_consumer.requeue_message(batch[0][1])
-        else:
-            log.warning("batch of %d failed (%s); retrying each event alone", len(batch), exc_info[1])
-            for item in batch:
-                self._dispatch([item])
+    def _batch_result(self, batch, attempt, worker_ctx, result=None, exc_info=None):
+        try:
+            key, messages = id(batch[0][1]), [m for _, m in batch]
+            exc = exc_info[1] if exc_info else None
+            if exc is None:
+                self.settle(key, messages, ack=True)
+            elif self.hold(key, messages, exc, attempt, partial(self._dispatch, batch, attempt + 1)):
+                pass
+            elif len(batch) == 1:
+                self.settle(key, messages, ack=False)
+            else:
+                log.warning("batch of %d failed (%s); retrying each event alone", len(batch), exc)
+                for item in batch:
+                    self._dispatch([item])
+        except Exception:  # never kill the container from a result handler
+            log.exception("batch result handling failed")
         return result, exc_info
 
 

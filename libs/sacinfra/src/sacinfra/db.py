@@ -6,6 +6,7 @@ session, outbox rows and processed-message claims commit in one transaction.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any, Callable
 
@@ -16,6 +17,8 @@ from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.orm import Session
 
 from .envelope import make_envelope
+
+log = logging.getLogger(__name__)
 
 infra_metadata = sa.MetaData()
 
@@ -179,14 +182,33 @@ class UnitOfWork:
         self._events = 0
 
     def rollback(self) -> None:
-        if self._session is not None:
-            self._session.rollback()
+        """Roll back; on a connection that died (the database restarted) there is nothing
+        left to roll back, so that failure is logged and the session dropped, never raised
+        over the error that caused the rollback."""
         self._events = 0
+        if self._session is not None:
+            try:
+                self._session.rollback()
+            except Exception as exc:
+                log.warning("rollback on a broken connection: %s: %s", type(exc).__name__, exc)
+                self._discard()
 
     def close(self) -> None:
         if self._session is not None:
-            self._session.close()
+            try:
+                self._session.close()
+            except Exception as exc:
+                log.warning("closing a session on a broken connection: %s: %s", type(exc).__name__, exc)
+                self._discard()
             self._session = None
+
+    def _discard(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                session.invalidate()  # the pool drops the dead connection instead of reusing it
+            except Exception:
+                pass
 
 
 def nudge_relay(container) -> None:
@@ -222,9 +244,12 @@ class Database(DependencyProvider):
 
     def worker_teardown(self, worker_ctx):
         uow = self._uows.pop(worker_ctx, None)
-        if uow is not None:
-            uow.rollback()
-            uow.close()
+        if uow is not None:  # never raises: a teardown error kills the container
+            try:
+                uow.rollback()
+                uow.close()
+            except Exception:
+                log.exception("worker teardown of the unit of work failed")
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

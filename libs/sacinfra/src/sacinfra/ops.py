@@ -13,6 +13,8 @@ from kombu import Connection
 from nameko.extensions import DependencyProvider
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from .transient import for_container
+
 log = logging.getLogger(__name__)
 
 
@@ -58,6 +60,9 @@ class OpsServer(DependencyProvider):
                     checks[dep.attr_name] = "ok"
                 except Exception as exc:
                     checks[dep.attr_name] = f"error: {exc}"
+        degraded = for_container(self.container)
+        if not degraded.ok:  # workers holding messages until a dependency comes back
+            checks["waiting"] = "error: " + "; ".join(degraded.causes())
         return checks
 
     def app(self, environ, start_response):

@@ -18,6 +18,7 @@ from nameko.extensions import DependencyProvider
 
 from .db import make_engine, outbox_table
 from .metrics import counter, gauge
+from .transient import for_container
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +153,10 @@ class PublishingRelay(DependencyProvider):
                     self.housekeeping()
                     last_chores = now
                 backoff = 0.1
-            except Exception:
+                for_container(self.container).recovered("outbox")
+            except Exception as exc:  # never leaves the loop: the relay outlives any outage
                 self.m_failures.inc()
+                for_container(self.container).waiting("outbox", exc)
                 log.warning("%s relay failed; retrying in %.1fs", self.service, backoff, exc_info=True)
                 self._drop_connection()
                 time.sleep(backoff)

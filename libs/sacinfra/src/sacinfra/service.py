@@ -2,10 +2,9 @@
 ``health`` RPC. SQL services add the unit of work and the outbox relay."""
 from __future__ import annotations
 
-from functools import partial
-
-from nameko.events import event_handler
 from nameko.rpc import rpc
+
+from .consumers import guard_rpc_replies, reliable_event_handler  # noqa: F401  (services import it from here)
 
 from .db import Database
 from .incidents import Incidents
@@ -15,9 +14,7 @@ from .ops import OpsServer
 from .outbox import OutboxRelay
 from .tracing import Tracing
 
-#: Event handlers requeue on error so that the quorum queue's delivery limit applies
-#: and a poison message ends in the dead-letter queue instead of being acked and lost.
-reliable_event_handler = partial(event_handler, requeue_on_error=True)
+guard_rpc_replies()  # a reply that cannot be published must not make the service exit
 
 
 class BaseService:

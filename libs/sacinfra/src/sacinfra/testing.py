@@ -160,3 +160,99 @@ def queue_exists(uri: str, queue: str) -> bool:
             return True
         except Exception:  # NOT_FOUND closes the channel; the caller polls again
             return False
+class TcpProxy:
+    """A TCP forwarder to ``target`` on a fixed local port, for outages in tests without
+    touching the shared servers: ``cut()`` closes the listener and every open connection
+    (clients then get ``ECONNREFUSED``, like a stopped server), ``restore()`` listens
+    again on the same port. Threads (green under eventlet's monkey patching); each socket
+    is closed only by the thread that reads it (eventlet forbids closing under a reader)."""
+
+    def __init__(self, target_host: str, target_port: int):
+        import socket
+
+        self.target = (target_host, target_port)
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self._accepting = None
+        self._stop = None
+        self._conns: list = []
+        self.restore()
+
+    def restore(self) -> None:
+        import socket
+        import threading
+
+        if self._accepting is not None:
+            return
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        listener.settimeout(0.1)
+        self._stop = threading.Event()
+        self._accepting = threading.Thread(target=self._accept, args=(listener, self._stop), daemon=True)
+        self._accepting.start()
+
+    def _accept(self, listener, stop) -> None:
+        import socket
+        import threading
+
+        try:
+            while not stop.is_set():
+                try:
+                    client, _ = listener.accept()
+                except (socket.timeout, TimeoutError):
+                    continue
+                client.settimeout(None)
+                try:
+                    upstream = socket.create_connection(self.target)
+                except OSError:
+                    client.close()
+                    continue
+                self._conns += [client, upstream]
+                for a, b in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+        finally:
+            listener.close()
+
+    @staticmethod
+    def _pipe(src, dst) -> None:
+        import socket
+
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except (OSError, EOFError):
+            pass
+        try:
+            dst.shutdown(socket.SHUT_RDWR)  # wakes the other direction's reader, which closes dst
+        except OSError:
+            pass
+        src.close()
+
+    def cut(self) -> None:
+        import socket
+
+        if self._accepting is not None:
+            self._stop.set()
+            self._accepting.join(5)
+            self._accepting = None
+        conns, self._conns = self._conns, []
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def url_for(self, url: str) -> str:
+        """``url`` (``postgresql://user@host:port/db``) through this proxy."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(url)
+        netloc = (parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else "") + f"127.0.0.1:{self.port}"
+        return urlunsplit(parts._replace(netloc=netloc))
