@@ -125,7 +125,7 @@ def child_pipeline(fmt: str, small: bool, db_url: str) -> tuple[int, int]:
         assert (service, method) == ("routing", "export_reports")
         return await asyncio.to_thread(export_sync, *args)
 
-    actor = {"username": "supervisor", "role": "supervisor", "agency": None, "department": None}
+    actor = {"kind": "staff", "username": "supervisor", "role": "supervisor"}
     filters = {"created_by": "jefe10"} if small else {}
     cols = columns_for(False)  # no citizens service here: the columns an auditor gets
 

@@ -132,7 +132,7 @@ def agency(rng: random.Random) -> str:
 
 def today_case(rng: random.Random) -> tuple[dict, dict]:
     ag = agency(rng)
-    actor = {"username": "bench", "role": "agency_staff", "agency": ag, "department": f"{ag}-D{int(ag[2:])}"}
+    actor = {"kind": "staff", "username": "bench", "role": "agency_staff", "agency": ag, "department": f"{ag}-D{int(ag[2:])}"}
     kind = rng.randrange(3)
     filters = {} if kind == 0 else {"status": ["captured"]} if kind == 1 else \
         {"channel": [f"CANAL-{rng.randrange(4)}", f"CANAL-{rng.randrange(4, CHANNELS)}"]}
@@ -177,7 +177,7 @@ def main() -> None:
             for _ in range(20):  # warm-up: connection, caches, plans
                 actor, filters = today_case(rng)
                 queries.today_reports(uow, actor, filters)
-                queries.query_reports(uow, {"username": "bench", "role": "supervisor"}, consultas_case(rng))
+                queries.query_reports(uow, {"kind": "staff", "username": "bench", "role": "supervisor"}, consultas_case(rng))
             for _ in range(args.reps):
                 actor, filters = today_case(rng)
                 t0 = time.perf_counter()
@@ -186,7 +186,7 @@ def main() -> None:
                 today_rows.append(out["total"])
                 filters = consultas_case(rng)
                 t0 = time.perf_counter()
-                out = queries.query_reports(uow, {"username": "bench", "role": "supervisor"}, filters, 1, 50)
+                out = queries.query_reports(uow, {"kind": "staff", "username": "bench", "role": "supervisor"}, filters, 1, 50)
                 consultas_t.append(time.perf_counter() - t0)
                 consultas_rows.append(out["total"])
         engine.dispose()

@@ -38,7 +38,20 @@ def uow(engine):
 
 
 @pytest.fixture
-def folio(uow, created_event):
-    """Folio 7, assigned to OP / OP-ALUMBRADO."""
+def folio(uow, created_event, departments):
+    """Folio 7, assigned to OP / OP-ALUMBRADO (and routing's copy of the departments filled)."""
     assert handlers.assign_report(uow, created_event(folio=7))
     return 7
+
+
+#: the departments catalog lists (what routing's copy is filled from)
+DEPARTMENTS = [{"code": code, "agency": code.split("-")[0], "name": code, "active": True}
+               for code in ("OP-ALUMBRADO", "OP-BACHEO", "SIAP-RECOLECCION", "SIAP-ESPECIALES", "SIAP-OTRO",
+                            "DU-LICENCIAS")]
+
+
+@pytest.fixture
+def departments(uow):
+    """Routing's copy of catalog's departments, filled as the bootstrap does."""
+    assert handlers.refresh_departments(uow, lambda: DEPARTMENTS) == len(DEPARTMENTS)
+    return DEPARTMENTS

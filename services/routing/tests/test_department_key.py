@@ -5,20 +5,17 @@ real PostgreSQL database."""
 
 import pytest
 
-from routing import domain, handlers
-from sacinfra.errors import Forbidden
+from routing import domain, handlers, policy
+from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.errors import Forbidden, InvalidInput, NotFound
 
-KEY = {"username": "api-key:alumbrado", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"}
-OTHER_DEPT = {"username": "api-key:baches", "role": "department_key", "agency": "OP", "department": "OP-BACHEO"}
-SUPERVISOR = {"username": "supervisor", "role": "supervisor", "agency": None, "department": None}
+KEY = {"kind": "key", "username": "api-key:alumbrado", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"}
+OTHER_DEPT = {"kind": "key", "username": "api-key:baches", "role": "department_key", "agency": "OP", "department": "OP-BACHEO"}
+SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
 
 
 def allowed(actor, action, agency="OP", department="OP-ALUMBRADO", shared=frozenset()) -> bool:
-    try:
-        domain.authorize(actor, action, 1, agency, {a for a, _ in shared}, department, set(shared))
-        return True
-    except Forbidden:
-        return False
+    return policy.may(Actor.load(actor), action, policy.ReportState(1, agency, department, frozenset(shared)))
 
 
 @pytest.mark.parametrize("action", [domain.READ, domain.START, domain.FINISH, domain.INTERVENE])
@@ -35,7 +32,8 @@ def test_own_department_cannot_reassign_share_reject_or_reopen(action):
 def test_same_agency_other_department_is_refused(action):
     """Agency staff of OP may act on any OP report; a department key of OP-BACHEO may not."""
     assert not allowed(OTHER_DEPT, action)
-    assert allowed({"username": "s", "role": "agency_staff", "agency": "OP", "department": "OP-BACHEO"}, action)
+    assert allowed({"kind": "staff", "username": "s", "role": "agency_staff", "agency": "OP",
+                    "department": "OP-BACHEO"}, action)
 
 
 def test_shared_with_its_department_reads_and_documents_only():
@@ -49,17 +47,24 @@ def test_shared_with_its_department_reads_and_documents_only():
 
 
 def test_a_key_without_its_binding_is_refused():
-    assert not allowed({"username": "api-key:x", "role": "department_key", "agency": "OP", "department": None},
-                       domain.READ)
-    assert not allowed({"username": "api-key:x", "role": "channel_key"}, domain.READ)
+    """The contract refuses a department key without its department and a channel key
+    without its channel: such an actor never reaches the policy."""
+    for actor in ({"kind": "key", "username": "api-key:x", "role": "department_key", "agency": "OP",
+                   "department": None},
+                  {"kind": "key", "username": "api-key:x", "role": "channel_key"}):
+        with pytest.raises(ActorInvalid):
+            Actor.load(actor)
+        with pytest.raises(InvalidInput) as err:
+            policy.load_actor(actor)
+        assert err.value.code == "actor_invalido"
 
 
-def test_handlers_check_the_department(uow, created_event):
+def test_handlers_check_the_department(uow, created_event, departments):
     assert handlers.assign_report(uow, created_event(folio=7))  # OP / OP-ALUMBRADO
-    with pytest.raises(Forbidden):
-        handlers.get_assignment(uow, 7, OTHER_DEPT)
-    with pytest.raises(Forbidden):
-        handlers.start_report(uow, OTHER_DEPT, 7, 1)
+    for do in (lambda: handlers.get_assignment(uow, 7, OTHER_DEPT), lambda: handlers.start_report(uow, OTHER_DEPT, 7, 1)):
+        with pytest.raises(NotFound) as err:  # not its report: as if it did not exist
+            do()
+        assert err.value.code == "reporte_no_encontrado"
     assert handlers.get_assignment(uow, 7, KEY)["department"] == "OP-ALUMBRADO"
     a = handlers.start_report(uow, KEY, 7, 1, "Recibido por el sistema de alumbrado")
     assert (a["status"], a["version"]) == ("in_progress", 2)
@@ -71,9 +76,9 @@ def test_handlers_check_the_department(uow, created_event):
         handlers.reopen_report(uow, KEY, 7, 3, "no")
 
 
-def test_a_report_shared_with_its_department(uow, created_event):
+def test_a_report_shared_with_its_department(uow, created_event, departments):
     assert handlers.assign_report(uow, created_event(folio=8))
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         handlers.list_interventions(uow, 8, OTHER_DEPT)
     handlers.share_report(uow, SUPERVISOR, 8, 1, "OP", "OP-BACHEO")
     assert handlers.list_interventions(uow, 8, OTHER_DEPT) == []

@@ -14,18 +14,20 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator, FormatChecker
 
 from routing import evidence, handlers
-from routing.evidence import Limits, get_evidence, prepare, safe_filename, sniff
+from routing.evidence import Limits, prepare, safe_filename, sniff
+from routing.handlers import get_evidence
+from sacinfra.actor import Actor
 from routing.exceptions import PayloadTooLarge
 from sacinfra.db import outbox_table
 from sacinfra.errors import Forbidden, InvalidInput, NotFound
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
 
-OP = {"username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
-SIAP = {"username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
-SUPERVISOR = {"username": "supervisor", "role": "supervisor", "agency": None, "department": None}
-AUDITOR = {"username": "auditor", "role": "auditor", "agency": None, "department": None}
-OPERATOR = {"username": "operator", "role": "operator", "agency": None, "department": None}
+OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
+SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
+SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
+AUDITOR = {"kind": "staff", "username": "auditor", "role": "auditor", "agency": None, "department": None}
+OPERATOR = {"kind": "staff", "username": "operator", "role": "operator", "agency": None, "department": None}
 
 
 def png(width=1, height=1) -> bytes:
@@ -180,13 +182,13 @@ def test_the_closing_intervention_carries_evidence_in_the_same_transaction(uow, 
         handlers.finish_report(uow, OP, folio, 2, "Se cambió la lámpara", [item(JPEG, "antes.jpg"),
                                                                            item(EXE, "despues.jpg")])
     assert err.value.code == "tipo_de_evidencia_no_permitido"
-    a = handlers.get_assignment(uow, folio)
+    a = handlers.get_assignment(uow, folio, SUPERVISOR)
     assert (a["status"], a["version"]) == ("in_progress", 2) and counts(uow) == before
 
     a = handlers.finish_report(uow, OP, folio, 2, "Se cambió la lámpara", [item(JPEG, "antes.jpg"),
                                                                           item(WEBP, "despues.webp")])
     assert (a["status"], a["version"]) == ("done", 3)
-    closing = handlers.list_interventions(uow, folio)[-1]
+    closing = handlers.list_interventions(uow, folio, SUPERVISOR)[-1]
     assert closing["kind"] == "closing"
     assert [(e["filename"], e["content_type"]) for e in closing["evidence"]] == [
         ("antes.jpg", "image/jpeg"), ("despues.webp", "image/webp")]
@@ -206,8 +208,8 @@ def test_a_refused_file_stores_no_intervention_at_all(uow, folio, files, exc, co
         handlers.add_intervention(uow, OP, folio, "Con un archivo malo", files)
     assert err.value.code == code
     assert counts(uow) == before
-    assert handlers.list_interventions(uow, folio) == []
-    assert [h["kind"] for h in handlers.get_assignment(uow, folio)["history"]] == ["assigned"]
+    assert handlers.list_interventions(uow, folio, SUPERVISOR) == []
+    assert [h["kind"] for h in handlers.get_assignment(uow, folio, SUPERVISOR)["history"]] == ["assigned"]
 
 
 def test_a_file_at_the_maximum_size_is_accepted_and_one_byte_more_is_not(uow, folio):
@@ -243,15 +245,18 @@ def test_evidence_is_append_only(uow, folio):
 def test_who_may_read_and_attach_evidence(uow, folio, created_event):
     note = handlers.add_intervention(uow, OP, folio, "Foto", [item(PNG, "a.png")])
     eid = note["evidence"][0]["id"]
-    for actor in (SIAP, OPERATOR):
-        with pytest.raises(Forbidden) as err:
-            get_evidence(uow, actor, folio, eid)
-        assert err.value.code == "prohibido"
+    with pytest.raises(NotFound) as err:  # another agency does not see the report
+        get_evidence(uow, SIAP, folio, eid)
+    assert err.value.code == "reporte_no_encontrado"
+    with pytest.raises(Forbidden) as err:  # the public sees the report's public view, not its files
+        get_evidence(uow, Actor.public().to_dict(), folio, eid)
+    assert err.value.code == "prohibido"
     with pytest.raises(InvalidInput) as err:
         get_evidence(uow, None, folio, eid)
-    assert err.value.code == "actor_requerido"
+    assert err.value.code == "actor_invalido"
+    assert base64.b64decode(get_evidence(uow, OPERATOR, folio, eid)["content"]) == PNG  # operators read all
     before = counts(uow)
-    with pytest.raises(Forbidden):  # another agency cannot attach files either; nothing stored
+    with pytest.raises(NotFound):  # another agency cannot attach files either; nothing stored
         handlers.add_intervention(uow, SIAP, folio, "Foto ajena", [item(PNG, "b.png")])
     assert counts(uow) == before
     for actor in (AUDITOR, SUPERVISOR):
@@ -274,4 +279,4 @@ def test_who_may_read_and_attach_evidence(uow, folio, created_event):
         get_evidence(uow, OP, folio, "uno")
     with pytest.raises(NotFound) as err:
         get_evidence(uow, OP, 404, eid)
-    assert err.value.code == "asignacion_no_encontrada"
+    assert err.value.code == "reporte_no_encontrado"

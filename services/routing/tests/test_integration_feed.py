@@ -16,9 +16,9 @@ from sacinfra.outbox import amqp_connection, relay_once
 from sacinfra.testing import drain
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
-OP = {"username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
-SIAP = {"username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
-SUPERVISOR = {"username": "supervisor", "role": "supervisor", "agency": None, "department": None}
+OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
+SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
+SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
 
 
 def feed(uow) -> list:
@@ -42,7 +42,7 @@ def test_segment_escapes_dots_one_to_one():
     assert integration.routing_key("OP", None, "report_assigned") == "OP.-.report_assigned"
 
 
-def test_each_change_writes_its_department_message_in_the_same_transaction(uow, created_event):
+def test_each_change_writes_its_department_message_in_the_same_transaction(uow, created_event, departments):
     lifecycle(uow, created_event)
     rows = [(r.payload["event_type"], r.routing_key, r.headers.get("BCC", [])) for r in feed(uow)]
     assert rows == [
@@ -79,7 +79,8 @@ def test_a_refused_change_writes_nothing_to_the_feed(uow, created_event):
     assert len(feed(uow)) == before
 
 
-def test_relay_delivers_each_message_once_to_every_department_concerned(uow, engine, vhost, created_event):
+def test_relay_delivers_each_message_once_to_every_department_concerned(uow, engine, vhost, created_event,
+                                                                       departments):
     with Connection(vhost["uri"]) as conn:
         exchange = Exchange("sac.integration", type="topic", durable=True, passive=True)  # topology declared it
         for name, key in [("dept.OP.all", "OP.#"), ("dept.SIAP.all", "SIAP.#"),

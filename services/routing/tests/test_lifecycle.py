@@ -1,6 +1,7 @@
 """The lifecycle of a report on a real PostgreSQL database: every transition and rule,
 optimistic locking, interventions, shares, authorization, history and outbox events."""
 import json
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -8,18 +9,19 @@ import pytest
 import sqlalchemy as sa
 from jsonschema import Draft202012Validator, FormatChecker
 
-from routing import handlers
+from routing import handlers, store
+from sacinfra.actor import Actor
 from sacinfra.db import UnitOfWork, outbox_table
 from sacinfra.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
 
-OP = {"username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
-SIAP = {"username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
-SUPERVISOR = {"username": "supervisor", "role": "supervisor", "agency": None, "department": None}
-ADMIN = {"username": "admin", "role": "admin", "agency": None, "department": None}
-AUDITOR = {"username": "auditor", "role": "auditor", "agency": None, "department": None}
-OPERATOR = {"username": "operator", "role": "operator", "agency": None, "department": None}
+OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
+SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
+SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
+ADMIN = {"kind": "staff", "username": "admin", "role": "admin", "agency": None, "department": None}
+AUDITOR = {"kind": "staff", "username": "auditor", "role": "auditor", "agency": None, "department": None}
+OPERATOR = {"kind": "staff", "username": "operator", "role": "operator", "agency": None, "department": None}
 
 
 def events(uow, event_type=None) -> list[dict]:
@@ -42,7 +44,7 @@ def test_start_then_finish_with_its_closing_intervention(uow, folio):
     finished = a["history"][-1]
     assert (finished["from_status"], finished["to_status"], finished["author"], finished["version"]) == (
         "in_progress", "done", "agency_staff", 3)
-    items = handlers.list_interventions(uow, folio)
+    items = handlers.list_interventions(uow, folio, SUPERVISOR)
     assert [(i["kind"], i["text"], i["author"]) for i in items] == [
         ("start", "Cuadrilla asignada", "agency_staff"), ("closing", "Se cambió la lámpara", "agency_staff")]
     assert finished["intervention_id"] == items[-1]["id"]
@@ -67,7 +69,7 @@ def test_cannot_finish_without_closing_text(uow, folio, text):
     with pytest.raises(InvalidInput) as err:
         handlers.finish_report(uow, OP, folio, 2, text)
     assert error_code(err) == "cierre_requerido"
-    a = handlers.get_assignment(uow, folio)
+    a = handlers.get_assignment(uow, folio, SUPERVISOR)
     assert (a["status"], a["version"], a["interventions_count"]) == ("in_progress", 2, 0)
     assert len(events(uow, "report_status_changed")) == 1  # nothing of the refused finish
 
@@ -81,7 +83,7 @@ def test_illegal_transitions_are_conflicts_naming_the_states(uow, folio, do):
         do(uow, folio)
     assert error_code(err) == "transicion_invalida"
     assert "«Capturado»" in err.value.message
-    assert handlers.get_assignment(uow, folio)["version"] == 1
+    assert handlers.get_assignment(uow, folio, SUPERVISOR)["version"] == 1
 
 
 def test_no_transition_out_of_done_but_reopen(uow, folio):
@@ -135,18 +137,22 @@ def test_reopen_by_a_supervisor_within_the_window(uow, folio):
 
 
 def test_the_citizen_may_reopen_within_the_window_and_do_nothing_else(uow, folio):
-    citizen = {"username": f"ciudadano:folio-{folio}", "role": "citizen", "agency": None, "department": None}
+    citizen = Actor.citizen(folio).to_dict()
     t0 = datetime(2026, 12, 1, 10, tzinfo=timezone.utc)
     for do in (lambda: handlers.start_report(uow, citizen, folio, 1, now=t0),
                lambda: handlers.add_intervention(uow, citizen, folio, "yo también"),
-               lambda: handlers.get_assignment(uow, folio, citizen)):
+               lambda: handlers.list_interventions(uow, folio, citizen)):
         with pytest.raises(Forbidden):
             do()
+    public = handlers.get_assignment(uow, folio, citizen)  # its folio: the public view
+    assert public["view"] == "public" and "author" not in public["history"][0]
+    with pytest.raises(NotFound):  # another folio does not exist for it
+        handlers.get_assignment(uow, folio, Actor.citizen(folio + 1).to_dict())
     handlers.start_report(uow, OP, folio, 1, now=t0)
     handlers.finish_report(uow, OP, folio, 2, "Se cambió la lámpara", now=t0)
     a = handlers.reopen_report(uow, citizen, folio, 3, "Sigue apagada", now=t0 + timedelta(days=3))
-    assert (a["status"], a["history"][-1]["kind"], a["history"][-1]["author"]) == (
-        "in_progress", "reopened", citizen["username"])
+    assert (a["status"], a["history"][-1]["kind"], a["view"]) == ("in_progress", "reopened", "public")
+    assert handlers.get_assignment(uow, folio, SUPERVISOR)["history"][-1]["author"] == citizen["username"]
     handlers.finish_report(uow, OP, folio, 4, "Ahora sí", now=t0 + timedelta(days=4))
     with pytest.raises(Conflict) as err:
         handlers.reopen_report(uow, citizen, folio, 5, "tarde", now=t0 + timedelta(days=40), reopen_days=30)
@@ -159,7 +165,7 @@ def test_a_not_viable_report_can_be_reopened(uow, folio):
 
 
 def test_reassign_keeps_history_and_due_date_and_goes_back_to_captured(uow, folio):
-    before = handlers.get_assignment(uow, folio)
+    before = handlers.get_assignment(uow, folio, SUPERVISOR)
     handlers.start_report(uow, OP, folio, 1)
     with pytest.raises(InvalidInput) as err:
         handlers.reassign_report(uow, OP, folio, 2, "SIAP", "SIAP-RECOLECCION", "")
@@ -177,8 +183,8 @@ def test_reassign_keeps_history_and_due_date_and_goes_back_to_captured(uow, foli
         "OP", "SIAP", "in_progress", "captured")
     assert events(uow, "report_status_changed")[-1]["data"]["to"] == "captured"
 
-    # now OP has no say on it, SIAP has
-    with pytest.raises(Forbidden):
+    # now OP has no say on it (nor sees it), SIAP has
+    with pytest.raises(NotFound):
         handlers.start_report(uow, OP, folio, 3)
     assert handlers.start_report(uow, SIAP, folio, 3)["status"] == "in_progress"
 
@@ -210,7 +216,7 @@ def test_share_lets_another_department_document_but_only_the_owner_closes(uow, f
     assert handlers.finish_report(uow, OP, folio, 3, "Cerrado por OP")["status"] == "done"
     (shared,) = [e["data"] for e in events(uow, "report_shared")]
     assert (shared["agency"], shared["department"], shared["owner_agency"]) == ("SIAP", "SIAP-RECOLECCION", "OP")
-    assert [h["kind"] for h in handlers.get_assignment(uow, folio)["history"]] == [
+    assert [h["kind"] for h in handlers.get_assignment(uow, folio, SUPERVISOR)["history"]] == [
         "assigned", "shared", "intervention", "started", "finished"]
 
 
@@ -221,20 +227,87 @@ def test_reassigning_to_a_shared_department_makes_it_the_owner(uow, folio):
 
 
 def test_who_may_act(uow, folio):
-    for actor in (SIAP, OPERATOR, AUDITOR, None, {"username": "x"}):
-        with pytest.raises((Forbidden, InvalidInput)):
-            handlers.start_report(uow, actor, folio, 1)
-        with pytest.raises((Forbidden, InvalidInput)):
-            handlers.add_intervention(uow, actor, folio, "nota")
-    with pytest.raises(Forbidden) as err:
+    """Another agency's staff does not see the report (NotFound, as a folio that does not
+    exist); those who see it but may not act get Forbidden; a broken actor InvalidInput."""
+    for actor, refused in ((SIAP, NotFound), (OPERATOR, Forbidden), (AUDITOR, Forbidden),
+                           (Actor.public().to_dict(), Forbidden), (Actor.system_process("whatsapp").to_dict(), NotFound),
+                           (None, InvalidInput), ({"username": "x"}, InvalidInput)):
+        for do in (lambda: handlers.start_report(uow, actor, folio, 1),
+                   lambda: handlers.add_intervention(uow, actor, folio, "nota")):
+            with pytest.raises(refused) as err:
+                do()
+            assert error_code(err) == {NotFound: "reporte_no_encontrado", Forbidden: "prohibido",
+                                       InvalidInput: "actor_invalido"}[refused]
+    with pytest.raises(NotFound) as err:
         handlers.list_interventions(uow, folio, SIAP)
-    assert error_code(err) == "prohibido"
-    with pytest.raises(Forbidden):
-        handlers.get_assignment(uow, folio, OPERATOR)
+    assert error_code(err) == "reporte_no_encontrado"
+    assert handlers.get_assignment(uow, folio, OPERATOR)["view"] == "full"
     assert handlers.list_interventions(uow, folio, AUDITOR) == []
     assert handlers.get_assignment(uow, folio, AUDITOR)["folio"] == folio
     assert handlers.start_report(uow, ADMIN, folio, 1)["status"] == "in_progress"
-    assert handlers.get_assignment(uow, folio)["version"] == 2
+    assert handlers.get_assignment(uow, folio, SUPERVISOR)["version"] == 2
+
+
+def test_the_public_reads_the_public_view_and_the_surveys_process_reopens(uow, folio):
+    handlers.start_report(uow, OP, folio, 1, "Cuadrilla asignada")
+    public = handlers.get_assignment(uow, folio, Actor.public().to_dict())
+    assert public["view"] == "public" and public["status"] == "in_progress"
+    assert all(set(h) == {"kind", "from_status", "to_status", "agency", "department", "at", "version"}
+               for h in public["history"])
+    assert "interventions_count" not in public
+    handlers.finish_report(uow, OP, folio, 2, "Listo")
+    surveys = Actor.system_process("surveys").to_dict()
+    assert handlers.list_interventions(uow, folio, surveys)[-1]["text"] == "Listo"
+    with pytest.raises(Forbidden):
+        handlers.add_intervention(uow, surveys, folio, "encuesta")
+    a = handlers.reopen_report(uow, surveys, folio, 3, "El ciudadano dice que no se resolvió")
+    assert (a["status"], a["history"][-1]["author"]) == ("in_progress", "system:surveys")
+    with pytest.raises(NotFound):  # any other process: nothing
+        handlers.get_assignment(uow, folio, Actor.system_process("stats").to_dict())
+
+
+def test_reassign_or_share_to_an_unknown_or_inactive_department_changes_nothing(uow, folio):
+    with pytest.raises(InvalidInput) as err:
+        handlers.reassign_report(uow, OP, folio, 1, "SIAP", "SIAP-NADA", "motivo")
+    assert error_code(err) == "departamento_no_encontrado"
+    with pytest.raises(InvalidInput) as err:  # a department of another agency
+        handlers.share_report(uow, OP, folio, 1, "SIAP", "OP-BACHEO")
+    assert error_code(err) == "departamento_no_encontrado"
+    handlers.apply_department_changed(uow, department_changed("SIAP-RECOLECCION", "SIAP", False,
+                                                              "2099-01-01T00:00:00+00:00"))
+    with pytest.raises(InvalidInput) as err:  # inactive
+        handlers.reassign_report(uow, OP, folio, 1, "SIAP", "SIAP-RECOLECCION", "motivo")
+    assert error_code(err) == "departamento_no_encontrado"
+    a = handlers.get_assignment(uow, folio, SUPERVISOR)
+    assert (a["agency"], a["version"], a["shares"]) == ("OP", 1, [])
+    assert not events(uow, "report_reassigned") and not events(uow, "report_shared")
+
+
+def department_changed(code, agency, active, changed_at, event_id=None):
+    return {"event_id": event_id or str(uuid.uuid4()), "event_type": "department_changed", "version": 1,
+            "producer": "catalog", "occurred_at": changed_at, "trace": {},
+            "data": {"agency": agency, "code": code, "name": code, "active": active, "changed_at": changed_at}}
+
+
+def test_departments_copy_is_idempotent_last_write_wins_and_filled_from_catalog_when_unknown(uow, folio):
+    new = department_changed("OP-PARQUES", "OP", True, "2026-12-02T10:00:00+00:00")
+    assert handlers.apply_department_changed(uow, new) is True
+    assert handlers.apply_department_changed(uow, new) is False  # redelivered
+    older = department_changed("OP-PARQUES", "OP", False, "2026-12-01T10:00:00+00:00")
+    assert handlers.apply_department_changed(uow, older) is False  # older than what routing holds
+    assert handlers.share_report(uow, OP, folio, 1, "OP", "OP-PARQUES")["version"] == 2
+
+    asked = []
+
+    def catalog():
+        asked.append(1)
+        return [{"code": "DU-OBRAS", "agency": "DU", "name": "Obras", "active": True}]
+
+    a = handlers.reassign_report(uow, OP, folio, 2, "DU", "DU-OBRAS", "Es obra", departments=catalog)
+    assert (a["agency"], a["department"], asked) == ("DU", "DU-OBRAS", [1])
+    with pytest.raises(InvalidInput) as err:  # asked once more, still unknown: refused
+        handlers.reassign_report(uow, SUPERVISOR, folio, 3, "DU", "DU-NADA", "x", departments=catalog)
+    assert error_code(err) == "departamento_no_encontrado" and asked == [1, 1]
 
 
 def test_stale_version_is_a_conflict(uow, folio):
@@ -246,19 +319,20 @@ def test_stale_version_is_a_conflict(uow, folio):
     with pytest.raises(InvalidInput) as err:
         handlers.finish_report(uow, OP, folio, None, "hecho")
     assert error_code(err) == "version_requerida"
-    assert handlers.get_assignment(uow, folio)["status"] == "in_progress"
+    assert handlers.get_assignment(uow, folio, SUPERVISOR)["status"] == "in_progress"
 
 
 def test_concurrent_transitions_one_wins_by_optimistic_locking(engine, uow, folio):
     """Two workers read version 1; the second to write finds the row changed."""
     with UnitOfWork(engine, "routing") as other:
-        row = handlers._load(other, folio)  # the other worker has read version 1
+        repo = store.repository(other)
+        row = repo.assignment(folio)  # the other worker has read version 1
         handlers.start_report(uow, OP, folio, 1)  # this one commits first
         with pytest.raises(Conflict) as err:
-            handlers._bump(other, row, {"status": "not_viable"})
+            handlers._bump(repo, row, {"status": "not_viable"})
         assert error_code(err) == "version_desactualizada"
         other.rollback()
-    assert handlers.get_assignment(uow, folio)["status"] == "in_progress"
+    assert handlers.get_assignment(uow, folio, SUPERVISOR)["status"] == "in_progress"
 
 
 def test_interventions_are_immutable(uow, folio):
@@ -269,11 +343,11 @@ def test_interventions_are_immutable(uow, folio):
     with pytest.raises(sa.exc.DBAPIError):
         uow.session.execute(sa.text("DELETE FROM history"))
     uow.rollback()
-    assert handlers.list_interventions(uow, folio)[0]["text"] == "Primera visita"
+    assert handlers.list_interventions(uow, folio, SUPERVISOR)[0]["text"] == "Primera visita"
     with pytest.raises(InvalidInput) as err:
         handlers.add_intervention(uow, OP, folio, "  ")
     assert error_code(err) == "texto_requerido"
-    a = handlers.get_assignment(uow, folio)
+    a = handlers.get_assignment(uow, folio, SUPERVISOR)
     assert a["interventions_count"] == 1 and a["version"] == 1
     assert a["history"][-1]["kind"] == "intervention" and a["history"][-1]["text"] is None
 
@@ -282,7 +356,7 @@ def test_unknown_folio(uow):
     with pytest.raises(NotFound):
         handlers.start_report(uow, OP, 404, 1)
     with pytest.raises(NotFound):
-        handlers.list_interventions(uow, 404)
+        handlers.list_interventions(uow, 404, SUPERVISOR)
 
 
 def validate(envelope: dict) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from routing import handlers, queries
 from sacinfra import testing
+from sacinfra.actor import Actor
 from sacinfra.db import UnitOfWork, make_engine
 from sacinfra.errors import Forbidden, InvalidInput
 
@@ -16,13 +17,16 @@ ROUTING = Path(__file__).resolve().parents[1]
 # 12:00 in León (UTC-6): "today" is 2026-12-01 from 06:00 UTC to 06:00 UTC next day
 NOW = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
 
-OP = {"username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
-SIAP = {"username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-ESPECIALES"}
-DU = {"username": "du", "role": "agency_staff", "agency": "DU", "department": "DU-LICENCIAS"}
-SUPERVISOR = {"username": "supervisor", "role": "supervisor", "agency": None, "department": None}
-AUDITOR = {"username": "auditor", "role": "auditor", "agency": None, "department": None}
-LEADER = {"username": "block_leader", "role": "block_leader", "agency": None, "department": None}
-SIAP_KEY = {"username": "api-key:siap", "role": "department_key", "agency": "SIAP", "department": "SIAP-ESPECIALES"}
+OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
+SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-ESPECIALES"}
+DU = {"kind": "staff", "username": "du", "role": "agency_staff", "agency": "DU", "department": "DU-LICENCIAS"}
+SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
+AUDITOR = {"kind": "staff", "username": "auditor", "role": "auditor", "agency": None, "department": None}
+LEADER = {"kind": "staff", "username": "block_leader", "role": "block_leader", "agency": None, "department": None}
+PUBLIC = Actor.public().to_dict()
+SURVEYS = Actor.system_process("surveys").to_dict()
+CITIZEN_3 = Actor.citizen(3).to_dict()
+SIAP_KEY = {"kind": "key", "username": "api-key:siap", "role": "department_key", "agency": "SIAP", "department": "SIAP-ESPECIALES"}
 
 
 def utc(month, day, hour=12, minute=0):
@@ -72,6 +76,8 @@ def uow():
         testing.migrate(ROUTING, url)
         u = UnitOfWork(engine, "routing")
         handlers.assign_reports(u, EVENTS)
+        handlers.refresh_departments(u, lambda: [{"code": "OP-ALUMBRADO", "agency": "OP", "name": "Alumbrado",
+                                                  "active": True}])
         handlers.start_report(u, SIAP, 4, 1, now=utc(11, 2))
         handlers.finish_report(u, SIAP, 4, 2, "Se recogió", now=utc(11, 4))
         handlers.mark_not_viable(u, OP, 5, 1, "Propiedad privada", now=utc(11, 21))
@@ -119,7 +125,8 @@ def test_row_shape(uow):
 # --------------------------------------------------------------------------- scoping
 
 @pytest.mark.parametrize("actor, expected", [
-    (SUPERVISOR, {1, 2, 3, 4, 5, 6, 7}), (AUDITOR, {1, 2, 3, 4, 5, 6, 7}), (None, {1, 2, 3, 4, 5, 6, 7}),
+    (SUPERVISOR, {1, 2, 3, 4, 5, 6, 7}), (AUDITOR, {1, 2, 3, 4, 5, 6, 7}), (PUBLIC, {1, 2, 3, 4, 5, 6, 7}),
+    (SURVEYS, {1, 2, 3, 4, 5, 6, 7}), (CITIZEN_3, {3}),
     (OP, {1, 2, 3, 5}),           # its agency plus folio 3 shared with it
     (SIAP, {3, 4, 7}), (DU, {6}),
     (LEADER, {2, 5}),             # only what it filed
@@ -131,21 +138,42 @@ def test_each_actor_sees_its_scope(uow, actor, expected):
 
 
 def test_a_department_key_sees_what_is_shared_with_its_department(uow):
-    key = {"username": "api-key:alumbrado", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"}
+    key = {"kind": "key", "username": "api-key:alumbrado", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"}
     assert set(folios(q(uow, key))) == {1, 2, 3, 5}  # 2 was reassigned to it, 3 shared with it
     bacheo = key | {"department": "OP-BACHEO"}
     assert folios(q(uow, bacheo)) == []
 
 
-def test_unknown_roles_and_missing_actors_are_refused(uow):
-    with pytest.raises(Forbidden) as err:
-        q(uow, {"username": "x", "role": "citizen"})
-    assert err.value.code == "prohibido"
+def test_unknown_roles_other_processes_and_missing_actors_are_refused(uow):
+    for actor in ({"kind": "staff", "username": "x", "role": "mayor"}, Actor.system_process("whatsapp").to_dict()):
+        with pytest.raises(Forbidden) as err:
+            q(uow, actor)
+        assert err.value.code == "prohibido"
+    for actor in ({"kind": "staff", "username": "x", "role": "agency_staff", "agency": None},  # no agency
+                  {"role": "supervisor"}, None):
+        with pytest.raises(InvalidInput) as err:
+            q(uow, actor)
+        assert err.value.code == "actor_invalido"
+
+
+def test_a_channel_key_lists_its_channel_with_the_read_scope(uow):
+    chatbot = {"kind": "key", "username": "api-key:chatbot", "role": "channel_key", "channel": "CHATBOT",
+               "scopes": ["reports:create", "reports:read"]}
+    assert folios(q(uow, chatbot)) == [2]
     with pytest.raises(Forbidden):
-        q(uow, {"username": "x", "role": "agency_staff", "agency": None})  # staff without an agency
-    with pytest.raises(InvalidInput) as err:
-        q(uow, {"role": "supervisor"})
-    assert err.value.code == "actor_requerido"
+        q(uow, chatbot | {"scopes": ["reports:create"]})
+
+
+def test_public_rows_show_no_people_and_do_not_filter_by_them(uow):
+    rows = q(uow, PUBLIC)["items"]
+    assert rows and all("citizen_number" not in r and "created_by" not in r for r in rows)
+    assert "citizen_number" in q(uow, SUPERVISOR)["items"][0]
+    for filters in ({"citizen_numbers": [100]}, {"created_by": "operator"}):
+        with pytest.raises(Forbidden):
+            q(uow, PUBLIC, filters)
+    with pytest.raises(Forbidden):
+        queries.group_reports(uow, PUBLIC, None, ["created_by"], now=NOW)
+    assert queries.group_reports(uow, PUBLIC, None, ["status"], now=NOW)["total"] == 7
 
 
 # --------------------------------------------------------------------------- today

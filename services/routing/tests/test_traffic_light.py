@@ -4,9 +4,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from routing import domain, handlers
+from sacinfra.actor import Actor
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 DUE = T0 + timedelta(days=4)
+AUDITOR = {"kind": "staff", "username": "auditor", "role": "auditor"}
 
 
 @pytest.mark.parametrize("elapsed, expected", [
@@ -44,7 +46,7 @@ def test_assignment_carries_its_colour_and_the_gauge_counts_open_overdue_reports
     uow = service_uow("routing")
     handlers.assign_reports(uow, [event(1, DUE), event(2, DUE + timedelta(days=10))])
     now = T0 + timedelta(days=5)
-    assert handlers.get_assignment(uow, 1, now=now)["traffic_light"] == "overdue"
-    assert handlers.get_assignment(uow, 2, now=now)["traffic_light"] == "on_time"
+    assert handlers.get_assignment(uow, 1, AUDITOR, now=now)["traffic_light"] == "overdue"
+    assert handlers.get_assignment(uow, 2, Actor.public(), now=now)["traffic_light"] == "on_time"
     assert handlers.count_overdue(uow, now=now) == 1
     assert handlers.count_overdue(uow, now=T0) == 0

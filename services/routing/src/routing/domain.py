@@ -2,15 +2,16 @@
 
 captured → in_progress (the department accepts/starts) → done (concluded, with a closing
 intervention); not_viable (with a reason) from captured or in_progress; reopen from done
-or not_viable back to in_progress (supervisors and admins, within ``REOPEN_DAYS``);
+or not_viable back to in_progress (within ``REOPEN_DAYS``);
 reassign to another agency/department from captured or in_progress back to captured
-(reason required, due date kept); share with more departments while open.
+(reason required, due date kept); share with more departments while open. Who may do
+each is ``policy.py``'s.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .exceptions import Conflict, Forbidden, InvalidInput
+from .exceptions import Conflict, InvalidInput, UnknownDepartment
 
 CAPTURED, IN_PROGRESS, DONE, NOT_VIABLE = "captured", "in_progress", "done", "not_viable"
 STATUSES = (CAPTURED, IN_PROGRESS, DONE, NOT_VIABLE)
@@ -40,16 +41,6 @@ INTERVENTION_KINDS = (NOTE, START_NOTE, CLOSING)
 
 MAX_TEXT = 4000
 DEFAULT_REOPEN_DAYS = 30
-
-ADMIN, SUPERVISOR, AUDITOR, AGENCY_STAFF = "admin", "supervisor", "auditor", "agency_staff"
-OWNER_ACTIONS = frozenset({START, FINISH, MARK_NOT_VIABLE, REASSIGN, SHARE, INTERVENE, READ})
-SHARED_ACTIONS = frozenset({INTERVENE, READ})
-#: a department's own system (gateway API key of kind department): the write-back it needs
-DEPARTMENT_KEY = "department_key"
-DEPARTMENT_KEY_ACTIONS = frozenset({READ, START, FINISH, INTERVENE})
-#: the citizen who filed the report, vouched for by the gateway after checking the
-#: folio's tracking token: disputes the closure (reopen), nothing else
-CITIZEN = "citizen"
 
 
 def transition(folio: int, status: str, action: str) -> str:
@@ -113,39 +104,12 @@ def check_new_unit(folio: int, agency: str, department: str, target_agency, targ
     return target
 
 
-def authorize(actor: dict, action: str, folio: int, agency: str, shared_agencies: set[str],
-              department: str | None = None, shared_departments: set[tuple[str, str]] = frozenset()) -> None:
-    """Admins and supervisors act on any report; auditors only read; agency staff act on
-    reports of their agency, and on reports shared with their agency only to read and to
-    add interventions. A department API key (role ``department_key``, the system of one
-    department) works at department level: on its own department's reports it reads,
-    starts, finishes and adds interventions; on reports shared with its department
-    (``shared_departments``: (agency, department) pairs) it reads and adds interventions.
-    Reopening is for supervisors and admins, and for the citizen (role ``citizen``, whom
-    the gateway vouches for with the folio's tracking token). Others: ``Forbidden``."""
-    role = (actor or {}).get("role")
-    if role in (ADMIN, SUPERVISOR):
-        return
-    if role == AUDITOR and action == READ:
-        return
-    if role == AGENCY_STAFF and action != REOPEN:
-        mine = actor.get("agency")
-        if mine and mine == agency and action in OWNER_ACTIONS:
-            return
-        if mine and mine in shared_agencies and action in SHARED_ACTIONS:
-            return
-    if role == DEPARTMENT_KEY:
-        mine = (actor.get("agency"), actor.get("department"))
-        if all(mine) and mine == (agency, department) and action in DEPARTMENT_KEY_ACTIONS:
-            return
-        if all(mine) and mine in shared_departments and action in SHARED_ACTIONS:
-            return
-    if role == CITIZEN and action == REOPEN:
-        return
-    if action == REOPEN:
-        raise Forbidden("Solo supervisión, administración o el propio ciudadano pueden reabrir un reporte.",
-                        "prohibido")
-    raise Forbidden(f"No tiene permiso para esta acción sobre el reporte {folio}.", "prohibido")
+def check_department(target: tuple[str, str], known: dict | None) -> None:
+    """A reassignment's or share's target must be a department routing knows from catalog
+    (its projection), active and of that agency; ``UnknownDepartment`` otherwise."""
+    agency, department = target
+    if known is None or not known.get("active") or known.get("agency") != agency:
+        raise UnknownDepartment(f"No existe el departamento activo {department} en la dependencia {agency}.")
 
 
 # --------------------------------------------------------------------------- traffic light

@@ -4,9 +4,9 @@ Files travel base64 in the RPC payload (``[{"filename", "content"}]``; a declare
 ``content_type`` is ignored: the type is the one the content's magic bytes show), are
 checked here before anything is written (count, size, type, filename) and are stored as
 ``bytea`` in the ``evidence`` table in the same transaction as their intervention
-(append-only, like interventions). Pure checks (``sniff``, ``safe_filename``,
-``prepare``) have no I/O; ``insert``/``with_metadata``/``get_evidence`` work on a
-sacinfra UnitOfWork.
+(append-only, like interventions). Everything here is pure (no I/O): the checks
+(``sniff``, ``safe_filename``, ``prepare``) and the rows the repository stores
+(``rows``); reading a file back is ``handlers.get_evidence``.
 """
 from __future__ import annotations
 
@@ -18,11 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import BYTEA
-
-from . import domain, store
-from .exceptions import InvalidInput, NotFound, PayloadTooLarge
+from .exceptions import InvalidInput, PayloadTooLarge
 
 DEFAULT_MAX_FILES = 5
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -41,16 +37,6 @@ MAX_STEM = 100
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                     *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = re.compile(r'[<>:"|?*;\\/]')
-
-evidence_table = sa.Table(
-    "evidence", store.metadata,
-    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("intervention_id", sa.BigInteger),
-    sa.Column("folio", sa.BigInteger), sa.Column("filename", sa.Text), sa.Column("content_type", sa.Text),
-    sa.Column("size", sa.Integer), sa.Column("sha256", sa.Text), sa.Column("content", BYTEA),
-    sa.Column("uploaded_by", sa.Text), sa.Column("at", sa.DateTime(timezone=True)))
-
-METADATA_COLUMNS = ("id", "intervention_id", "filename", "content_type", "size", "sha256")
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -175,60 +161,16 @@ def prepare(raw, limits: Limits | None = None) -> list[EvidenceFile]:
     return out
 
 
-# --------------------------------------------------------------------------- persistence
+# --------------------------------------------------------------------------- rows
 
 def metadata(row) -> dict:
     return {"id": row["id"], "intervention_id": row["intervention_id"], "filename": row["filename"],
             "content_type": row["content_type"], "size": row["size"], "sha256": row["sha256"]}
 
 
-def insert(uow, intervention_id: int, folio: int, uploaded_by: str, files: list[EvidenceFile],
-           at: datetime) -> list[int]:
-    """The files of an intervention, in the caller's transaction; their ids in order."""
-    if not files:
-        return []
-    e = evidence_table
-    return list(uow.session.execute(sa.insert(e).values([
-        {"intervention_id": intervention_id, "folio": folio, "filename": f.filename,
-         "content_type": f.content_type, "size": f.size, "sha256": f.sha256, "content": f.content,
-         "uploaded_by": uploaded_by, "at": at} for f in files]).returning(e.c.id)).scalars())
-
-
-def with_metadata(uow, interventions: list[dict]) -> list[dict]:
-    """Each intervention with ``evidence``: its files' metadata (no content), in one query."""
-    ids = [i["id"] for i in interventions]
-    found: dict[int, list[dict]] = {i: [] for i in ids}
-    if ids:
-        e = evidence_table
-        for r in uow.session.execute(sa.select(*(e.c[c] for c in METADATA_COLUMNS))
-                                     .where(e.c.intervention_id.in_(ids)).order_by(e.c.id)).mappings():
-            found[r["intervention_id"]].append(metadata(r))
-    for i in interventions:
-        i["evidence"] = found[i["id"]]
-    return interventions
-
-
-def get_evidence(uow, actor, folio, evidence_id) -> dict:
-    """One file of a report with its content (base64), for those who may read the report
-    (``domain.authorize`` READ); ``NotFound`` ``evidencia_no_encontrada`` otherwise."""
-    from . import handlers  # the report's loaders; imported here (handlers imports this module)
-
-    actor = handlers._actor(actor)
-    row = handlers._load(uow, folio)
-    shares = handlers._shares(uow, row["folio"])
-    domain.authorize(actor, domain.READ, row["folio"], row["agency"], {s["agency"] for s in shares},
-                     row["department"], {(s["agency"], s["department"]) for s in shares})
-    if isinstance(evidence_id, bool) or not isinstance(evidence_id, int):
-        try:
-            evidence_id = int(evidence_id)
-        except (TypeError, ValueError):
-            raise InvalidInput("El identificador de la evidencia debe ser un número.",
-                               "evidencia_invalida") from None
-    e = evidence_table
-    found = uow.session.execute(sa.select(e).where(e.c.id == evidence_id, e.c.folio == row["folio"])
-                                ).mappings().first()
-    if found is None:
-        raise NotFound(f"El reporte {row['folio']} no tiene la evidencia {evidence_id}.", "evidencia_no_encontrada")
-    return metadata(found) | {"folio": found["folio"], "uploaded_by": found["uploaded_by"],
-                              "at": found["at"].isoformat(),
-                              "content": base64.b64encode(found["content"]).decode("ascii")}
+def rows(intervention_id: int, folio: int, uploaded_by: str, files: list[EvidenceFile], at: datetime) -> list[dict]:
+    """The ``evidence`` rows of an intervention's files (the repository stores them in
+    the intervention's transaction)."""
+    return [{"intervention_id": intervention_id, "folio": folio, "filename": f.filename,
+             "content_type": f.content_type, "size": f.size, "sha256": f.sha256, "content": f.content,
+             "uploaded_by": uploaded_by, "at": at} for f in files]

@@ -1,12 +1,11 @@
 """Report queries: "Asuntos del día", "Consultas y reportes", exports, grouped counts and
-the citizen history (filtered by citizen numbers). Plain functions over a sacinfra
-UnitOfWork; the RPCs in ``service.py`` call them as they are.
+the citizen history (filtered by citizen numbers): routing's read repository (it builds
+the SQL of the lists; each call is one read-only ``with uow:`` block). The RPCs in
+``service.py`` call these functions as they are.
 
-``actor`` is ``{"username", "role", "agency", "department"}`` as the gateway vouches for
-it (None = internal, unrestricted): agency staff see their agency's reports and those
-shared with their agency; a department API key (role ``department_key``) its
-department's and those shared with that department; a block leader only the reports it
-filed (``created_by``); operators, supervisors, auditors and admins every report.
+``actor`` follows contracts/actor; which reports it may list is ``policy.list_scope``
+(``scope_branches`` turns it into SQL). A public scope (the public, a citizen) gets rows
+without ``citizen_number`` and ``created_by`` and may not filter or group by them.
 
 Rows carry no personal data: the citizen is a number (names and phones are the citizens
 service's, fetched by the gateway through logged reads)."""
@@ -19,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import sqlalchemy as sa
 from sacinfra.settings import municipal_tz
 
-from . import domain, store
+from . import domain, policy, store
 from .exceptions import Forbidden, InvalidInput
 
 #: days ("today", date_from/date_to, grouping by date) are the municipality's
@@ -43,8 +42,10 @@ FILTERS = frozenset({"date_from", "date_to", "status", "channel", "kind", "viabi
 KINDS = {"tramite": "Trámite", "servicio": "Servicio"}
 VIABILITY = ("viable", "not_viable")
 LIGHTS = (domain.ON_TIME, domain.AT_RISK, domain.OVERDUE)
-SEES_ALL = frozenset({"operator", "supervisor", "auditor", "admin"})
-AGENCY_STAFF, DEPARTMENT_KEY, BLOCK_LEADER = "agency_staff", "department_key", "block_leader"
+#: what a public list (``policy.Scope.public``) may not filter, group or show: people
+PERSONAL_FILTERS = frozenset({"citizen_numbers", "created_by"})
+PERSONAL_COLUMNS = ("citizen_number", "created_by")
+PERSONAL_COLUMNS_GROUPS = frozenset({"created_by"})
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -245,32 +246,29 @@ def _shared_folios(uow, column, value) -> list[int]:
     return list(uow.session.execute(sa.select(s_.c.folio).where(column == value).distinct()).scalars())
 
 
-def scope_branches(uow, actor) -> list[list]:
-    """What ``actor`` may see, as disjoint alternatives (each a list of conditions; their
-    OR is the scope, their counts add up): ``[[]]`` is everything. Agency staff: their
-    agency's reports, and, apart, those of other agencies shared with theirs. The shared
-    folios are read first and passed as an array, so the planner ORs two index scans
-    ((agency, created_at) and the primary key) instead of running a subquery per row, and
-    the count of the first branch is an index-only scan."""
-    if actor is None:
+def scope_branches(uow, scope: policy.Scope) -> list[list]:
+    """``policy.list_scope``'s answer as SQL: disjoint alternatives (each a list of
+    conditions; their OR is the scope, their counts add up); ``[[]]`` is everything. An
+    agency's (or department's) own reports, and, apart, those of others shared with it:
+    the shared folios are read first and passed as an array, so the planner ORs two index
+    scans ((agency, created_at) and the primary key) instead of running a subquery per
+    row, and the count of the first branch is an index-only scan."""
+    if scope.kind == policy.ALL:
         return [[]]
-    if not isinstance(actor, dict) or not actor.get("role") or not actor.get("username"):
-        raise InvalidInput("Falta quién consulta (usuario y rol).", "actor_requerido")
-    role = actor["role"]
-    if role in SEES_ALL:
-        return [[]]
-    if role == AGENCY_STAFF and actor.get("agency"):
-        mine = a.c.agency == actor["agency"]
-        shared = _shared_folios(uow, s_.c.agency, actor["agency"])
-    elif role == DEPARTMENT_KEY and actor.get("department"):
-        mine = a.c.department == actor["department"]
-        if actor.get("agency"):
-            mine = sa.and_(a.c.agency == actor["agency"], mine)
-        shared = _shared_folios(uow, s_.c.department, actor["department"])
-    elif role == BLOCK_LEADER:
-        return [[a.c.created_by == actor["username"]]]
+    if scope.kind == policy.CREATED_BY:
+        return [[a.c.created_by == scope.value]]
+    if scope.kind == policy.CHANNEL:
+        return [[a.c.channel == scope.value]]
+    if scope.kind == policy.FOLIO:
+        return [[a.c.folio == scope.value]]
+    if scope.kind == policy.AGENCY:
+        mine = a.c.agency == scope.agency
+        shared = _shared_folios(uow, s_.c.agency, scope.agency)
+    elif scope.kind == policy.DEPARTMENT:
+        mine = sa.and_(a.c.agency == scope.agency, a.c.department == scope.department)
+        shared = _shared_folios(uow, s_.c.department, scope.department)
     else:
-        raise Forbidden("Su perfil no permite consultar reportes.", "prohibido")
+        raise ValueError(f"unknown scope {scope.kind!r}")
     if not shared:
         return [[mine]]
     return [[mine], [sa.not_(mine), a.c.folio == sa.any_(sa.literal(shared, sa.ARRAY(sa.BigInteger)))]]
@@ -317,14 +315,15 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(LOCAL_TZ).isoformat() if moment else None
 
 
-def _rows(uow, rows, now: datetime, share: float) -> list[dict]:
+def _rows(uow, rows, now: datetime, share: float, public: bool = False) -> list[dict]:
+    """The rows as lists show them; ``public``: without ``PERSONAL_COLUMNS``."""
     folios = [r["folio"] for r in rows]
     shared: dict[int, list] = {}
     if folios:
         for s in uow.session.execute(sa.select(s_.c.folio, s_.c.agency, s_.c.department)
                                      .where(s_.c.folio.in_(folios)).order_by(s_.c.at, s_.c.department)).mappings():
             shared.setdefault(s["folio"], []).append({"agency": s["agency"], "department": s["department"]})
-    return [{
+    out = [{
         "folio": r["folio"], "petition_type": r["petition_type"], "kind": r["kind"], "channel": r["channel"],
         "citizen_number": r["citizen_number"], "agency": r["agency"], "department": r["department"],
         "status": r["status"], "viability": "not_viable" if r["status"] == domain.NOT_VIABLE else "viable",
@@ -336,6 +335,9 @@ def _rows(uow, rows, now: datetime, share: float) -> list[dict]:
                                               share),
         "version": r["version"], "shared_with": shared.get(r["folio"], []),
     } for r in rows]
+    if public:
+        out = [{k: v for k, v in row.items() if k not in PERSONAL_COLUMNS} for row in out]
+    return out
 
 
 COLUMNS = [a.c.folio, a.c.petition_type, a.c.kind, a.c.channel, a.c.citizen_number, a.c.agency, a.c.department,
@@ -345,35 +347,40 @@ COLUMNS = [a.c.folio, a.c.petition_type, a.c.kind, a.c.channel, a.c.citizen_numb
 
 class Selection:
     """The WHERE of a query (``conds``) and the same split into disjoint ``parts`` whose
-    counts add up to the total (one per scope branch)."""
+    counts add up to the total (one per scope branch); ``public`` when the rows may show
+    only the public view."""
 
-    def __init__(self, branches: list[list], conds: list):
+    def __init__(self, branches: list[list], conds: list, public: bool = False):
         self.parts = [b + conds for b in branches]
         self.conds = (branches[0] if len(branches) == 1 else [sa.or_(*(sa.and_(*b) for b in branches))]) + conds
+        self.public = public
 
     def count(self, session) -> int:
         return sum(session.execute(sa.select(sa.func.count()).select_from(a).where(*p)).scalar_one()
                    for p in self.parts)
 
 
-def _where(uow, actor, filters, now, share, extra=()) -> Selection:
+def _scope(actor) -> policy.Scope:
+    return policy.list_scope(policy.load_actor(actor))
+
+
+def _where(uow, scope: policy.Scope, filters, now, share, extra=()) -> Selection:
     f = parse_filters(filters)
-    return Selection(scope_branches(uow, actor), filter_conditions(f, now, share) + list(extra))
+    if scope.public and PERSONAL_FILTERS & set(f):
+        raise Forbidden("Una consulta pública no filtra por personas.", "prohibido")
+    return Selection(scope_branches(uow, scope), filter_conditions(f, now, share) + list(extra), scope.public)
 
 
 def _page(uow, where: Selection, page: int, per_page: int, sort, now: datetime, share: float) -> dict:
     order = parse_sort(sort)
     s = uow.session
-    try:
-        rows = s.execute(sa.select(*COLUMNS).where(*where.conds).order_by(*order)
-                         .limit(per_page).offset((page - 1) * per_page)).mappings().all()
-        if page == 1 and len(rows) < per_page:
-            total = len(rows)  # the whole result is on this page: no count needed
-        else:
-            total = where.count(s)
-        items = _rows(uow, rows, now, share)
-    finally:
-        uow.rollback()  # read-only: end the transaction, release the connection
+    rows = s.execute(sa.select(*COLUMNS).where(*where.conds).order_by(*order)
+                     .limit(per_page).offset((page - 1) * per_page)).mappings().all()
+    if page == 1 and len(rows) < per_page:
+        total = len(rows)  # the whole result is on this page: no count needed
+    else:
+        total = where.count(s)
+    items = _rows(uow, rows, now, share, where.public)
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 
@@ -387,12 +394,11 @@ def query_reports(uow, actor, filters=None, page: int = 1, per_page: int = DEFAU
     """"Consultas y reportes": the reports ``actor`` may see that match ``filters``, one
     page, ``{"items", "total", "page", "per_page"}``."""
     now = _now(now)
+    scope = _scope(actor)
     page, per_page = parse_page(page, per_page)
-    try:
-        where = _where(uow, actor, filters, now, at_risk_share)
-    finally:
-        uow.rollback()
-    return _page(uow, where, page, per_page, sort, now, at_risk_share)
+    with uow:  # read-only: the block ends the transaction and releases the connection
+        return _page(uow, _where(uow, scope, filters, now, at_risk_share), page, per_page, sort, now,
+                     at_risk_share)
 
 
 def today_reports(uow, actor, filters=None, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
@@ -401,14 +407,13 @@ def today_reports(uow, actor, filters=None, page: int = 1, per_page: int = DEFAU
     """"Asuntos del día": the reports filed today (the municipality's calendar day) that
     ``actor`` may see, with the same filters and answer as ``query_reports``."""
     now = _now(now)
+    scope = _scope(actor)
     page, per_page = parse_page(page, per_page)
     day = today(now)
     window = [a.c.created_at >= local_day_start(day), a.c.created_at < local_day_start(day + timedelta(days=1))]
-    try:
-        where = _where(uow, actor, filters, now, at_risk_share, window)
-    finally:
-        uow.rollback()
-    return _page(uow, where, page, per_page, sort, now, at_risk_share) | {"date": day.isoformat()}
+    with uow:
+        where = _where(uow, scope, filters, now, at_risk_share, window)
+        return _page(uow, where, page, per_page, sort, now, at_risk_share) | {"date": day.isoformat()}
 
 
 def export_reports(uow, actor, filters=None, after_folio=None, limit: int = DEFAULT_EXPORT_LIMIT, *,
@@ -416,18 +421,17 @@ def export_reports(uow, actor, filters=None, after_folio=None, limit: int = DEFA
     """Every matching report in folio order, ``limit`` at a time (keyset: pass the
     ``next_after`` of one call as ``after_folio`` of the next; None when done)."""
     now = _now(now)
+    scope = _scope(actor)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_EXPORT_LIMIT:
         raise _bad(f"El límite va de 1 a {MAX_EXPORT_LIMIT}.", "limite_invalido")
     extra = []
     if after_folio is not None:
         extra.append(a.c.folio > _ints(after_folio, "after_folio", 1, "folio_invalido", "Folio")[0])
-    try:
-        where = _where(uow, actor, filters, now, at_risk_share, extra)
+    with uow:
+        where = _where(uow, scope, filters, now, at_risk_share, extra)
         rows = uow.session.execute(sa.select(*COLUMNS).where(*where.conds).order_by(a.c.folio).limit(limit)
                                    ).mappings().all()
-        items = _rows(uow, rows, now, at_risk_share)
-    finally:
-        uow.rollback()
+        items = _rows(uow, rows, now, at_risk_share, where.public)
     return {"items": items, "next_after": items[-1]["folio"] if len(items) == limit else None}
 
 
@@ -450,19 +454,20 @@ def group_reports(uow, actor, filters=None, by=("agency",), *,
     "agrupado general", ``["agency", "department", "petition_type"]`` for the detail):
     ``{"by", "groups": [{<key>: value, …, "count"}], "total"}``, largest groups first."""
     now = _now(now)
+    scope = _scope(actor)
     columns = _group_columns(now, at_risk_share)
     by = _as_list(by, "by") if by is not None else []
     if not by or len(by) > 4 or any(not isinstance(k, str) or k not in columns for k in by) \
             or len(set(by)) != len(by):
         raise _bad(f"Agrupación inválida: use de 1 a 4 de {', '.join(columns)}.", "agrupacion_invalida")
+    if scope.public and PERSONAL_COLUMNS_GROUPS & set(by):
+        raise Forbidden("Una consulta pública no agrupa por personas.", "prohibido")
     keys = [columns[k].label(k) for k in by]
     count = sa.func.count().label("count")
-    try:
-        where = _where(uow, actor, filters, now, at_risk_share)
+    with uow:
+        where = _where(uow, scope, filters, now, at_risk_share)
         ordinals = [sa.literal_column(str(i + 1)) for i in range(len(keys))]  # the same expressions
         rows = uow.session.execute(sa.select(*keys, count).where(*where.conds).group_by(*ordinals)
                                    .order_by(count.desc(), *ordinals).limit(MAX_GROUPS)).mappings().all()
         total = sum(r["count"] for r in rows) if len(rows) < MAX_GROUPS else where.count(uow.session)
-    finally:
-        uow.rollback()
     return {"by": list(by), "groups": [dict(r) for r in rows], "total": total}

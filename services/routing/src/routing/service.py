@@ -1,20 +1,49 @@
 """RoutingService: assignment and lifecycle; publishes the events departments subscribe to.
 Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
+import logging
+import time
+
+import eventlet
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from sacinfra.batching import batch_event_handler
 from sacinfra.metrics import gauge
-from sacinfra.service import SqlService
+from sacinfra.service import SqlService, reliable_event_handler
 
 from . import domain, handlers, public, queries
-from .evidence import Limits as EvidenceLimits, get_evidence as read_evidence
+from .evidence import Limits as EvidenceLimits
+
+log = logging.getLogger(__name__)
+
+
+class RefreshClock(DependencyProvider):
+    """When this process last filled routing's copy of catalog's departments. (An eager
+    timer cannot ask catalog: its RPC reply queue is not consumed yet at start, and the
+    answer is lost; so a short timer asks once soon after start, then every
+    ``DEPARTMENTS_REFRESH_SECONDS``.)"""
+
+    def setup(self):
+        self.last: float | None = None
+        self.every = float(self.container.config.get("DEPARTMENTS_REFRESH_SECONDS") or 600)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def due(self) -> bool:
+        return self.last is None or time.monotonic() - self.last >= self.every
+
+    def done(self) -> None:
+        self.last = time.monotonic()
 
 
 class RoutingService(SqlService):
     name = "routing"
     config = Config()
+    catalog = RpcProxy("catalog")
+    departments_clock = RefreshClock()
 
     def _reopen_days(self) -> int:
         return int(self.config.get("REOPEN_DAYS") or domain.DEFAULT_REOPEN_DAYS)
@@ -29,38 +58,64 @@ class RoutingService(SqlService):
     def measure_overdue(self):
         gauge("routing_reports_overdue", "Open reports past their due date").set(handlers.count_overdue(self.db))
 
+    def _departments(self) -> list:
+        """catalog's departments; a catalog that does not answer in
+        ``CATALOG_TIMEOUT_SECONDS`` is an error (nameko's proxy would wait for ever)."""
+        seconds = float(self.config.get("CATALOG_TIMEOUT_SECONDS") or 5)
+        with eventlet.Timeout(seconds, TimeoutError(f"catalog did not answer in {seconds:g} s")):
+            return self.catalog.list_departments()
+
     @batch_event_handler("intake", "report_created")
     def handle_report_created(self, envelopes):
         handlers.assign_reports(self.db, envelopes)
 
+    @reliable_event_handler("catalog", "department_changed")
+    def handle_department_changed(self, envelope):
+        handlers.apply_department_changed(self.db, envelope)
+
+    @timer(interval=5)
+    def sync_departments(self):
+        """Soon after start, then every ``DEPARTMENTS_REFRESH_SECONDS``: routing's copy of
+        catalog's departments (events published before routing's queue existed never came)."""
+        if not self.departments_clock.due():
+            return
+        try:
+            handlers.refresh_departments(self.db, self._departments)
+            self.departments_clock.done()
+        except Exception as exc:  # catalog not up yet: the next tick, or a reassignment, fills it
+            log.warning("departments from catalog not refreshed: %s", exc)
+
     @rpc
-    def get_assignment(self, folio, actor=None):
+    def get_assignment(self, folio, actor):
         return handlers.get_assignment(self.db, folio, actor, self._at_risk_share())
 
     @rpc
     def start_report(self, actor, folio, version, text=None):
-        return handlers.start_report(self.db, actor, folio, version, text)
+        return handlers.start_report(self.db, actor, folio, version, text, at_risk_share=self._at_risk_share())
 
     @rpc
     def finish_report(self, actor, folio, version, text, evidence=None):
         return handlers.finish_report(self.db, actor, folio, version, text, evidence,
-                                      limits=self._evidence_limits())
+                                      limits=self._evidence_limits(), at_risk_share=self._at_risk_share())
 
     @rpc
     def mark_not_viable(self, actor, folio, version, reason):
-        return handlers.mark_not_viable(self.db, actor, folio, version, reason)
+        return handlers.mark_not_viable(self.db, actor, folio, version, reason, at_risk_share=self._at_risk_share())
 
     @rpc
     def reopen_report(self, actor, folio, version, reason):
-        return handlers.reopen_report(self.db, actor, folio, version, reason, reopen_days=self._reopen_days())
+        return handlers.reopen_report(self.db, actor, folio, version, reason, reopen_days=self._reopen_days(),
+                                      at_risk_share=self._at_risk_share())
 
     @rpc
     def reassign_report(self, actor, folio, version, agency, department, reason):
-        return handlers.reassign_report(self.db, actor, folio, version, agency, department, reason)
+        return handlers.reassign_report(self.db, actor, folio, version, agency, department, reason,
+                                        departments=self._departments, at_risk_share=self._at_risk_share())
 
     @rpc
     def share_report(self, actor, folio, version, agency, department):
-        return handlers.share_report(self.db, actor, folio, version, agency, department)
+        return handlers.share_report(self.db, actor, folio, version, agency, department,
+                                     departments=self._departments, at_risk_share=self._at_risk_share())
 
     @rpc
     def add_intervention(self, actor, folio, text, evidence=None):
@@ -68,11 +123,15 @@ class RoutingService(SqlService):
 
     @rpc
     def get_evidence(self, actor, folio, evidence_id):
-        return read_evidence(self.db, actor, folio, evidence_id)
+        return handlers.get_evidence(self.db, actor, folio, evidence_id)
 
     @rpc
-    def list_interventions(self, folio, actor=None):
+    def list_interventions(self, folio, actor):
         return handlers.list_interventions(self.db, folio, actor)
+
+    @rpc
+    def list_interventions_batch(self, folios, actor):
+        return handlers.list_interventions_batch(self.db, folios, actor)
 
     # ---- report queries (queries.py): Asuntos del día, Consultas, exports, grouped counts
     @rpc

@@ -1,5 +1,17 @@
-"""Persistence of routing."""
+"""Persistence of routing: its tables and its repository (every write and every
+single-report read; ``queries.py`` builds the SQL of the report lists).
+
+``Repository`` is the interface the use cases in ``handlers`` see (no SQL in it, so the
+unit tests give them an in-memory one); ``SqlRepository`` is the real one over a sacinfra
+``UnitOfWork``: ``with repo:`` is the use case's transaction (commit at the end of the
+block, rollback when it raises), and the outbox and processed-message claims travel in it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import BYTEA, insert as pg_insert
 
 metadata = sa.MetaData()
 
@@ -36,3 +48,187 @@ shares = sa.Table(
     sa.Column("folio", sa.BigInteger, primary_key=True), sa.Column("agency", sa.Text),
     sa.Column("department", sa.Text, primary_key=True), sa.Column("shared_by", sa.Text),
     sa.Column("at", sa.DateTime(timezone=True)))
+
+evidence = sa.Table(
+    "evidence", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("intervention_id", sa.BigInteger),
+    sa.Column("folio", sa.BigInteger), sa.Column("filename", sa.Text), sa.Column("content_type", sa.Text),
+    sa.Column("size", sa.Integer), sa.Column("sha256", sa.Text), sa.Column("content", BYTEA),
+    sa.Column("uploaded_by", sa.Text), sa.Column("at", sa.DateTime(timezone=True)))
+
+#: 0005: routing's projection of catalog's departments (catalog.department_changed, bootstrap RPC)
+departments = sa.Table(
+    "departments", metadata,
+    sa.Column("code", sa.Text, primary_key=True), sa.Column("agency", sa.Text), sa.Column("name", sa.Text),
+    sa.Column("active", sa.Boolean), sa.Column("changed_at", sa.DateTime(timezone=True)))
+
+EVIDENCE_METADATA = ("id", "intervention_id", "filename", "content_type", "size", "sha256")
+
+
+class Repository:
+    """What the use cases need from storage. ``with repo:`` is one transaction. Rows are
+    plain dicts (column name → value)."""
+
+    def __enter__(self):
+        raise NotImplementedError
+
+    def __exit__(self, exc_type, exc, tb):
+        raise NotImplementedError
+
+
+def repository(uow) -> Repository:
+    """The repository of a worker's unit of work (a ``Repository`` passes through: the
+    unit tests' in-memory one)."""
+    return uow if isinstance(uow, Repository) else SqlRepository(uow)
+
+
+class SqlRepository(Repository):
+    """Routing's tables on PostgreSQL, in the transaction of a sacinfra ``UnitOfWork``."""
+
+    def __init__(self, uow):
+        self.uow = uow
+
+    # -- the transaction, the outbox, idempotent consumers
+    def __enter__(self) -> "SqlRepository":
+        self.uow.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        return self.uow.__exit__(exc_type, exc, tb)
+
+    def add_event(self, event_type: str, data: dict) -> dict:
+        return self.uow.add_event(event_type, data)
+
+    def add_events(self, events: list) -> list[dict]:
+        return self.uow.add_events(events)
+
+    def add_routed_events(self, exchange: str, events: list[dict]) -> list[dict]:
+        return self.uow.add_routed_events(exchange, events)
+
+    def claim(self, consumer: str, message_id: str) -> bool:
+        return self.uow.claim(consumer, message_id)
+
+    def claim_many(self, consumer: str, message_ids: list[str]) -> set[str]:
+        return self.uow.claim_many(consumer, message_ids)
+
+    def _all(self, stmt) -> list[dict]:
+        return [dict(r) for r in self.uow.session.execute(stmt).mappings()]
+
+    # -- assignments
+    def insert_assignments(self, rows: list[dict]) -> dict[int, datetime]:
+        """New assignments (a folio already there is skipped): {folio: assigned_at} of those inserted."""
+        a = assignments
+        return {r.folio: r.assigned_at for r in self.uow.session.execute(
+            pg_insert(a).values(rows).on_conflict_do_nothing().returning(a.c.folio, a.c.assigned_at))}
+
+    def assignment(self, folio: int) -> dict | None:
+        row = self.uow.session.execute(sa.select(assignments).where(assignments.c.folio == folio)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def assignments(self, folios: list[int]) -> list[dict]:
+        a = assignments
+        return self._all(sa.select(a).where(a.c.folio == sa.any_(sa.literal(folios, sa.ARRAY(sa.BigInteger))))
+                         .order_by(a.c.folio)) if folios else []
+
+    def update_assignment(self, folio: int, version: int, values: dict) -> bool:
+        """Optimistic locking: the change applies only if the row still has ``version``."""
+        a = assignments
+        return self.uow.session.execute(sa.update(a).where(a.c.folio == folio, a.c.version == version)
+                                        .values(**values)).rowcount == 1
+
+    def count_overdue(self, now: datetime, open_statuses) -> int:
+        a = assignments
+        return self.uow.session.execute(sa.select(sa.func.count()).select_from(a).where(
+            a.c.status.in_(sorted(open_statuses)), a.c.due_at < now)).scalar_one()
+
+    # -- shares
+    def shares(self, folios: list[int]) -> list[dict]:
+        s = shares
+        return self._all(sa.select(s).where(s.c.folio.in_(folios)).order_by(s.c.folio, s.c.at, s.c.department)) \
+            if folios else []
+
+    def insert_share(self, **values) -> None:
+        self.uow.session.execute(sa.insert(shares).values(**values))
+
+    def delete_share(self, folio: int, department: str) -> None:
+        self.uow.session.execute(sa.delete(shares).where(shares.c.folio == folio, shares.c.department == department))
+
+    # -- history
+    def insert_history(self, rows: list[dict]) -> None:
+        self.uow.session.execute(sa.insert(history), rows)
+
+    def history(self, folio: int) -> list[dict]:
+        return self._all(sa.select(history).where(history.c.folio == folio).order_by(history.c.id))
+
+    # -- interventions and their evidence
+    def insert_intervention(self, **values) -> int:
+        return self.uow.session.execute(sa.insert(interventions).values(**values)
+                                        .returning(interventions.c.id)).scalar_one()
+
+    def intervention(self, intervention_id: int) -> dict:
+        i = interventions
+        return dict(self.uow.session.execute(sa.select(i).where(i.c.id == intervention_id)).mappings().one())
+
+    def interventions(self, folios: list[int]) -> list[dict]:
+        """The interventions of ``folios``, oldest first."""
+        i = interventions
+        return self._all(sa.select(i).where(i.c.folio == sa.any_(sa.literal(folios, sa.ARRAY(sa.BigInteger))))
+                         .order_by(i.c.id)) if folios else []
+
+    def interventions_count(self, folio: int) -> int:
+        i = interventions
+        return self.uow.session.execute(sa.select(sa.func.count()).select_from(i).where(i.c.folio == folio)
+                                        ).scalar_one()
+
+    def insert_evidence(self, rows: list[dict]) -> list[int]:
+        if not rows:
+            return []
+        return list(self.uow.session.execute(sa.insert(evidence).values(rows).returning(evidence.c.id)).scalars())
+
+    def evidence_metadata(self, intervention_ids: list[int]) -> list[dict]:
+        e = evidence
+        return self._all(sa.select(*(e.c[c] for c in EVIDENCE_METADATA))
+                         .where(e.c.intervention_id.in_(intervention_ids)).order_by(e.c.id)) \
+            if intervention_ids else []
+
+    def evidence_file(self, folio: int, evidence_id: int) -> dict | None:
+        e = evidence
+        row = self.uow.session.execute(sa.select(e).where(e.c.id == evidence_id, e.c.folio == folio)
+                                       ).mappings().first()
+        return dict(row) if row is not None else None
+
+    # -- public status notes (Open311)
+    def status_notes(self, folios: list[int]) -> list[dict]:
+        """Per assigned folio: status, last change, the last intervention's text and the
+        last not-viable reason."""
+        a, h, i = assignments, history, interventions
+        last_note = (sa.select(i.c.text).where(i.c.folio == a.c.folio).order_by(i.c.id.desc()).limit(1)
+                     .correlate(a).scalar_subquery())
+        last_reason = (sa.select(h.c.text).where(h.c.folio == a.c.folio, h.c.kind == "not_viable")
+                       .order_by(h.c.id.desc()).limit(1).correlate(a).scalar_subquery())
+        return self._all(sa.select(a.c.folio, a.c.status, a.c.updated_at, a.c.assigned_at, a.c.created_at,
+                                   last_note.label("note"), last_reason.label("reason"))
+                         .where(a.c.folio.in_(folios)).order_by(a.c.folio)) if folios else []
+
+    # -- the departments' projection
+    def department(self, code: str) -> dict | None:
+        row = self.uow.session.execute(sa.select(departments).where(departments.c.code == code)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def upsert_departments(self, rows: list[dict]) -> int:
+        """Last write wins by ``changed_at``: a row replaces the stored one only if it is
+        newer (or the stored one has no time) and says something else (so the periodic
+        refresh from catalog's list writes nothing when nothing changed). Returns how many
+        rows changed."""
+        if not rows:
+            return 0
+        d = departments
+        stmt = pg_insert(d).values(rows)
+        return len(self.uow.session.execute(stmt.on_conflict_do_update(
+            index_elements=[d.c.code],
+            set_={"agency": stmt.excluded.agency, "name": stmt.excluded.name, "active": stmt.excluded.active,
+                  "changed_at": stmt.excluded.changed_at},
+            where=sa.and_(sa.or_(d.c.changed_at.is_(None), d.c.changed_at < stmt.excluded.changed_at),
+                          sa.tuple_(d.c.agency, d.c.name, d.c.active).is_distinct_from(
+                              sa.tuple_(stmt.excluded.agency, stmt.excluded.name, stmt.excluded.active))))
+            .returning(d.c.code)).all())

@@ -1,0 +1,191 @@
+"""Who may do what with a report: routing's one policy (pure: no I/O, no clock).
+
+Routing owns assignment and sharing, so it decides whether an actor (the contract in
+contracts/actor, read with ``sacinfra.actor.Actor.load``) may read or act on a report.
+Role names are those of contracts/actor/roles.json and appear nowhere else in routing; a
+role this module does not know is granted nothing.
+
+- ``may(actor, action, report)``: one report (``ReportState``: its current owner, the
+  departments it is shared with, its channel and who filed it).
+- ``check(actor, action, report)``: the same, as routing answers it: a report the actor
+  may not see at all is ``NotFound`` ``reporte_no_encontrado`` (the answer for a folio
+  that does not exist, so existence is not revealed); a visible report whose action is
+  not allowed is ``Forbidden`` ``prohibido``.
+- ``list_scope(actor)``: which reports a list query may return (``Scope``), turned into
+  SQL by ``queries.scope_branches``.
+- ``full_view(actor, report)``: the staff view (history authors and texts, shares, who
+  shared) or only the public one (``READ_PUBLIC``: status, owner, dates, the status
+  history without people or free text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sacinfra.actor import Actor, ActorInvalid
+
+from .domain import FINISH, INTERVENE, MARK_NOT_VIABLE, READ, REASSIGN, REOPEN, SHARE, START
+from .exceptions import Forbidden, InvalidInput, NotFound
+
+# ---- actions on one report: the lifecycle's (domain), READ (the full view: history with
+# authors and texts, interventions, evidence) and READ_PUBLIC (the public, non-personal view)
+READ_PUBLIC = "read_public"
+ACTIONS = frozenset({READ_PUBLIC, READ, START, FINISH, MARK_NOT_VIABLE, REOPEN, REASSIGN, SHARE, INTERVENE})
+
+# ---- roles (contracts/actor/roles.json)
+OPERATOR, AGENCY_STAFF, SUPERVISOR, AUDITOR, ADMIN = "operator", "agency_staff", "supervisor", "auditor", "admin"
+BLOCK_LEADER, CHANNEL_KEY, DEPARTMENT_KEY = "block_leader", "channel_key", "department_key"
+CITIZEN, PUBLIC, SYSTEM = "citizen", "public", "system"
+
+#: the scope a channel key needs to read the reports filed through its channel
+READ_SCOPE = "reports:read"
+
+_EVERYTHING = ACTIONS
+_READERS = frozenset({READ_PUBLIC, READ})
+_OWNER = ACTIONS - {REOPEN}                                        # agency staff on their agency's reports
+_GUEST = frozenset({READ_PUBLIC, READ, INTERVENE})                  # a department it is shared with
+_DEPARTMENT_KEY = frozenset({READ_PUBLIC, READ, START, FINISH, INTERVENE})
+_CITIZEN = frozenset({READ_PUBLIC, REOPEN})
+#: named internal processes and what each may do (``Actor.system_process(name)``)
+SYSTEM_GRANTS: dict[str, frozenset] = {
+    "surveys": frozenset({READ_PUBLIC, READ, REOPEN}),  # reopens a report the citizen says was not solved
+}
+
+#: the policy table: role → what it may do, as documented in the README
+TABLE = {
+    ADMIN: "every action on every report",
+    SUPERVISOR: "every action on every report",
+    OPERATOR: "read every report",
+    AUDITOR: "read every report",
+    AGENCY_STAFF: "its agency's reports: everything but reopen; reports shared with its agency: read, intervene",
+    DEPARTMENT_KEY: "its department's reports: read, start, finish, intervene; shared with it: read, intervene",
+    BLOCK_LEADER: "read the reports it filed",
+    CHANNEL_KEY: f"read the reports filed through its channel (scope {READ_SCOPE})",
+    CITIZEN: "the public view of its folio; reopen it within the window",
+    PUBLIC: "the public view of any report",
+    SYSTEM: "system:surveys reads and reopens; other processes nothing",
+}
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """What the policy needs of one report."""
+    folio: int
+    agency: str | None
+    department: str | None
+    shares: frozenset = field(default_factory=frozenset)  # (agency, department) pairs
+    channel: str | None = None
+    created_by: str | None = None
+
+
+def load_actor(value) -> Actor:
+    """The actor of an RPC (contract: contracts/actor); ``InvalidInput`` ``actor_invalido``."""
+    try:
+        return Actor.load(value)
+    except ActorInvalid as exc:
+        raise InvalidInput(str(exc), exc.code) from None
+
+
+def actions(actor: Actor, report: ReportState) -> frozenset:
+    """Everything ``actor`` may do with ``report``."""
+    role = actor.role
+    if role in (ADMIN, SUPERVISOR):
+        return _EVERYTHING
+    if role in (OPERATOR, AUDITOR):
+        return _READERS
+    if role == AGENCY_STAFF and actor.agency:
+        if actor.agency == report.agency:
+            return _OWNER
+        if actor.agency in {a for a, _ in report.shares}:
+            return _GUEST
+        return frozenset()
+    if role == DEPARTMENT_KEY and actor.agency and actor.department:
+        mine = (actor.agency, actor.department)
+        if mine == (report.agency, report.department):
+            return _DEPARTMENT_KEY
+        if mine in report.shares:
+            return _GUEST
+        return frozenset()
+    if role == BLOCK_LEADER:
+        return _READERS if report.created_by and report.created_by == actor.username else frozenset()
+    if role == CHANNEL_KEY:
+        return _READERS if actor.channel and actor.channel == report.channel and actor.has_scope(READ_SCOPE) \
+            else frozenset()
+    if role == CITIZEN:
+        return _CITIZEN if actor.folio == report.folio else frozenset()
+    if role == PUBLIC:
+        return frozenset({READ_PUBLIC})
+    if role == SYSTEM:
+        return SYSTEM_GRANTS.get(actor.system or "", frozenset())
+    return frozenset()  # a role routing does not know: nothing
+
+
+def may(actor: Actor, action: str, report: ReportState) -> bool:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return action in actions(actor, report)
+
+
+def visible(actor: Actor, report: ReportState) -> bool:
+    return bool(actions(actor, report) & _READERS)
+
+
+def full_view(actor: Actor, report: ReportState) -> bool:
+    return READ in actions(actor, report)
+
+
+def not_found(folio) -> NotFound:
+    return NotFound(f"No existe el reporte {folio}.", "reporte_no_encontrado")
+
+
+def check(actor: Actor, action: str, report: ReportState) -> None:
+    """``NotFound`` if the actor may not see the report at all, ``Forbidden`` if it sees it
+    but may not do ``action``."""
+    granted = actions(actor, report)
+    if not granted & _READERS:
+        raise not_found(report.folio)
+    if action not in granted:
+        if action == REOPEN:
+            raise Forbidden("Solo supervisión, administración o el propio ciudadano pueden reabrir un reporte.",
+                            "prohibido")
+        raise Forbidden(f"No tiene permiso para esta acción sobre el reporte {report.folio}.", "prohibido")
+
+
+# --------------------------------------------------------------------------- list scope
+
+ALL, AGENCY, DEPARTMENT, CREATED_BY, CHANNEL, FOLIO = "all", "agency", "department", "created_by", "channel", "folio"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reports a list may return: ``kind`` ``all`` (every report), ``agency`` (its
+    agency's and those shared with it), ``department`` (its department's and those shared
+    with it), ``created_by`` (those it filed), ``channel`` (those filed through it),
+    ``folio`` (that one). ``public``: rows show only the public view (no citizen number,
+    no staff username) and filters on people are refused."""
+    kind: str
+    agency: str | None = None
+    department: str | None = None
+    value: str | int | None = None
+    public: bool = False
+
+
+def list_scope(actor: Actor) -> Scope:
+    """The reports ``actor`` may list; ``Forbidden`` for an actor that may list none."""
+    role = actor.role
+    if role in (ADMIN, SUPERVISOR, OPERATOR, AUDITOR):
+        return Scope(ALL)
+    if role == AGENCY_STAFF and actor.agency:
+        return Scope(AGENCY, agency=actor.agency)
+    if role == DEPARTMENT_KEY and actor.agency and actor.department:
+        return Scope(DEPARTMENT, agency=actor.agency, department=actor.department)
+    if role == BLOCK_LEADER:
+        return Scope(CREATED_BY, value=actor.username)
+    if role == CHANNEL_KEY and actor.channel and actor.has_scope(READ_SCOPE):
+        return Scope(CHANNEL, value=actor.channel)
+    if role == CITIZEN and actor.folio:
+        return Scope(FOLIO, value=actor.folio, public=True)
+    if role == PUBLIC:
+        return Scope(ALL, public=True)
+    if role == SYSTEM and READ in SYSTEM_GRANTS.get(actor.system or "", frozenset()):
+        return Scope(ALL)
+    raise Forbidden("Su perfil no permite consultar reportes.", "prohibido")
