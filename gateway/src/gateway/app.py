@@ -161,7 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if mine["total"] == 0:
                 raise hidden_report(folio)
         scoped = (key is not None and key.kind == apikeys.DEPARTMENT) or role == Role.agency_staff
-        report, assignment = await asyncio.gather(call("intake", "get_report", folio),
+        report, assignment = await asyncio.gather(call("intake", "get_report", folio, who.actor()),
                                                   call("routing", "get_assignment", folio,
                                                        who.actor() if scoped else None),
                                                   return_exceptions=True)

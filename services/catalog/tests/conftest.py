@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from sacinfra.db import UnitOfWork, make_engine, outbox_table
 
-from catalog import store
+from catalog import handlers, store
 from catalog.seed import seed_demo
 
 @pytest.fixture
@@ -18,13 +18,13 @@ def engine(service_db):
 
 @pytest.fixture
 def uow(engine):
-    """Factory of units of work (each one closed at the end of the test)."""
+    """Factory of catalog stores, each over its own unit of work (closed at the end of the test)."""
     made = []
 
     def make():
         u = UnitOfWork(engine, "catalog")
         made.append(u)
-        return u
+        return store.Store(u)
 
     yield make
     for u in made:
@@ -54,3 +54,30 @@ class Peek:
 @pytest.fixture
 def peek(engine):
     return Peek(engine)
+
+
+@pytest.fixture
+def quote():
+    """``quote(uow, petition_type, channel, created_at)``: one report's quote through
+    ``quote_reports``, raising its error as the service answers it."""
+    return quote_one
+
+
+def quote_one(uow, petition_type, channel, created_at) -> dict:
+    [answer] = handlers.quote_reports(uow, [{"petition_type": petition_type, "channel": channel,
+                                             "created_at": created_at}])
+    if "error" in answer:
+        err = answer["error"]
+        cls = handlers.NotFound if err["type"] == "NotFound" else handlers.InvalidInput
+        raise cls(err["message"], err["code"])
+    return answer["quote"]
+
+
+@pytest.fixture
+def all_types():
+    """``all_types(uow, **filters)``: every petition type (as an admin lists them)."""
+    return list_all
+
+
+def list_all(uow, **filters) -> list[dict]:
+    return handlers.list_petition_types(uow, filters, 1, 1000, {"kind": "staff", "username": "admin", "role": "admin"})["items"]

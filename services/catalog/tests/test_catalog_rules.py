@@ -13,10 +13,10 @@ from sacinfra.db import UnitOfWork
 
 from catalog import handlers, store
 
-ADMIN = {"username": "admin.catalogo", "role": "admin", "agency": None}
-OP_STAFF = {"username": "op.enlace", "role": "agency_staff", "agency": "OP"}
-OP_STAFF_2 = {"username": "op.jefatura", "role": "agency_staff", "agency": "OP"}
-SIAP_STAFF = {"username": "siap.enlace", "role": "agency_staff", "agency": "SIAP"}
+ADMIN = {"username": "admin.catalogo", "role": "admin", "agency": None, "kind": "staff"}
+OP_STAFF = {"username": "op.enlace", "role": "agency_staff", "agency": "OP", "kind": "staff"}
+OP_STAFF_2 = {"username": "op.jefatura", "role": "agency_staff", "agency": "OP", "kind": "staff"}
+SIAP_STAFF = {"username": "siap.enlace", "role": "agency_staff", "agency": "SIAP", "kind": "staff"}
 LAMP = "OP-LAMPARA APAGADA"
 MONDAY = "2026-03-02T10:00:00-06:00"
 pytestmark = pytest.mark.timeout(60)
@@ -34,11 +34,11 @@ def event_validator():
 
 # --------------------------------------------------------------------------- editing
 
-def test_agency_staff_edit_their_type_and_new_reports_get_the_new_sla_at_once(uow):
-    assert handlers.quote_report(uow(), LAMP, "072", MONDAY)["due_at"] == "2026-03-07T23:59:59-06:00"
+def test_agency_staff_edit_their_type_and_new_reports_get_the_new_sla_at_once(uow, quote):
+    assert quote(uow(), LAMP, "072", MONDAY)["due_at"] == "2026-03-07T23:59:59-06:00"
     pt = handlers.update_petition_type(uow(), OP_STAFF, LAMP, {"sla_amount": 2, "sla_unit": "business_days"}, 1)
     assert (pt["sla_amount"], pt["sla_unit"], pt["version"]) == (2, "business_days", 2)
-    quote = handlers.quote_report(uow(), LAMP, "072", MONDAY)
+    quote = quote(uow(), LAMP, "072", MONDAY)
     assert (quote["sla_amount"], quote["sla_unit"], quote["version"]) == (2, "business_days", 2)
     assert quote["kind"] == "Servicio"  # intake passes it on in report_created
     assert quote["due_at"] == "2026-03-04T16:00:00-06:00"
@@ -70,7 +70,8 @@ class SlowCommit(UnitOfWork):
 def test_concurrent_writers_second_waits_for_the_first_then_conflicts(engine, uow):
     """A and B both read version 1; A locks the row and is slow to commit; B waits on the
     lock and, once A commits, sees version 2 and gets a Conflict."""
-    a, b = SlowCommit(engine, "catalog"), uow()
+    slow = SlowCommit(engine, "catalog")
+    a, b = store.Store(slow), uow()
     try:
         writer_a = eventlet.spawn(handlers.update_petition_type, a, OP_STAFF, LAMP, {"sla_amount": 4}, 1)
         eventlet.sleep(0.1)
@@ -81,7 +82,7 @@ def test_concurrent_writers_second_waits_for_the_first_then_conflicts(engine, uo
             writer_b.wait()
         assert time.perf_counter() - started > 0.25, "B did not wait for A's lock"
     finally:
-        a.close()
+        slow.close()
     assert caught.value.code == "version_desactualizada"
     pt = handlers.get_petition_type(uow(), LAMP)
     assert (pt["sla_amount"], pt["version"]) == (4, 2)
@@ -111,13 +112,13 @@ def test_staff_cannot_move_a_type_to_another_agency_but_admin_can(uow):
 
 
 @pytest.mark.parametrize("actor", [
-    {"username": "sup", "role": "supervisor", "agency": None},
-    {"username": "op.sin.area", "role": "agency_staff", "agency": None},
-    {"role": "admin"},  # nobody in particular
-    None,
-    "admin",
+    {"kind": "staff", "username": "sup", "role": "supervisor"},
+    {"kind": "staff", "username": "oper", "role": "operator"},
+    {"kind": "staff", "username": "nueva", "role": "capturista"},  # a role catalog does not know
+    {"kind": "key", "username": "api-key:op", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"},
+    {"kind": "public", "username": "public", "role": "public"},
 ])
-def test_other_roles_and_anonymous_actors_cannot_change_the_catalog(uow, actor):
+def test_other_roles_cannot_change_the_catalog(uow, actor):
     for call in (lambda: handlers.update_petition_type(uow(), actor, LAMP, {"sla_amount": 1}, 1),
                  lambda: handlers.create_petition_type(uow(), actor, NEW_TYPE | {"agency": "OP"}),
                  lambda: handlers.import_catalog(uow(), actor, "csv", ""),
@@ -125,6 +126,22 @@ def test_other_roles_and_anonymous_actors_cannot_change_the_catalog(uow, actor):
         with pytest.raises(errors.Forbidden) as caught:
             call()
         assert caught.value.code == "prohibido"
+
+
+@pytest.mark.parametrize("actor", [
+    {"username": "op.sin.area", "role": "agency_staff", "kind": "staff"},  # agency staff need an agency
+    {"role": "admin", "kind": "staff"},  # nobody in particular
+    {"username": "admin", "role": "admin"},  # no kind
+    None,
+    "admin",
+])
+def test_actors_that_break_the_contract_are_invalid_input(uow, actor):
+    for call in (lambda: handlers.update_petition_type(uow(), actor, LAMP, {"sla_amount": 1}, 1),
+                 lambda: handlers.upsert_channel(uow(), actor, {"code": "X", "name": "X"}),
+                 lambda: handlers.list_petition_types(uow(), {}, 1, 10, actor)):
+        with pytest.raises(errors.InvalidInput) as caught:
+            call()
+        assert caught.value.code == "actor_invalido"
 
 
 def test_history_keeps_author_time_before_and_after(uow):
@@ -165,17 +182,17 @@ def test_a_change_that_changes_nothing_keeps_the_version(uow, peek):
         handlers.update_petition_type(uow(), OP_STAFF, LAMP, {}, 7)
 
 
-def test_deactivating_a_type_stops_new_reports(uow):
+def test_deactivating_a_type_stops_new_reports(uow, quote):
     handlers.update_petition_type(uow(), OP_STAFF, LAMP, {"active": False}, 1)
     with pytest.raises(errors.InvalidInput) as caught:
-        handlers.quote_report(uow(), LAMP, "072", MONDAY)
+        quote(uow(), LAMP, "072", MONDAY)
     assert caught.value.code == "tipo_peticion_inactivo"
 
 
-def test_staff_create_types_in_their_own_agency(uow):
+def test_staff_create_types_in_their_own_agency(uow, quote):
     pt = handlers.create_petition_type(uow(), OP_STAFF, NEW_TYPE)
     assert (pt["agency"], pt["version"], pt["active"], pt["attributes"]) == ("OP", 1, True, [])
-    assert handlers.quote_report(uow(), NEW_TYPE["code"], "072", MONDAY)["due_at"] == "2026-03-11T16:00:00-06:00"
+    assert quote(uow(), NEW_TYPE["code"], "072", MONDAY)["due_at"] == "2026-03-11T16:00:00-06:00"
     with pytest.raises(errors.Conflict) as caught:
         handlers.create_petition_type(uow(), OP_STAFF, NEW_TYPE)
     assert caught.value.code == "tipo_peticion_duplicado"
@@ -252,20 +269,20 @@ def test_agency_and_department_upserts_validate(uow):
     assert a["name"] == "OBRA PUBLICA"
 
 
-def test_a_channel_can_be_deactivated(uow):
+def test_a_channel_can_be_deactivated(uow, quote):
     handlers.upsert_channel(uow(), ADMIN, {"code": "072", "name": "LÍNEA 072", "active": False})
     with pytest.raises(errors.NotFound) as caught:
-        handlers.quote_report(uow(), LAMP, "072", MONDAY)
+        quote(uow(), LAMP, "072", MONDAY)
     assert caught.value.code == "canal_no_encontrado"
 
 
-def test_calendar_changes_apply_to_new_quotes_and_are_validated(uow):
+def test_calendar_changes_apply_to_new_quotes_and_are_validated(uow, quote):
     handlers.update_petition_type(uow(), OP_STAFF, LAMP, {"sla_amount": 2, "sla_unit": "business_days"}, 1)
-    assert handlers.quote_report(uow(), LAMP, "072", MONDAY)["due_at"] == "2026-03-04T16:00:00-06:00"
+    assert quote(uow(), LAMP, "072", MONDAY)["due_at"] == "2026-03-04T16:00:00-06:00"
     before = handlers.get_calendar(uow())
     cal = handlers.update_calendar(uow(), ADMIN, {"extra_days_off": ["2026-03-03"], "workday_end": "15:00"})
     assert cal["workday_end"] == "15:00" and cal["workday_start"] == before["workday_start"]
-    assert handlers.quote_report(uow(), LAMP, "072", MONDAY)["due_at"] == "2026-03-05T15:00:00-06:00"
+    assert quote(uow(), LAMP, "072", MONDAY)["due_at"] == "2026-03-05T15:00:00-06:00"
     for bad in ({"workday_end": "07:00"}, {"weekend_days": [0, 1, 2, 3, 4, 5, 6]}, {"tz": "Marte/Olympus"},
                 {"extra_days_off": ["2026-02-30"]}, {"workday_start": "8am"}, {"holidays": []}):
         with pytest.raises(errors.InvalidInput) as caught:

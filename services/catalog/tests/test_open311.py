@@ -7,15 +7,15 @@ from catalog import handlers
 
 pytestmark = pytest.mark.timeout(60)
 
-ADMIN = {"username": "admin.catalogo", "role": "admin", "agency": None}
+ADMIN = {"username": "admin.catalogo", "role": "admin", "agency": None, "kind": "staff"}
 SERVICE_KEYS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
 ATTRIBUTE_KEYS = {"variable", "code", "datatype", "required", "datatype_description", "order", "description",
                   "values"}
 
 
-def test_services_are_the_active_petition_types(uow):
+def test_services_are_the_active_petition_types(uow, all_types):
     services = handlers.list_services(uow())
-    active = [p for p in handlers.list_petition_types(uow(), active_only=True)]
+    active = [p for p in all_types(uow(), active=True)]
     assert [s["service_code"] for s in services] == [p["code"] for p in active]
     for s in services:
         assert set(s) == SERVICE_KEYS
@@ -30,7 +30,7 @@ def test_services_are_the_active_petition_types(uow):
     assert "OP-CIRCUITO APAGADO" not in {s["service_code"] for s in handlers.list_services(uow())}
 
 
-def test_service_definition(uow):
+def test_service_definition(uow, all_types):
     d = handlers.service_definition(uow(), "OP-CIRCUITO APAGADO")
     assert d["service_code"] == "OP-CIRCUITO APAGADO"
     assert [a["code"] for a in d["attributes"]] == ["numero_lamparas", "numero_poste"]
@@ -40,7 +40,7 @@ def test_service_definition(uow):
     assert first == {"variable": True, "code": "numero_lamparas", "datatype": "number", "required": True,
                      "datatype_description": "Número.", "order": 1,
                      "description": "CANTIDAD DE LAMPARAS CON FALLA", "values": []}
-    listed = next(p for p in handlers.list_petition_types(uow())
+    listed = next(p for p in all_types(uow())
                   if any(a["datatype"] == "singlevaluelist" for a in p["attributes"]))
     attr = next(a for a in handlers.service_definition(uow(), listed["code"])["attributes"]
                 if a["datatype"] == "singlevaluelist")

@@ -13,8 +13,8 @@ from catalog.service import CatalogService
 
 pytestmark = pytest.mark.timeout(60)
 
-OP_STAFF = {"username": "op.enlace", "role": "agency_staff", "agency": "OP"}
-SIAP_STAFF = {"username": "siap.enlace", "role": "agency_staff", "agency": "SIAP"}
+OP_STAFF = {"username": "op.enlace", "role": "agency_staff", "agency": "OP", "kind": "staff"}
+SIAP_STAFF = {"username": "siap.enlace", "role": "agency_staff", "agency": "SIAP", "kind": "staff"}
 LAMP = "OP-LAMPARA APAGADA"
 
 
@@ -30,12 +30,14 @@ def test_sla_changed_over_rpc_applies_to_the_next_quote(vhost, service_db, conta
     try:
         with pool.proxy() as rpc:
             created = "2026-03-02T10:00:00-06:00"
-            assert rpc.catalog.quote_report(LAMP, "072", created)["due_at"] == "2026-03-07T23:59:59-06:00"
+            ask = [{"petition_type": LAMP, "channel": "072", "created_at": created}]
+            assert rpc.catalog.quote_reports(ask)[0]["quote"]["due_at"] == "2026-03-07T23:59:59-06:00"
             version = rpc.catalog.get_petition_type(LAMP)["version"]
             pt = rpc.catalog.update_petition_type(OP_STAFF, LAMP, {"sla_amount": 1, "sla_unit": "business_days"},
                                                   version)
             assert pt["version"] == version + 1
-            quote = rpc.catalog.quote_report(LAMP, "072", created)
+            [answer] = rpc.catalog.quote_reports(ask)
+            quote = answer["quote"]
             assert (quote["sla_amount"], quote["sla_unit"]) == (1, "business_days")
             assert quote["due_at"] == "2026-03-03T16:00:00-06:00"
             assert rpc.catalog.petition_type_history(LAMP)[0]["author"] == "op.enlace"
@@ -53,5 +55,10 @@ def test_sla_changed_over_rpc_applies_to_the_next_quote(vhost, service_db, conta
             assert caught.value.exc_type == "InvalidInput"
             assert json.loads(caught.value.value)["code"] == "importacion_invalida"
             assert rpc.catalog.list_services()[0]["type"] == "realtime"
+            page = rpc.catalog.list_petition_types({"q": "lampara"}, 1, 5, OP_STAFF)
+            assert page["items"][0]["code"] == LAMP and page["per_page"] == 5
+            with pytest.raises(RemoteError) as caught:  # the actor contract: no kind, no actor
+                rpc.catalog.list_petition_types({}, 1, 5, {"username": "x", "role": "admin"})
+            assert (caught.value.exc_type, json.loads(caught.value.value)["code"]) == ("InvalidInput", "actor_invalido")
     finally:
         pool.close()

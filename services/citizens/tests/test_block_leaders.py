@@ -7,11 +7,11 @@ from citizens import block_leaders as bl
 from citizens import handlers
 from citizens.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 
-SUPERVISOR = {"username": "sup", "role": "supervisor", "agency": None}
-OPERATOR = {"username": "op1", "role": "operator", "agency": None}
-AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
-LEADER = {"username": "jm", "role": "block_leader", "agency": None}
-STAFF = {"username": "staff", "role": "agency_staff", "agency": "OP"}
+SUPERVISOR = {"kind": "staff", "username": "sup", "role": "supervisor", "agency": None}
+OPERATOR = {"kind": "staff", "username": "op1", "role": "operator", "agency": None}
+AUDITOR = {"kind": "staff", "username": "aud", "role": "auditor", "agency": None}
+LEADER = {"kind": "staff", "username": "jm", "role": "block_leader", "agency": None}
+STAFF = {"kind": "staff", "username": "staff", "role": "agency_staff", "agency": "OP"}
 
 
 def leader(**kw):
@@ -21,13 +21,13 @@ def leader(**kw):
 
 
 def log_rows(uow):
-    rows = uow.session.execute(sa.text("SELECT username, block_leader_id, action, reason FROM "
+    rows = uow.uow.session.execute(sa.text("SELECT username, block_leader_id, action, reason FROM "
                                        "personal_data_access_log WHERE block_leader_id IS NOT NULL ORDER BY id")).all()
-    uow.rollback()
+    uow.uow.rollback()
     return rows
 
 
-def test_create_validates_and_normalises(uow):
+def test_create_validates_and_normalises(uow, raw):
     out = bl.create_block_leader(uow, SUPERVISOR, leader())
     assert out["kind"] == "manzana" and out["status"] == "active" and out["version"] == 1
     assert out["contact"] == {"full_name": "Ana Ruiz Pérez", "phone": "2291234567", "email": "ana@example.mx"}
@@ -46,14 +46,17 @@ def test_create_validates_and_normalises(uow):
     ward = bl.create_block_leader(uow, SUPERVISOR, leader(kind="cuartel", block="Cuartel 4", username=None,
                                                           phone=None, email=None))
     assert ward["kind"] == "cuartel" and ward["contact"]["phone"] is None
-    assert uow.session.execute(sa.text("SELECT count(*) FROM block_leaders")).scalar() == 2
+    assert raw.session.execute(sa.text("SELECT count(*) FROM block_leaders")).scalar() == 2
 
 
 def test_who_may_write(uow):
-    for actor in (OPERATOR, AUDITOR, LEADER, STAFF, {"username": "x"}):
+    for actor in (OPERATOR, AUDITOR, LEADER, STAFF, {"kind": "staff", "username": "x", "role": "capturista"}):
         with pytest.raises(Forbidden):
             bl.create_block_leader(uow, actor, leader())
-    created = bl.create_block_leader(uow, {"username": "adm", "role": "admin", "agency": None}, leader())
+    with pytest.raises(InvalidInput) as err:  # breaks the actor contract (no kind, no role)
+        bl.create_block_leader(uow, {"username": "x"}, leader())
+    assert err.value.code == "actor_invalido"
+    created = bl.create_block_leader(uow, {"kind": "staff", "username": "adm", "role": "admin", "agency": None}, leader())
     for actor in (OPERATOR, AUDITOR, LEADER):
         with pytest.raises(Forbidden):
             bl.update_block_leader(uow, actor, created["id"], {"status": "ended"})

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from citizens import handlers, lookups
 from citizens.exceptions import Forbidden, InvalidInput, NotFound
 
-OPERATOR = {"username": "op1", "role": "operator", "agency": None}
-STAFF = {"username": "staff", "role": "agency_staff", "agency": "OP"}
-LEADER = {"username": "jm", "role": "block_leader", "agency": None}
-AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
+OPERATOR = {"kind": "staff", "username": "op1", "role": "operator", "agency": None}
+STAFF = {"kind": "staff", "username": "staff", "role": "agency_staff", "agency": "OP"}
+LEADER = {"kind": "staff", "username": "jm", "role": "block_leader", "agency": None}
+AUDITOR = {"kind": "staff", "username": "aud", "role": "auditor", "agency": None}
 WHY = "Consultas y reportes"
 
 
@@ -30,13 +30,13 @@ def people(uow):
     today = handlers._today()  # León's day: ages count from it
     ana = reg("Ana", "Hernández", "Ruiz", "female", lookups._years_before(today, 30).isoformat(), "4779990000")
     handlers.merge_citizens(uow, OPERATOR, lupe, lupe_dup)
-    uow.session.execute(sa.text("DELETE FROM personal_data_access_log"))
-    uow.commit()
+    uow.uow.session.execute(sa.text("DELETE FROM personal_data_access_log"))
+    uow.uow.commit()
     return {"lupe": lupe, "lupe_dup": lupe_dup, "jose": jose, "ana": ana}
 
 
 def log(uow):
-    return [tuple(r) for r in uow.session.execute(sa.text(
+    return [tuple(r) for r in uow.uow.session.execute(sa.text(
         "SELECT username, role, citizen_number, action, reason FROM personal_data_access_log ORDER BY id"))]
 
 
@@ -56,7 +56,10 @@ def test_get_citizens_answers_each_known_number_and_logs_each_read(uow, people):
 
 @pytest.mark.parametrize("actor, args, error, code", [
     (AUDITOR, ([1], WHY), Forbidden, "prohibido"),
-    ({"username": "x"}, ([1], WHY), Forbidden, "prohibido"),
+    ({"kind": "staff", "username": "x", "role": "capturista"}, ([1], WHY), Forbidden, "prohibido"),
+    ({"kind": "key", "username": "api-key:op", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"},
+     ([1], WHY), Forbidden, "prohibido"),
+    ({"username": "x"}, ([1], WHY), InvalidInput, "actor_invalido"),
     (STAFF, ([1], ""), InvalidInput, "motivo_requerido"),
     (STAFF, (list(range(1, 502)), WHY), InvalidInput, "demasiados_ciudadanos"),
     (STAFF, (["abc"], WHY), InvalidInput, "numero_invalido"),
@@ -113,5 +116,5 @@ def test_related_numbers_resolves_a_person_without_personal_data(uow, people):
     with pytest.raises(NotFound):
         lookups.related_numbers(uow, AUDITOR, 999999)
     with pytest.raises(Forbidden):
-        lookups.related_numbers(uow, {"username": "x", "role": "citizen"}, people["jose"])
+        lookups.related_numbers(uow, {"kind": "citizen", "username": "citizen:1", "role": "citizen", "folio": 1}, people["jose"])
     assert log(uow) == []

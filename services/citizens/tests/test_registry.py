@@ -9,10 +9,10 @@ from citizens import handlers, normalize
 from citizens.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from sacinfra.db import outbox_table
 
-OPERATOR = {"username": "op1", "role": "operator", "agency": None}
-AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
-STAFF = {"username": "staff", "role": "agency_staff", "agency": "OP"}
-LEADER = {"username": "jm", "role": "block_leader", "agency": None}
+OPERATOR = {"kind": "staff", "username": "op1", "role": "operator", "agency": None}
+AUDITOR = {"kind": "staff", "username": "aud", "role": "auditor", "agency": None}
+STAFF = {"kind": "staff", "username": "staff", "role": "agency_staff", "agency": "OP"}
+LEADER = {"kind": "staff", "username": "jm", "role": "block_leader", "agency": None}
 WHY = "atención de llamada 072"
 
 
@@ -30,7 +30,7 @@ def register(uow, force=False, **kw):
 
 
 def access_rows(uow):
-    return [dict(r) for r in uow.session.execute(sa.text(
+    return [dict(r) for r in uow.uow.session.execute(sa.text(
         "SELECT username, role, citizen_number, action, reason FROM personal_data_access_log ORDER BY id")).mappings()]
 
 
@@ -73,13 +73,13 @@ def test_other_validation_consent_names_dates(uow):
         assert missing in err.value.message
 
 
-def test_registration_stores_normalised_fields(uow):
+def test_registration_stores_normalised_fields(uow, raw):
     out = register(uow, given_names="  maría   GUADALUPE ", phones=["+52 477 123 4567", "477-123-4567", "4779876543"])
     c = out["created"]
     assert c["number"] >= 1 and c["given_names"] == "maría GUADALUPE"
     assert c["phones"] == ["4771234567", "4779876543"]
     assert c["address"]["postal_code"] == "37000" and c["age"] >= 45 and c["consent"] is True
-    row = uow.session.execute(sa.text("SELECT name_norm, colonia_norm FROM citizens WHERE number = :n"),
+    row = raw.session.execute(sa.text("SELECT name_norm, colonia_norm FROM citizens WHERE number = :n"),
                               {"n": c["number"]}).one()
     assert row == ("maria guadalupe hernandez lopez", "centro")
     second = register(uow, force=True, given_names="Pedro", first_surname="Núñez", phones=[], address={})
@@ -88,14 +88,14 @@ def test_registration_stores_normalised_fields(uow):
 
 # --------------------------------------------------------------------------- duplicates
 
-def test_duplicate_by_same_phone(uow):
+def test_duplicate_by_same_phone(uow, raw):
     first = register(uow)["created"]
     out = register(uow, given_names="Juan", first_surname="Pérez", second_surname=None,
                    phones=["+52 (477) 123-4567"], address={"colonia": "San Juan de Dios"})
     assert "created" not in out
     [dup] = out["duplicates"]
     assert dup["number"] == first["number"] and dup["reasons"] == ["same_phone"]
-    assert uow.session.execute(sa.text("SELECT count(*) FROM citizens")).scalar() == 1
+    assert raw.session.execute(sa.text("SELECT count(*) FROM citizens")).scalar() == 1
 
 
 def test_duplicate_by_same_name_and_colonia(uow):
@@ -129,7 +129,7 @@ def test_force_creates_anyway_and_duplicates_are_logged(uow):
 
 # --------------------------------------------------------------------------- merge
 
-def test_merge_redirects_the_number_and_keeps_history(uow):
+def test_merge_redirects_the_number_and_keeps_history(uow, raw):
     keep = register(uow)["created"]["number"]
     older = register(uow, force=True)["created"]["number"]
     third = register(uow, force=True, phones=["4770000001"])["created"]["number"]
@@ -151,7 +151,7 @@ def test_merge_redirects_the_number_and_keeps_history(uow):
         handlers.merge_citizens(uow, OPERATOR, keep, keep)
     with pytest.raises(NotFound):
         handlers.merge_citizens(uow, OPERATOR, keep, 999999)
-    merges = uow.session.execute(sa.text("SELECT number, after FROM citizen_changes WHERE kind = 'merge' "
+    merges = raw.session.execute(sa.text("SELECT number, after FROM citizen_changes WHERE kind = 'merge' "
                                          "ORDER BY id")).all()
     assert merges == [(third, {"merged_into": older}), (older, {"merged_into": keep})]
 
@@ -201,10 +201,10 @@ def test_search_by_phone_and_number(uow):
 
 # --------------------------------------------------------------------------- access log and authorization
 
-def test_reads_write_access_log_rows(uow):
+def test_reads_write_access_log_rows(uow, raw):
     n = seed_people(uow)
-    uow.session.execute(sa.text("DELETE FROM personal_data_access_log"))
-    uow.commit()
+    raw.session.execute(sa.text("DELETE FROM personal_data_access_log"))
+    raw.commit()
     handlers.get_citizen(uow, OPERATOR, n[("Jose", "Nunez")], "  seguimiento del folio 123 ")
     handlers.get_citizen(uow, STAFF, n[("Jose", "Nunez")], "atender reporte de alumbrado")
     found = handlers.search_citizens(uow, OPERATOR, "nunez", "llamada 072 del ciudadano")["items"]
@@ -235,16 +235,25 @@ def test_reason_is_required_and_roles_are_enforced(uow):
                         (STAFF, lambda a: handlers.register_citizen(uow, a, person())),
                         (STAFF, lambda a: handlers.update_citizen(uow, a, number, {"email": "a@b.mx"}, WHY)),
                         (OPERATOR, lambda a: handlers.list_access_log(uow, a)),
-                        ({}, lambda a: handlers.get_citizen(uow, a, number, WHY))):
+                        ({"kind": "public", "username": "public", "role": "public"},
+                         lambda a: handlers.get_citizen(uow, a, number, WHY)),
+                        ({"kind": "system", "username": "system:x", "role": "system", "system": "x"},
+                         lambda a: handlers.get_citizen(uow, a, number, WHY)),
+                        ({"kind": "staff", "username": "nueva", "role": "capturista"},  # unknown role
+                         lambda a: handlers.get_citizen(uow, a, number, WHY))):
         with pytest.raises(Forbidden):
             call(actor)
+    for broken in ({}, None, {"username": "op1", "role": "operator"}):  # not the actor contract
+        with pytest.raises(InvalidInput) as err:
+            handlers.get_citizen(uow, broken, number, WHY)
+        assert err.value.code == "actor_invalido"
     with pytest.raises(NotFound):
         handlers.get_citizen(uow, OPERATOR, 424242, WHY)
 
 
 # --------------------------------------------------------------------------- rectification
 
-def test_rectification_is_audited_with_before_and_after(uow):
+def test_rectification_is_audited_with_before_and_after(uow, raw):
     number = register(uow)["created"]["number"]
     out = handlers.update_citizen(uow, OPERATOR, number, {"second_surname": "Lópes", "phones": ["477 765 4321"],
                                                           "address": {"postal_code": "37500"}},
@@ -259,7 +268,7 @@ def test_rectification_is_audited_with_before_and_after(uow):
     assert change["after"] == {"second_surname": "Lópes", "phones": ["4777654321"], "postal_code": "37500"}
     assert "derecho de rectificación" in change["reason"]
     # the normalised name follows: the old spelling is now a similar name, the new one exact
-    name_norm = uow.session.execute(sa.text("SELECT name_norm FROM citizens")).scalar()
+    name_norm = raw.session.execute(sa.text("SELECT name_norm FROM citizens")).scalar()
     assert name_norm == "maria guadalupe hernandez lopes"
     with pytest.raises(InvalidInput):
         handlers.update_citizen(uow, OPERATOR, number, {"phones": ["123"]}, WHY)
@@ -270,12 +279,12 @@ def test_rectification_is_audited_with_before_and_after(uow):
 
 # --------------------------------------------------------------------------- events
 
-def test_events_carry_the_number_only(uow):
+def test_events_carry_the_number_only(uow, raw):
     a = register(uow)["created"]["number"]
     b = register(uow, force=True)["created"]["number"]
     handlers.update_citizen(uow, OPERATOR, a, {"email": "otra@example.mx"}, WHY)
     handlers.merge_citizens(uow, OPERATOR, a, b)
-    payloads = [r.payload for r in uow.session.execute(sa.select(outbox_table).order_by(outbox_table.c.id))]
+    payloads = [r.payload for r in raw.session.execute(sa.select(outbox_table).order_by(outbox_table.c.id))]
     assert [(p["event_type"], p["producer"]) for p in payloads] == [
         ("citizen_registered", "citizens"), ("citizen_registered", "citizens"), ("citizens_merged", "citizens")]
     assert payloads[0]["data"].keys() == {"number", "channel", "registered_at"}

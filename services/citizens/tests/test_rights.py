@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from citizens import handlers, rights
 from citizens.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 
-OPERATOR = {"username": "op1", "role": "operator", "agency": None}
-SUPERVISOR = {"username": "sup", "role": "supervisor", "agency": None}
-AUDITOR = {"username": "aud", "role": "auditor", "agency": None}
+OPERATOR = {"kind": "staff", "username": "op1", "role": "operator", "agency": None}
+SUPERVISOR = {"kind": "staff", "username": "sup", "role": "supervisor", "agency": None}
+AUDITOR = {"kind": "staff", "username": "aud", "role": "auditor", "agency": None}
 WHY = "atención de llamada 072"
 CANARY = "Canarioxq"
 
@@ -30,25 +30,25 @@ def register(uow, **kw):
 
 
 def events(uow, event_type):
-    return [r[0]["data"] for r in uow.session.execute(sa.text(
+    return [r[0]["data"] for r in uow.uow.session.execute(sa.text(
         "SELECT payload FROM outbox WHERE routing_key = :t ORDER BY id"), {"t": event_type})]
 
 
 def dump(uow) -> str:
     """Every row of every table of the database, as text."""
-    tables = uow.session.execute(sa.text(
+    tables = uow.uow.session.execute(sa.text(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
     out = []
     for t in tables:
         out += [json.dumps(r, default=str, ensure_ascii=False)
-                for r in uow.session.execute(sa.text(f'SELECT row_to_json(x) FROM "{t}" x')).scalars()]
-    uow.rollback()
+                for r in uow.uow.session.execute(sa.text(f'SELECT row_to_json(x) FROM "{t}" x')).scalars()]
+    uow.uow.rollback()
     return "\n".join(out).lower()
 
 
 # --------------------------------------------------------------------------- opposition
 
-def test_opposition_is_stored_audited_published_per_number_and_idempotent(uow):
+def test_opposition_is_stored_audited_published_per_number_and_idempotent(uow, raw):
     keep = register(uow)
     other = register(uow, phones=["2295550100"])
     handlers.merge_citizens(uow, OPERATOR, keep, other, "duplicado confirmado")
@@ -64,7 +64,7 @@ def test_opposition_is_stored_audited_published_per_number_and_idempotent(uow):
     assert rights.oppose(uow, OPERATOR, keep, ["surveys"], "lo repite")["added"] == []
     assert rights.oppose(uow, OPERATOR, keep, ["surveys", "contact"], "tampoco llamadas")["added"] == ["contact"]
     assert len(events(uow, "citizen_opposed")) == 4
-    kinds = uow.session.execute(sa.text("SELECT kind, after FROM citizen_changes WHERE kind = 'opposition' "
+    kinds = raw.session.execute(sa.text("SELECT kind, after FROM citizen_changes WHERE kind = 'opposition' "
                                         "ORDER BY id")).all()
     assert kinds == [("opposition", {"opposed_to": ["surveys"]}), ("opposition", {"opposed_to": ["contact"]})]
 

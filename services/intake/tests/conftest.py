@@ -2,6 +2,9 @@
 stand-in for catalog answering quote_reports (no broker)."""
 import pytest
 
+from intake import handlers
+from intake.store import Store
+
 
 class Catalog:
     """Answers like catalog.quote_reports: known types, one error per unknown one."""
@@ -30,5 +33,25 @@ def catalog():
 
 
 @pytest.fixture
-def uow(service_uow):
+def raw(service_uow):
+    """The sacinfra unit of work under ``uow``, for the tests' own SQL checks."""
     return service_uow("intake")
+
+
+@pytest.fixture
+def uow(raw):
+    """intake's store over a unit of work on a migrated database of its own."""
+    return Store(raw)
+
+
+@pytest.fixture
+def file_one(uow, catalog):
+    """``file_one(payload, created_by=None, now=None)``: one report filed as a batch of
+    one through ``create_reports``; raises its error."""
+    def file(payload, created_by=None, now=None):
+        item = {"data": handlers.validate_report(payload), "idempotency_key": None, "created_by": created_by}
+        [result] = handlers.create_reports(uow, catalog, [item], now)
+        if isinstance(result, BaseException):
+            raise result
+        return result
+    return file

@@ -24,7 +24,7 @@ def test_many_folios_in_one_call_in_the_order_asked_with_tokens_only_when_asked(
     assert [r["tracking_token"] for r in out] == [tokens[3], tokens[1]]
     assert out[0]["description"] == "Lámpara apagada" and out[0]["location"]["street"] == "MADERO 100"
     plain = reads.get_reports(uow, [1])
-    assert "tracking_token" not in plain[0] and plain[0] == handlers.get_report(uow, 1)
+    assert "tracking_token" not in plain[0] and plain[0] == handlers.get_report(uow, 1, {"kind": "staff", "username": "sup", "role": "supervisor"})
     assert reads.get_reports(uow, []) == []
 
 

@@ -233,3 +233,53 @@ class Database(DependencyProvider):
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, default=str)
+
+
+class Repository:
+    """Base of a service's ``store.Store``: its repository over one ``UnitOfWork``.
+
+    ``with store:`` is the unit of work's ``with`` (commit on success, rollback on error);
+    the subclass holds every SQL statement of the service (over ``self.session``), so use
+    cases call methods and never write SQL, and unit tests swap in an in-memory twin."""
+
+    #: the Spanish message of the Conflict a unique violation becomes in ``write``
+    conflict_message = "Los datos cambiaron mientras se guardaban; vuelva a intentarlo."
+
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+
+    def __enter__(self):
+        self.uow.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.uow.__exit__(exc_type, exc, tb)
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
+
+    def add_events(self, events: list[tuple[str, dict, dict | None]]) -> None:
+        self.uow.add_events(events)
+
+    def claim(self, consumer: str, message_id: str) -> bool:
+        return self.uow.claim(consumer, message_id)
+
+    def write(self, stmt, params=None):
+        """Run a write; a unique violation (a concurrent writer got there first) becomes
+        ``Conflict`` ``conflicto_concurrente``."""
+        from .errors import Conflict
+        try:
+            return self.session.execute(stmt) if params is None else self.session.execute(stmt, params)
+        except sa.exc.IntegrityError:
+            raise Conflict(self.conflict_message, "conflicto_concurrente") from None
+
+    def vacuum(self, tables: tuple[str, ...]) -> None:
+        """Best effort, outside any transaction (VACUUM cannot run in one): drops the dead
+        row versions that still held erased values; autovacuum does it later otherwise."""
+        import logging
+        try:
+            with self.session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM " + ", ".join(tables)))
+        except Exception:  # noqa: BLE001
+            logging.getLogger(__name__).warning("VACUUM %s failed; autovacuum will clean up", tables, exc_info=True)

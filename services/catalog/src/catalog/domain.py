@@ -1,70 +1,77 @@
-"""Catalog rules in plain Python: who may change what, and what a change is.
+"""Catalog rules in plain Python: who may do what with the catalog, and what a change is.
 
-An *actor* is the person the gateway vouches for: ``{"username", "role", "agency"}``.
-Admins maintain the whole catalog (agencies, departments, channels, calendar, every
-petition type); agency staff maintain only the petition types of their own agency;
-everybody else only reads.
+The actor is the contract's (``contracts/actor``), read with ``sacinfra.actor.Actor.load``.
+``authorize`` is the one policy of catalog:
+
+- ``read`` (petition types, agencies, departments, channels, calendar): every role of
+  contracts/actor/roles.json — the catalog is public (Open311 lists it) — but agency staff
+  list their own agency's petition types unless they ask for another (``read_scope``);
+- ``edit_petition_types`` (create, edit, import): admins, any agency; agency staff, their
+  own agency only;
+- ``maintain`` (agencies, departments, channels, calendar): admins only.
+
+A role catalog does not know gets nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sacinfra.actor import Actor, ActorInvalid
 
-from marshmallow import ValidationError
-
-from .exceptions import Forbidden
-from .schemas import actor_schema
+from .exceptions import Forbidden, InvalidInput
 
 ADMIN = "admin"
 AGENCY_STAFF = "agency_staff"
+#: the roles of contracts/actor/roles.json; catalog reads are public, so all of them read
+READERS = frozenset({"operator", "agency_staff", "supervisor", "auditor", "admin", "block_leader",
+                     "channel_key", "department_key", "citizen", "public", "system"})
+ACTIONS = ("read", "edit_petition_types", "maintain")
+_DENIED = {"edit_petition_types": "Su perfil no permite modificar el catálogo de peticiones.",
+           "maintain": "Solo un administrador puede modificar dependencias, departamentos, canales y calendario.",
+           "read": "Su perfil no permite consultar el catálogo."}
 
 #: What a petition type is, for history and events (``code`` and ``version`` aside).
 SNAPSHOT_FIELDS = ("name", "kind", "description", "sla_amount", "sla_unit", "agency", "department",
                    "active", "attributes")
 
 
-@dataclass(frozen=True)
-class Actor:
-    username: str
-    role: str
-    agency: str | None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-
-def parse_actor(actor) -> Actor:
-    """The actor, or ``Forbidden`` if it does not say who acts."""
+def load_actor(actor) -> Actor:
+    """The contract's actor, or ``InvalidInput`` ``actor_invalido``."""
     try:
-        data = actor_schema.load(actor if isinstance(actor, dict) else {})
-    except ValidationError:
-        raise Forbidden("Usuario no identificado: no puede modificar el catálogo.", "prohibido") from None
-    return Actor(data["username"], data["role"], data["agency"] or None)
+        return Actor.load(actor)
+    except ActorInvalid as exc:
+        raise InvalidInput(str(exc), exc.code) from None
 
 
-def require_admin(actor: Actor, what: str) -> None:
-    if not actor.is_admin:
-        raise Forbidden(f"Solo un administrador puede {what}.", "prohibido")
+def allowed(who: Actor, action: str, agency: str | None = None) -> bool:
+    """May ``who`` do ``action`` (on the petition types of ``agency``, for edits)?"""
+    if action == "read":
+        return who.role in READERS
+    if action == "edit_petition_types":
+        return who.role == ADMIN or (who.role == AGENCY_STAFF and agency is not None and who.agency == agency)
+    if action == "maintain":
+        return who.role == ADMIN
+    return False
 
 
-def require_petition_editor(actor: Actor) -> None:
-    """Admins and agency staff with an agency may edit petition types (some of them)."""
-    if actor.is_admin:
-        return
-    if actor.role != AGENCY_STAFF or not actor.agency:
-        raise Forbidden("Su perfil no permite modificar el catálogo de peticiones.", "prohibido")
+def authorize(actor, action: str, agency: str | None = None) -> Actor:
+    """The actor when it may do ``action`` (on ``agency``'s petition types), else ``Forbidden``.
+    For ``edit_petition_types`` without an agency: whether it may edit any at all."""
+    who = load_actor(actor)
+    if action == "edit_petition_types" and agency is None:
+        agency = who.agency if who.role == AGENCY_STAFF else None
+        if who.role == ADMIN:
+            return who
+    if not allowed(who, action, agency):
+        if action == "edit_petition_types" and who.role == AGENCY_STAFF:
+            raise Forbidden(f"Solo puede modificar tipos de petición de su dependencia ({who.agency}), "
+                            f"no de «{agency}».", "prohibido")
+        raise Forbidden(_DENIED.get(action, "Acción no permitida."), "prohibido")
+    return who
 
 
-def may_act_on(actor: Actor, agency: str | None) -> bool:
-    return actor.is_admin or (actor.role == AGENCY_STAFF and bool(actor.agency) and actor.agency == agency)
-
-
-def require_agency(actor: Actor, agency: str | None) -> None:
-    """``Forbidden`` unless ``actor`` may change petition types of ``agency``."""
-    require_petition_editor(actor)
-    if not may_act_on(actor, agency):
-        raise Forbidden(f"Solo puede modificar tipos de petición de su dependencia ({actor.agency}), "
-                        f"no de «{agency}».", "prohibido")
+def read_scope(who: Actor, agency: str | None) -> str | None:
+    """The agency a petition-type listing is limited to: the one asked for, else the
+    agency staff's own."""
+    return agency or (who.agency if who.role == AGENCY_STAFF else None)
 
 
 def snapshot(row) -> dict:

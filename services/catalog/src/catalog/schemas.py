@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from sacinfra import validation
 
@@ -51,16 +51,6 @@ class Base(Schema):
 
     class Meta:
         unknown = RAISE
-
-
-class ActorSchema(Schema):
-    """Who acts, as the gateway vouches for it; extra keys are ignored."""
-    username = Text(required=True, max_length=120)
-    role = Text(required=True, max_length=40)
-    agency = fields.String(load_default=None, allow_none=True)
-
-    class Meta:
-        unknown = EXCLUDE
 
 
 class ValueSchema(Base):
@@ -213,7 +203,6 @@ def load(schema: Schema, data, code: str = "datos_invalidos", what: str = "Datos
         raise InvalidInput(f"{what}: " + "; ".join(field_errors(exc.messages)) + ".", code) from None
 
 
-actor_schema = ActorSchema()
 petition_type_schema = PetitionTypeSchema()
 petition_type_changes_schema = PetitionTypeChangesSchema()
 agency_schema = AgencySchema()

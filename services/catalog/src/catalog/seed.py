@@ -5,15 +5,15 @@ import sacinfra  # noqa: F401
 from sacinfra.db import UnitOfWork, make_engine
 
 from . import demo_catalog, handlers
+from .store import Store
 from .calendar import BusinessCalendar
 
 
 def seed_demo(engine) -> dict:
     demo_catalog.validate()
     cal = BusinessCalendar(extra_days_off=frozenset(demo_catalog.MUNICIPAL_DAYS_OFF))
-    with UnitOfWork(engine, "catalog") as uow:
-        return handlers.seed(uow, demo_catalog.AGENCIES, demo_catalog.DEPARTMENTS,
-                             demo_catalog.PETITION_TYPES, demo_catalog.CHANNELS, cal)
+    return handlers.seed(Store(UnitOfWork(engine, "catalog")), demo_catalog.AGENCIES, demo_catalog.DEPARTMENTS,
+                         demo_catalog.PETITION_TYPES, demo_catalog.CHANNELS, cal)
 
 
 def main() -> None:

@@ -11,16 +11,13 @@ the gateway, which checks it before calling); the reports of a leader are the re
 that login filed (routing's ``created_by``)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from sacinfra import validation
 
-from . import schemas, store
-from .domain import ROSTER_CONTACT, ROSTER_READERS, ROSTER_WRITERS, require, require_reason
+from . import schemas
+from .domain import allowed, authorize, require_reason
 from .exceptions import Conflict, InvalidInput, NotFound
-from .handlers import _now, _number, transaction
+from .handlers import _now, _number
 
-bl = store.block_leaders
 MAX_LIMIT = 1000
 
 
@@ -43,25 +40,22 @@ def _columns(values: dict) -> dict:
     return out
 
 
-def _check_citizen(s, number) -> None:
-    if number is None:
-        return
-    row = s.execute(sa.select(store.citizens.c.number).where(store.citizens.c.number == number)).first()
-    if row is None:
+def _check_citizen(uow, number) -> None:
+    if number is not None and uow.citizen(number) is None:
         raise InvalidInput(f"No existe el ciudadano número {number}.", "ciudadano_no_encontrado")
 
 
-def _check_username(s, username, leader_id=None) -> None:
+def _check_username(uow, username, leader_id=None) -> None:
     if username is None:
         return
-    other = s.execute(sa.select(bl.c.id).where(bl.c.username == username)).scalar()
+    other = uow.leader_id_of(username)
     if other is not None and other != leader_id:
         raise Conflict(f"El usuario «{username}» ya está en el padrón (registro {other}).", "usuario_ya_en_padron")
 
 
 def _contact_allowed(who, reason) -> str | None:
     """The reason to log if ``who`` gets contact data, else None."""
-    if reason is None or who.role not in ROSTER_CONTACT:
+    if reason is None or not allowed(who, "read_roster_contact"):
         return None
     return require_reason(reason)
 
@@ -70,89 +64,79 @@ def _log_reads(uow, who, ids, reason: str) -> None:
     if not ids:
         return
     at = _now()
-    uow.session.execute(sa.insert(store.access_log), [
-        {"at": at, "username": who.username, "role": who.role, "citizen_number": None, "block_leader_id": i,
-         "action": "block_leader_read", "reason": reason} for i in ids])
+    uow.log_access([{"at": at, "username": who.username, "role": who.role, "citizen_number": None,
+                     "block_leader_id": i, "action": "block_leader_read", "reason": reason} for i in ids])
 
 
 def _id(value) -> int:
     return _number(value, "identificador del jefe de manzana")
 
 
-def _get_row(s, leader_id: int, lock: bool = False):
-    stmt = sa.select(bl).where(bl.c.id == leader_id)
-    row = s.execute(stmt.with_for_update() if lock else stmt).mappings().first()
+def _get_row(uow, leader_id: int, lock: bool = False) -> dict:
+    row = uow.leader(leader_id, lock)
     if row is None:
         raise NotFound(f"No existe el jefe de manzana {leader_id} en el padrón.", "jefe_no_encontrado")
     return row
 
 
-@transaction
 def create_block_leader(uow, actor, data) -> dict:
-    who = require(actor, ROSTER_WRITERS, "modificar el padrón de jefes de manzana")
+    who = authorize(actor, "edit_roster")
     values = schemas.load(schemas.block_leader_schema, data)
-    s = uow.session
-    _check_citizen(s, values.get("citizen_number"))
-    _check_username(s, values.get("username"))
-    at = _now()
-    row = s.execute(sa.insert(bl).values(**_columns(values), created_by=who.username, created_at=at, updated_at=at,
-                                         version=1).returning(*bl.c)).mappings().one()
-    _log_reads(uow, who, [row["id"]], "alta en el padrón de jefes de manzana")
-    uow.commit()
+    with uow:
+        _check_citizen(uow, values.get("citizen_number"))
+        _check_username(uow, values.get("username"))
+        at = _now()
+        row = uow.insert_leader(_columns(values) | {"created_by": who.username, "created_at": at, "updated_at": at,
+                                                    "version": 1})
+        _log_reads(uow, who, [row["id"]], "alta en el padrón de jefes de manzana")
     return _leader(row, contact=True)
 
 
-@transaction
 def update_block_leader(uow, actor, leader_id, changes, version=None) -> dict:
     """Change any subset of the fields; ``version`` (optional) is the one the caller read."""
-    who = require(actor, ROSTER_WRITERS, "modificar el padrón de jefes de manzana")
+    who = authorize(actor, "edit_roster")
     leader_id = _id(leader_id)
     values = schemas.load(schemas.block_leader_changes_schema, changes)
     if not values:
         raise InvalidInput("Indique qué datos cambian.", "sin_cambios")
-    s = uow.session
-    row = _get_row(s, leader_id, lock=True)
-    if version is not None and version != row["version"]:
-        raise Conflict(f"El registro cambió (versión {row['version']}); vuelva a leerlo.", "version_desactualizada")
-    _check_citizen(s, values.get("citizen_number"))
-    _check_username(s, values.get("username"), leader_id)
-    row = s.execute(sa.update(bl).where(bl.c.id == leader_id).values(
-        **_columns(values), updated_at=_now(), version=bl.c.version + 1).returning(*bl.c)).mappings().one()
-    _log_reads(uow, who, [leader_id], "cambio en el padrón de jefes de manzana")
-    uow.commit()
+    with uow:
+        row = _get_row(uow, leader_id, lock=True)
+        if version is not None and version != row["version"]:
+            raise Conflict(f"El registro cambió (versión {row['version']}); vuelva a leerlo.",
+                           "version_desactualizada")
+        _check_citizen(uow, values.get("citizen_number"))
+        _check_username(uow, values.get("username"), leader_id)
+        row = uow.update_leader(leader_id, _columns(values) | {"updated_at": _now()})
+        _log_reads(uow, who, [leader_id], "cambio en el padrón de jefes de manzana")
     return _leader(row, contact=True) | {"changed_fields": sorted(values)}
 
 
-@transaction
 def delete_block_leader(uow, actor, leader_id) -> dict:
     """Remove an entry (its personal data goes with it). To keep the history of a leader
     who stopped serving, set ``status`` to ``ended`` instead."""
-    require(actor, ROSTER_WRITERS, "modificar el padrón de jefes de manzana")
+    authorize(actor, "edit_roster")
     leader_id = _id(leader_id)
-    s = uow.session
-    row = _get_row(s, leader_id, lock=True)
-    s.execute(sa.delete(bl).where(bl.c.id == leader_id))
-    uow.commit()
+    with uow:
+        row = _get_row(uow, leader_id, lock=True)
+        uow.delete_leader(leader_id)
     return {"id": leader_id, "username": row["username"], "deleted": True}
 
 
-@transaction
 def get_block_leader(uow, actor, leader_id, reason=None) -> dict:
-    who = require(actor, ROSTER_READERS, "consultar el padrón de jefes de manzana")
+    who = authorize(actor, "read_roster")
     leader_id = _id(leader_id)
     why = _contact_allowed(who, reason)
-    row = _get_row(uow.session, leader_id)
-    if why:
-        _log_reads(uow, who, [leader_id], why)
-    uow.commit()
+    with uow:
+        row = _get_row(uow, leader_id)
+        if why:
+            _log_reads(uow, who, [leader_id], why)
     return _leader(row, contact=bool(why))
 
 
-@transaction
 def list_block_leaders(uow, actor, filters=None, reason=None, limit: int = 100, offset: int = 0) -> dict:
     """Entries filtered by ``kind``, ``status``, ``colonia`` (exact, case-insensitive),
     ``block``, ``username``; ordered by colonia and block."""
-    who = require(actor, ROSTER_READERS, "consultar el padrón de jefes de manzana")
+    who = authorize(actor, "read_roster")
     why = _contact_allowed(who, reason)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"El límite debe estar entre 1 y {MAX_LIMIT}.", "limite_invalido")
@@ -163,26 +147,14 @@ def list_block_leaders(uow, actor, filters=None, reason=None, limit: int = 100, 
         raise InvalidInput("Filtros desconocidos.", "filtro_invalido")
     if any(not isinstance(v, str) or validation.CONTROL.search(v) for v in filters.values() if v is not None):
         raise InvalidInput("Filtros inválidos: texto sin caracteres de control.", "filtro_invalido")
-    conds = []
-    for key in ("kind", "status", "block", "username"):
-        if filters.get(key):
-            conds.append(bl.c[key] == filters[key])
-    if filters.get("colonia"):
-        conds.append(sa.func.lower(bl.c.colonia) == str(filters["colonia"]).lower())
-    s = uow.session
-    total = s.execute(sa.select(sa.func.count()).select_from(bl).where(*conds)).scalar()
-    rows = s.execute(sa.select(bl).where(*conds).order_by(bl.c.colonia, bl.c.block, bl.c.id)
-                     .limit(limit).offset(offset)).mappings().all()
-    if why:
-        _log_reads(uow, who, [r["id"] for r in rows], why)
-    uow.commit()
+    with uow:
+        rows, total = uow.leaders(filters, limit, offset)
+        if why:
+            _log_reads(uow, who, [r["id"] for r in rows], why)
     return {"items": [_leader(r, contact=bool(why)) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
 def active_block_leaders(uow) -> list[dict]:
     """Active leaders without personal data, for the map (GeoJSON at the gateway)."""
-    rows = uow.session.execute(sa.select(bl.c.id, bl.c.kind, bl.c.block, bl.c.colonia, bl.c.lat, bl.c.lon,
-                                         bl.c.status, bl.c.username)
-                               .where(bl.c.status == "active").order_by(bl.c.id)).mappings().all()
-    uow.rollback()
-    return [dict(r) for r in rows]
+    with uow:
+        return uow.active_leaders()

@@ -1,48 +1,67 @@
-"""Who may do what with personal data (plain Python).
+"""Who may do what with personal data (plain Python): ``authorize``, the one policy of
+citizens, over the actor of ``contracts/actor`` (read with ``sacinfra.actor.Actor.load``).
 
-An *actor* is the staff member the gateway vouches for: ``{"username", "role", "agency"}``.
-Operators, supervisors and admins register, search, read, rectify and merge citizens;
-agency staff may read one citizen (with a reason); auditors and admins read the access
-log; nobody else (block leaders included) touches the registry."""
+Each action lists the roles of contracts/actor/roles.json that may do it; a role not
+listed — and any role citizens does not know — may do nothing here:
+
+- operators, supervisors and admins register, search, read, rectify and merge citizens
+  and record oppositions; agency staff may read one citizen (with a reason);
+- supervisors and admins exercise ARCO access and cancellation, and edit the block-leader
+  roster; operators, supervisors, admins and auditors read the roster (contact data: not
+  auditors); auditors and admins read the access log;
+- the citizens of a page of reports (``list_citizens``, ``find_numbers``): operators,
+  supervisors, admins, agency staff and block leaders (the gateway asks for the citizens
+  of rows routing already scoped); a person's numbers (no personal data): also auditors.
+Keys, citizens, the public and system actors touch nothing in the registry."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from marshmallow import ValidationError
+from sacinfra.actor import Actor, ActorInvalid
 
 from .exceptions import Forbidden, InvalidInput
-from .schemas import actor_schema
 
-WRITERS = frozenset({"operator", "supervisor", "admin"})
-READERS = WRITERS | {"agency_staff"}
-LOG_READERS = frozenset({"auditor", "admin"})
-#: ARCO access (the whole file of a person) and cancellation
-RIGHTS = frozenset({"supervisor", "admin"})
-#: block-leader roster: who edits it, who reads it, who may see leaders' contact data
-ROSTER_WRITERS = frozenset({"supervisor", "admin"})
-ROSTER_READERS = frozenset({"operator", "supervisor", "admin", "auditor"})
-ROSTER_CONTACT = frozenset({"operator", "supervisor", "admin"})
+_WRITERS = frozenset({"operator", "supervisor", "admin"})
+_LIST = _WRITERS | {"agency_staff", "block_leader"}
+
+#: action -> (roles allowed, what the refusal says the profile may not do)
+PERMISSIONS: dict[str, tuple[frozenset, str]] = {
+    "register": (_WRITERS, "registrar ciudadanos"),
+    "read": (_WRITERS | {"agency_staff"}, "consultar datos de ciudadanos"),
+    "search": (_WRITERS, "buscar ciudadanos"),
+    "rectify": (_WRITERS, "rectificar datos de ciudadanos"),
+    "read_changes": (_WRITERS, "consultar el historial de rectificaciones"),
+    "merge": (_WRITERS, "fusionar registros de ciudadanos"),
+    "read_access_log": (frozenset({"auditor", "admin"}), "consultar la bitácora de acceso a datos personales"),
+    "oppose": (_WRITERS, "registrar oposiciones al tratamiento de datos"),
+    "cancel": (frozenset({"supervisor", "admin"}), "cancelar datos personales"),
+    "arco_access": (frozenset({"supervisor", "admin"}), "consultar el expediente ARCO de un ciudadano"),
+    "edit_roster": (frozenset({"supervisor", "admin"}), "modificar el padrón de jefes de manzana"),
+    "read_roster": (_WRITERS | {"auditor"}, "consultar el padrón de jefes de manzana"),
+    "read_roster_contact": (_WRITERS, "consultar los datos de contacto de los jefes de manzana"),
+    "list_citizens": (_LIST, "consultar datos de ciudadanos"),
+    "find_numbers": (_LIST, "buscar ciudadanos"),
+    "related_numbers": (_LIST | {"auditor"}, "consultar números de ciudadano"),
+}
 MIN_REASON, MAX_REASON = 3, 500
 
 
-@dataclass(frozen=True)
-class Actor:
-    username: str
-    role: str
-    agency: str | None
-
-
-def parse_actor(actor) -> Actor:
+def load_actor(actor) -> Actor:
+    """The contract's actor, or ``InvalidInput`` ``actor_invalido``."""
     try:
-        data = actor_schema.load(actor if isinstance(actor, dict) else {})
-    except ValidationError:
-        raise Forbidden("Usuario no identificado: no puede consultar datos personales.", "prohibido") from None
-    return Actor(data["username"], data["role"], data["agency"] or None)
+        return Actor.load(actor)
+    except ActorInvalid as exc:
+        raise InvalidInput(str(exc), exc.code) from None
 
 
-def require(actor, roles: frozenset, what: str) -> Actor:
-    who = parse_actor(actor)
-    if who.role not in roles:
+def allowed(who: Actor, action: str) -> bool:
+    roles, _ = PERMISSIONS.get(action, (frozenset(), ""))
+    return who.kind == "staff" and who.role in roles
+
+
+def authorize(actor, action: str) -> Actor:
+    """The actor when it may do ``action``, else ``Forbidden`` ``prohibido``."""
+    who = load_actor(actor)
+    if not allowed(who, action):
+        what = PERMISSIONS.get(action, (None, "hacer esto"))[1]
         raise Forbidden(f"Su perfil no permite {what}.", "prohibido")
     return who
 

@@ -1,20 +1,20 @@
-"""Use cases of citizens, plain functions over a sacinfra UnitOfWork.
+"""Use cases of citizens, plain functions over citizens' ``store.Store`` (its repository
+over one unit of work). Each runs inside ``with uow:``, which commits at the end or rolls
+back on error; none writes SQL (that is ``store.py``) and none decides a permission
+itself (that is ``domain.authorize``).
 
 Every read of personal data takes the ``actor`` and a ``reason`` and writes rows to
 ``personal_data_access_log`` (who, when, which citizen, why) in the same transaction as
 the read. Events carry the citizen number only."""
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date, datetime, timezone
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sacinfra.settings import municipal_tz
 
-from . import normalize, schemas, store
-from .domain import LOG_READERS, READERS, WRITERS, Actor, require, require_reason
+from . import normalize, schemas
+from .domain import authorize, require_reason
 from .exceptions import Conflict, InvalidInput, NotFound
 
 #: pg_trgm similarity from which a registered name counts as a likely duplicate.
@@ -28,8 +28,6 @@ PERSONAL = {"given_names": "given_names", "first_surname": "first_surname", "sec
             "sex": "sex", "birth_date": "birth_date", "phones": "phones", "email": "email"}
 ADDRESS = {"colonia": "colonia", "street": "street", "number": "ext_number", "postal_code": "postal_code",
            "references": "address_references"}
-
-c = store.citizens
 
 
 def _now() -> datetime:
@@ -76,30 +74,13 @@ def _summary(row) -> dict:
             "birth_date": row["birth_date"].isoformat() if row["birth_date"] else None, "age": age(row["birth_date"])}
 
 
-def _log(uow, who: Actor, numbers, action: str, reason: str) -> None:
+def _log(uow, who, numbers, action: str, reason: str) -> None:
     """Access-log rows: one per citizen whose personal data is returned (one with no
     citizen when a search finds nobody)."""
     numbers = list(dict.fromkeys(numbers)) or [None]
     at = _now()
-    uow.session.execute(sa.insert(store.access_log), [
-        {"at": at, "username": who.username, "role": who.role, "citizen_number": n, "action": action,
-         "reason": reason} for n in numbers])
-
-
-def transaction(handler):
-    """Roll the unit of work back when ``handler`` raises (row locks released at once)."""
-    @functools.wraps(handler)
-    def run(uow, *args, **kwargs):
-        try:
-            return handler(uow, *args, **kwargs)
-        except sa.exc.IntegrityError:
-            uow.rollback()
-            raise Conflict("El registro cambió mientras se guardaba; vuelva a intentarlo.",
-                           "conflicto_concurrente") from None
-        except BaseException:
-            uow.rollback()
-            raise
-    return run
+    uow.log_access([{"at": at, "username": who.username, "role": who.role, "citizen_number": n,
+                     "action": action, "reason": reason} for n in numbers])
 
 
 def _number(value, what: str = "número de ciudadano") -> int:
@@ -121,30 +102,12 @@ def _columns(values: dict) -> dict:
     return out
 
 
-def _merged_numbers(s, number: int) -> list[int]:
-    return list(s.execute(sa.select(c.c.number).where(c.c.merged_into == number).order_by(c.c.number)).scalars())
-
-
 # =========================================================================== duplicates
 
-def find_duplicates(s, name_norm: str, colonia_norm: str | None, phones: list[str]) -> list[dict]:
+def find_duplicates(uow, name_norm: str, colonia_norm: str | None, phones: list[str]) -> list[dict]:
     """Likely duplicates of a person: same phone, same name in the same colonia, or a
     close name (pg_trgm similarity ≥ DUPLICATE_SIMILARITY). Merged records are left out."""
-    s.execute(sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
-              {"t": str(DUPLICATE_SIMILARITY)})
-    rows = s.execute(sa.text("""
-        SELECT *, phones && CAST(:phones AS text[]) AS same_phone,
-               coalesce(name_norm = CAST(:name AS text) AND colonia_norm = CAST(:colonia AS text), false)
-                   AS same_name_colonia,
-               similarity(name_norm, CAST(:name AS text)) AS score
-        FROM citizens
-        WHERE merged_into IS NULL
-          AND (phones && CAST(:phones AS text[])
-               OR (name_norm = CAST(:name AS text) AND colonia_norm = CAST(:colonia AS text))
-               OR name_norm % CAST(:name AS text))
-        ORDER BY same_phone DESC, same_name_colonia DESC, score DESC, number
-        LIMIT :limit"""), {"phones": phones, "name": name_norm, "colonia": colonia_norm,
-                           "limit": MAX_DUPLICATES}).mappings().all()
+    rows = uow.duplicate_candidates(name_norm, colonia_norm, phones, DUPLICATE_SIMILARITY, MAX_DUPLICATES)
     out = []
     for r in rows:
         reasons = [k for k, hit in (("same_phone", r["same_phone"]), ("same_name_colonia", r["same_name_colonia"]),
@@ -155,109 +118,86 @@ def find_duplicates(s, name_norm: str, colonia_norm: str | None, phones: list[st
 
 # =========================================================================== registration
 
-@transaction
 def register_citizen(uow, actor, data, force: bool = False) -> dict:
     """``{"created": citizen}``, or ``{"duplicates": [...]}`` (likely the same person,
     for the operator to choose) without creating anything; ``force=True`` creates anyway."""
-    who = require(actor, WRITERS, "registrar ciudadanos")
+    who = authorize(actor, "register")
     values = schemas.load(schemas.citizen_schema, data)
     values["phones"] = list(dict.fromkeys(values["phones"]))
     row = _columns(values)
     row["name_norm"] = normalize.full_name_key(values["given_names"], values["first_surname"],
                                                values["second_surname"])
     row["colonia_norm"] = normalize.name_key(row.get("colonia")) or None
-    s = uow.session
-    if not force:
-        duplicates = find_duplicates(s, row["name_norm"], row["colonia_norm"], row["phones"])
-        if duplicates:
-            _log(uow, who, [d["number"] for d in duplicates], "duplicate_check",
-                 "registro de ciudadano: posibles duplicados")
-            uow.commit()
-            return {"duplicates": duplicates}
-    at = _now()
-    created = s.execute(sa.insert(c).values(
-        **row, consent=values["consent"], privacy_notice_version=values["privacy_notice_version"],
-        channel=values["channel"], created_by=who.username, created_at=at, updated_at=at)
-        .returning(*c.c)).mappings().one()
-    uow.add_event("citizen_registered", {"number": created["number"], "channel": created["channel"],
-                                         "registered_at": at.isoformat()})
-    _log(uow, who, [created["number"]], "register", "registro de ciudadano")
-    uow.commit()
+    with uow:
+        if not force:
+            duplicates = find_duplicates(uow, row["name_norm"], row["colonia_norm"], row["phones"])
+            if duplicates:
+                _log(uow, who, [d["number"] for d in duplicates], "duplicate_check",
+                     "registro de ciudadano: posibles duplicados")
+                return {"duplicates": duplicates}
+        at = _now()
+        created = uow.insert_citizen(row | {
+            "consent": values["consent"], "privacy_notice_version": values["privacy_notice_version"],
+            "channel": values["channel"], "created_by": who.username, "created_at": at, "updated_at": at})
+        uow.add_events([("citizen_registered", {"number": created["number"], "channel": created["channel"],
+                                                "registered_at": at.isoformat()}, None)])
+        _log(uow, who, [created["number"]], "register", "registro de ciudadano")
     return {"created": _citizen(created)}
 
 
 # =========================================================================== reads
 
-@transaction
 def get_citizen(uow, actor, number, reason) -> dict:
     """One citizen; a merged number redirects to the kept record (``redirected_from``)."""
-    who = require(actor, READERS, "consultar datos de ciudadanos")
+    who = authorize(actor, "read")
     reason = require_reason(reason)
     number = _number(number)
-    s = uow.session
-    row = s.execute(sa.select(c).where(c.c.number == number)).mappings().first()
-    if row is None:
-        raise NotFound(f"No existe el ciudadano número {number}.", "ciudadano_no_encontrado")
-    redirected = None
-    if row["merged_into"] is not None:
-        redirected = number
-        row = s.execute(sa.select(c).where(c.c.number == row["merged_into"])).mappings().one()
-    _log(uow, who, [row["number"]], "read", reason)
-    out = _citizen(row, _merged_numbers(s, row["number"]))
-    uow.commit()
+    with uow:
+        row = uow.citizen(number)
+        if row is None:
+            raise NotFound(f"No existe el ciudadano número {number}.", "ciudadano_no_encontrado")
+        redirected = None
+        if row["merged_into"] is not None:
+            redirected = number
+            row = uow.citizen(row["merged_into"])
+        _log(uow, who, [row["number"]], "read", reason)
+        out = _citizen(row, uow.merged_numbers(row["number"]))
     return out | {"redirected_from": redirected}
 
 
-def _search_rows(s, query: str, limit: int) -> tuple[str, list]:
+def _search_rows(uow, query: str, limit: int) -> tuple[str, list]:
     phone = normalize.phone(query)
     compact = re.sub(r"[\s#]", "", query)
-    live = c.c.merged_into.is_(None)
     if phone:
-        rows = s.execute(sa.select(c).where(live, c.c.phones.contains(sa.cast([phone], ARRAY(sa.Text))))
-                         .order_by(c.c.number).limit(limit)).mappings().all()
-        return "phone", [(r, 1.0) for r in rows]
+        return "phone", [(r, 1.0) for r in uow.by_phone(phone, limit)]
     if compact.isdigit():
-        number = int(compact)
-        row = s.execute(sa.select(c).where(c.c.number == number)).mappings().first()
+        row = uow.citizen(int(compact))
         if row is not None and row["merged_into"] is not None:
-            row = s.execute(sa.select(c).where(c.c.number == row["merged_into"])).mappings().first()
+            row = uow.citizen(row["merged_into"])
         return "number", [(row, 1.0)] if row is not None else []
     key = normalize.name_key(query)
     tokens = key.split()
     if not any(len(t) >= 3 for t in tokens):
         raise InvalidInput("Escriba al menos tres letras seguidas del nombre.", "busqueda_muy_corta")
-    # every word of the query inside the name (partial: «guad hern»), served by the GIN
-    # trigram index; ranked by trigram similarity to the whole query
-    likes = " AND ".join(f"name_norm LIKE :t{i}" for i in range(len(tokens)))
-    params = {f"t{i}": f"%{t}%" for i, t in enumerate(tokens)} | {"q": key, "limit": limit}
-    rows = s.execute(sa.text(f"""
-        SELECT *, similarity(name_norm, :q) AS score FROM citizens
-        WHERE merged_into IS NULL AND {likes}
-        ORDER BY score DESC, number LIMIT :limit"""), params).mappings().all()
-    if not rows:  # a typo («hernandes»): close names by trigram similarity (slower: only then)
-        s.execute(sa.text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
-                  {"t": str(SEARCH_SIMILARITY)})
-        rows = s.execute(sa.text("""
-            SELECT *, similarity(name_norm, :q) AS score FROM citizens
-            WHERE merged_into IS NULL AND name_norm % :q
-            ORDER BY score DESC, number LIMIT :limit"""), {"q": key, "limit": limit}).mappings().all()
+    # every word of the query inside the name (partial: «guad hern»), ranked by trigram
+    # similarity to the whole query; for a typo («hernandes»), close names (slower: only then)
+    rows = uow.by_name_words(tokens, key, limit) or uow.by_similar_name(key, SEARCH_SIMILARITY, limit)
     return "name", [(r, float(r["score"])) for r in rows]
 
 
-@transaction
 def search_citizens(uow, actor, query, reason, limit: int = 20) -> dict:
     """Citizens by number, phone or name (accent- and case-insensitive, partial, ranked):
     ``{"mode": "number"|"phone"|"name", "items": [summary + score]}``."""
-    who = require(actor, WRITERS, "buscar ciudadanos")
+    who = authorize(actor, "search")
     reason = require_reason(reason)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"El límite debe estar entre 1 y {MAX_LIMIT}.", "limite_invalido")
     if not isinstance(query, str) or not query.strip():
         raise InvalidInput("Indique número, teléfono o nombre a buscar.", "busqueda_vacia")
-    mode, found = _search_rows(uow.session, query.strip()[:200], limit)
-    items = [_summary(r) | {"score": round(score, 3)} for r, score in found]
-    _log(uow, who, [i["number"] for i in items], "search", reason)
-    uow.commit()
+    with uow:
+        mode, found = _search_rows(uow, query.strip()[:200], limit)
+        items = [_summary(r) | {"score": round(score, 3)} for r, score in found]
+        _log(uow, who, [i["number"] for i in items], "search", reason)
     return {"mode": mode, "items": items}
 
 
@@ -280,110 +220,99 @@ def _flat(values: dict) -> dict:
     return out
 
 
-@transaction
 def update_citizen(uow, actor, number, changes, reason) -> dict:
     """Rectify personal data; ``citizen_changes`` keeps who, when, why, before and after."""
-    who = require(actor, WRITERS, "rectificar datos de ciudadanos")
+    who = authorize(actor, "rectify")
     reason = require_reason(reason)
     number = _number(number)
     values = schemas.load(schemas.citizen_changes_schema, changes)
     if not values or values == {"address": {}}:
         raise InvalidInput("Indique qué datos se rectifican.", "sin_cambios")
-    s = uow.session
-    row = s.execute(sa.select(c).where(c.c.number == number).with_for_update()).mappings().first()
-    if row is None:
-        raise NotFound(f"No existe el ciudadano número {number}.", "ciudadano_no_encontrado")
-    if row["merged_into"] is not None:
-        raise Conflict(f"El ciudadano {number} se fusionó en el {row['merged_into']}: rectifique ese registro.",
-                       "ciudadano_fusionado")
-    if row["cancelled_at"] is not None:
-        raise Conflict(f"Los datos del ciudadano {number} se cancelaron (derecho ARCO): no se rectifican.",
-                       "ciudadano_cancelado")
-    before = _snapshot(row)
-    after = before | _flat(values)
-    changed = [k for k in before if before[k] != after[k]]
-    if changed:
-        cols = {PERSONAL.get(k) or ADDRESS[k]: after[k] for k in changed}
-        if "birth_date" in cols and cols["birth_date"]:
-            cols["birth_date"] = date.fromisoformat(cols["birth_date"])
-        cols["name_norm"] = normalize.full_name_key(after["given_names"], after["first_surname"],
-                                                    after["second_surname"])
-        cols["colonia_norm"] = normalize.name_key(after["colonia"]) or None
-        at = _now()
-        s.execute(sa.update(c).where(c.c.number == number).values(**cols, updated_at=at))
-        s.execute(sa.insert(store.citizen_changes).values(
-            number=number, kind="rectification", author=who.username, reason=reason, at=at,
-            before={k: before[k] for k in changed}, after={k: after[k] for k in changed}))
-    _log(uow, who, [number], "rectification" if changed else "read", reason)
-    row = s.execute(sa.select(c).where(c.c.number == number)).mappings().one()
-    out = _citizen(row, _merged_numbers(s, number))
-    uow.commit()
+    with uow:
+        row = uow.citizen(number, lock=True)
+        if row is None:
+            raise NotFound(f"No existe el ciudadano número {number}.", "ciudadano_no_encontrado")
+        if row["merged_into"] is not None:
+            raise Conflict(f"El ciudadano {number} se fusionó en el {row['merged_into']}: rectifique ese registro.",
+                           "ciudadano_fusionado")
+        if row["cancelled_at"] is not None:
+            raise Conflict(f"Los datos del ciudadano {number} se cancelaron (derecho ARCO): no se rectifican.",
+                           "ciudadano_cancelado")
+        before = _snapshot(row)
+        after = before | _flat(values)
+        changed = [k for k in before if before[k] != after[k]]
+        if changed:
+            cols = {PERSONAL.get(k) or ADDRESS[k]: after[k] for k in changed}
+            if "birth_date" in cols and cols["birth_date"]:
+                cols["birth_date"] = date.fromisoformat(cols["birth_date"])
+            cols["name_norm"] = normalize.full_name_key(after["given_names"], after["first_surname"],
+                                                        after["second_surname"])
+            cols["colonia_norm"] = normalize.name_key(after["colonia"]) or None
+            at = _now()
+            uow.update_citizen(number, cols | {"updated_at": at})
+            uow.add_change({"number": number, "kind": "rectification", "author": who.username, "reason": reason,
+                            "at": at, "before": {k: before[k] for k in changed},
+                            "after": {k: after[k] for k in changed}})
+        _log(uow, who, [number], "rectification" if changed else "read", reason)
+        out = _citizen(uow.citizen(number), uow.merged_numbers(number))
     return out | {"changed_fields": changed}
 
 
 def citizen_changes(uow, actor, number, reason) -> list[dict]:
     """The rectification and merge history of a citizen (personal data: logged)."""
-    who = require(actor, WRITERS, "consultar el historial de rectificaciones")
+    who = authorize(actor, "read_changes")
     reason = require_reason(reason)
     number = _number(number)
-    rows = uow.session.execute(sa.select(store.citizen_changes).where(store.citizen_changes.c.number == number)
-                               .order_by(store.citizen_changes.c.id)).mappings().all()
-    _log(uow, who, [number], "read", reason)
-    uow.commit()
+    with uow:
+        rows = uow.changes([number])
+        _log(uow, who, [number], "read", reason)
     return [{"kind": r["kind"], "author": r["author"], "reason": r["reason"], "at": r["at"].isoformat(),
              "before": r["before"], "after": r["after"]} for r in rows]
 
 
 # =========================================================================== merge
 
-@transaction
 def merge_citizens(uow, actor, keep, merge, reason: str | None = None) -> dict:
     """Mark ``merge`` as merged into ``keep``: its number redirects to ``keep`` (and so
     do numbers merged into it before). Nothing else moves: reports stay with the number
     they were filed under. Repeating the same merge changes nothing."""
-    who = require(actor, WRITERS, "fusionar registros de ciudadanos")
+    who = authorize(actor, "merge")
     reason = require_reason(reason) if reason is not None else "fusión de registros duplicados"
     keep, merge = _number(keep, "número que se conserva"), _number(merge, "número que se fusiona")
     if keep == merge:
         raise InvalidInput("No se puede fusionar un registro consigo mismo.", "fusion_invalida")
-    s = uow.session
-    rows = {r["number"]: r for r in s.execute(sa.select(c).where(c.c.number.in_([keep, merge]))
-                                              .order_by(c.c.number).with_for_update()).mappings()}
-    for n in (keep, merge):
-        if n not in rows:
-            raise NotFound(f"No existe el ciudadano número {n}.", "ciudadano_no_encontrado")
-    if rows[keep]["merged_into"] is not None:
-        raise Conflict(f"El ciudadano {keep} ya se fusionó en el {rows[keep]['merged_into']}.", "ciudadano_fusionado")
-    for n in (keep, merge):
-        if rows[n]["cancelled_at"] is not None:
-            raise Conflict(f"Los datos del ciudadano {n} se cancelaron (derecho ARCO): no se fusionan.",
-                           "ciudadano_cancelado")
-    already = rows[merge]["merged_into"]
-    if already is not None and already != keep:
-        raise Conflict(f"El ciudadano {merge} ya se fusionó en el {already}.", "ciudadano_fusionado")
-    if already is None:
-        at = _now()
-        s.execute(sa.update(c).where(c.c.number == merge).values(merged_into=keep, merged_at=at, updated_at=at))
-        s.execute(sa.update(c).where(c.c.merged_into == merge).values(merged_into=keep, updated_at=at))
-        s.execute(sa.insert(store.citizen_changes).values(
-            number=merge, kind="merge", author=who.username, reason=reason, at=at,
-            before={"merged_into": None}, after={"merged_into": keep}))
-        uow.add_event("citizens_merged", {"kept": keep, "merged": merge, "merged_at": at.isoformat()})
-        _spread_oppositions(uow, keep, at)
-    _log(uow, who, [keep, merge], "merge", reason)
-    row = s.execute(sa.select(c).where(c.c.number == keep)).mappings().one()
-    out = _citizen(row, _merged_numbers(s, keep))
-    uow.commit()
-    return out
+    with uow:
+        rows = uow.citizens_by_number([keep, merge], lock=True)
+        for n in (keep, merge):
+            if n not in rows:
+                raise NotFound(f"No existe el ciudadano número {n}.", "ciudadano_no_encontrado")
+        if rows[keep]["merged_into"] is not None:
+            raise Conflict(f"El ciudadano {keep} ya se fusionó en el {rows[keep]['merged_into']}.",
+                           "ciudadano_fusionado")
+        for n in (keep, merge):
+            if rows[n]["cancelled_at"] is not None:
+                raise Conflict(f"Los datos del ciudadano {n} se cancelaron (derecho ARCO): no se fusionan.",
+                               "ciudadano_cancelado")
+        already = rows[merge]["merged_into"]
+        if already is not None and already != keep:
+            raise Conflict(f"El ciudadano {merge} ya se fusionó en el {already}.", "ciudadano_fusionado")
+        if already is None:
+            at = _now()
+            uow.merge(merge, keep, at)
+            uow.add_change({"number": merge, "kind": "merge", "author": who.username, "reason": reason, "at": at,
+                            "before": {"merged_into": None}, "after": {"merged_into": keep}})
+            uow.add_events([("citizens_merged", {"kept": keep, "merged": merge, "merged_at": at.isoformat()}, None)])
+            _spread_oppositions(uow, keep, at)
+        _log(uow, who, [keep, merge], "merge", reason)
+        return _citizen(uow.citizen(keep), uow.merged_numbers(keep))
 
 
 def _spread_oppositions(uow, keep: int, at: datetime) -> None:
     """After a merge, an opposition made under any number of the person covers all of
     them: ``citizen_opposed`` for every number with the union of the scopes (consumers
     keep (number, scope) once, so repeats change nothing)."""
-    numbers = [keep] + _merged_numbers(uow.session, keep)
-    o = store.oppositions
-    scopes = sorted(set(uow.session.execute(sa.select(o.c.scope).where(o.c.number.in_(numbers))).scalars()))
+    numbers = [keep] + uow.merged_numbers(keep)
+    scopes = sorted({o["scope"] for o in uow.oppositions(numbers)})
     if scopes:
         uow.add_events([("citizen_opposed", {"number": n, "scopes": scopes, "opposed_at": at.isoformat()}, None)
                         for n in numbers])
@@ -394,31 +323,24 @@ def _spread_oppositions(uow, keep: int, at: datetime) -> None:
 def list_access_log(uow, actor, citizen_number=None, username: str | None = None, since: str | None = None,
                     until: str | None = None, limit: int = 100, offset: int = 0) -> dict:
     """Who read which citizen's personal data, when and why — auditors and admins."""
-    require(actor, LOG_READERS, "consultar la bitácora de acceso a datos personales")
+    authorize(actor, "read_access_log")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
         raise InvalidInput("El límite debe estar entre 1 y 1000.", "limite_invalido")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise InvalidInput("El desplazamiento no puede ser negativo.", "desplazamiento_invalido")
-    log = store.access_log
-    conds = []
-    if citizen_number is not None:
-        conds.append(log.c.citizen_number == _number(citizen_number))
-    if username:
-        conds.append(log.c.username == username)
-    for value, op in ((since, "ge"), (until, "lt")):
+    number = _number(citizen_number) if citizen_number is not None else None
+    when = {}
+    for name, value in (("since", since), ("until", until)):
         if value:
             try:
-                when = datetime.fromisoformat(value)
-                if when.tzinfo is None:
+                when[name] = datetime.fromisoformat(value)
+                if when[name].tzinfo is None:
                     raise ValueError
             except (TypeError, ValueError):
                 raise InvalidInput("Fecha inválida (ISO 8601 con zona horaria).", "fecha_invalida") from None
-            conds.append(log.c.at >= when if op == "ge" else log.c.at < when)
-    s = uow.session
-    total = s.execute(sa.select(sa.func.count()).select_from(log).where(*conds)).scalar()
-    rows = s.execute(sa.select(log).where(*conds).order_by(log.c.id.desc()).limit(limit).offset(offset)).mappings()
+    with uow:
+        rows, total = uow.access_log(number, username or None, when.get("since"), when.get("until"), limit, offset)
     items = [{"id": r["id"], "at": r["at"].isoformat(), "username": r["username"], "role": r["role"],
               "citizen_number": r["citizen_number"], "block_leader_id": r["block_leader_id"], "action": r["action"],
               "reason": r["reason"]} for r in rows]
-    uow.rollback()
     return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from sacinfra import validation
 
@@ -119,16 +119,6 @@ class CitizenChangesSchema(_Person):
     address = fields.Nested(AddressSchema(partial=True), error_messages=_msgs("Se esperaba un objeto."))
 
 
-class ActorSchema(Schema):
-    """Who acts, as the gateway vouches for it; extra keys are ignored."""
-    username = Text(required=True, max_length=120)
-    role = Text(required=True, max_length=40)
-    agency = fields.String(load_default=None, allow_none=True)
-
-    class Meta:
-        unknown = EXCLUDE
-
-
 LEADER_KINDS = ("manzana", "cuartel")
 LEADER_STATUSES = ("active", "suspended", "ended")
 
@@ -174,7 +164,6 @@ citizen_schema = CitizenSchema()
 block_leader_schema = BlockLeaderSchema()
 block_leader_changes_schema = BlockLeaderSchema(partial=True)
 citizen_changes_schema = CitizenChangesSchema()
-actor_schema = ActorSchema()
 
 
 def _flatten(messages, prefix: str = "") -> list[str]:

@@ -1,13 +1,16 @@
-"""Use cases of intake, plain functions: ``uow`` is a sacinfra UnitOfWork and
-``catalog`` anything with catalog's ``quote_reports`` RPC."""
+"""Use cases of intake, plain functions: ``uow`` is intake's ``store.Store`` (its
+repository over one unit of work; each use case changes it inside ``with uow:``, which
+commits at the end or rolls back on error) and ``catalog`` anything with catalog's
+``quote_reports`` RPC. No SQL here."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from sacinfra.actor import Actor, ActorInvalid
 from sacinfra.errors import InvalidInput, NotFound, ServiceError
 from sacinfra.settings import municipal_tz
 
-from . import domain, store
+from . import domain
 from .schemas import ReportIn, ValidationError
 
 
@@ -59,7 +62,10 @@ def create_reports(uow, catalog, items: list[dict], now: datetime | None = None)
     item; one bad item does not fail the others."""
     results: list = [None] * len(items)
     keys = {it["idempotency_key"] for it in items if it.get("idempotency_key")}
-    known = store.by_idempotency_keys(uow.session, keys) if keys else {}
+    numbers = {it["data"].get("citizen_number") for it in items} - {None}
+    with uow:
+        known = uow.by_idempotency_keys(keys) if keys else {}
+        cancelled = uow.cancelled_among(numbers) if numbers else set()
     todo, first_of_key = [], {}
     for i, it in enumerate(items):
         key = it.get("idempotency_key")
@@ -71,60 +77,68 @@ def create_reports(uow, catalog, items: list[dict], now: datetime | None = None)
             if key:
                 first_of_key[key] = i
             todo.append(i)
-    numbers = {items[i]["data"].get("citizen_number") for i in todo} - {None}
-    cancelled = store.cancelled_among(uow.session, numbers) if numbers else set()
-    if cancelled:  # ARCO cancellation: the number no longer names anyone
-        for i in todo:
-            n = items[i]["data"].get("citizen_number")
-            if n in cancelled:
-                results[i] = InvalidInput(f"El ciudadano número {n} ejerció su derecho de cancelación de datos: "
-                                          "registre de nuevo a la persona para este reporte.", "ciudadano_cancelado")
-        todo = [i for i in todo if results[i] is None]
+    for i in todo:  # ARCO cancellation: the number no longer names anyone
+        n = items[i]["data"].get("citizen_number")
+        if n in cancelled:
+            results[i] = InvalidInput(f"El ciudadano número {n} ejerció su derecho de cancelación de datos: "
+                                      "registre de nuevo a la persona para este reporte.", "ciudadano_cancelado")
+    todo = [i for i in todo if results[i] is None]
     if todo:
-        created_at = now or datetime.now(timezone.utc)
-        quotes = catalog.quote_reports([
-            {"petition_type": items[i]["data"]["petition_type"], "channel": items[i]["data"]["channel"],
-             "created_at": created_at.isoformat()} for i in todo])
-        accepted = []
-        for i, answer in zip(todo, quotes):
-            if "error" in answer:
-                results[i] = _quote_error(answer["error"])
-            else:
-                accepted.append((i, answer["quote"]))
-        folios = store.next_folios(uow.session, len(accepted))
-        rows, kinds = {}, {}
-        for (i, q), folio in zip(accepted, folios):
-            it = items[i]
-            data, loc = it["data"], it["data"]["location"]
-            rows[i] = {
-                "folio": folio, "petition_type": q["petition_type"], "channel": q["channel"],
-                "description": data["description"].strip(), "citizen_number": data["citizen_number"],
-                "lat": loc["lat"], "lon": loc["lon"], "colonia": domain.normalise_text(loc["colonia"]),
-                "street": domain.normalise_text(loc["street"]), "number": loc["number"],
-                "references": loc["references"], "agency": q["agency"], "department": q["department"],
-                "sla_amount": q["sla_amount"], "sla_unit": q["sla_unit"], "created_at": created_at,
-                "due_at": datetime.fromisoformat(q["due_at"]),
-                "idempotency_key": it.get("idempotency_key"), "tracking_token": domain.new_tracking_token(),
-                "created_by": it.get("created_by"),
-            }
-            kinds[i] = q.get("kind")  # Trámite/Servicio as quoted; not stored, travels in the event
-        inserted = store.insert_reports(uow.session, list(rows.values()))
-        uow.add_events([("report_created", report_created_data(row, kinds[i]), items[i].get("trace"))
-                        for i, row in rows.items() if row["folio"] in inserted])
-        uow.commit()
-        lost_race = {row["idempotency_key"] for row in rows.values() if row["folio"] not in inserted}
-        raced = store.by_idempotency_keys(uow.session, lost_race) if lost_race else {}
-        for i, row in rows.items():
-            if row["folio"] in inserted:
-                results[i] = _public(row, include_token=True) | {"created": True}
-            else:  # a concurrent batch filed the same idempotency key first
-                results[i] = _public(raced[row["idempotency_key"]], include_token=True) | {"created": False}
+        _file(uow, catalog, items, todo, results, now or datetime.now(timezone.utc))
     for i, it in enumerate(items):
         key = it.get("idempotency_key")
         if results[i] is None and key in first_of_key:
             first = results[first_of_key[key]]
             results[i] = first if isinstance(first, BaseException) else first | {"created": False}
     return results
+
+
+def _file(uow, catalog, items: list[dict], todo: list[int], results: list, created_at: datetime) -> None:
+    """Quote (outside any transaction), then insert the reports of ``todo`` and their
+    events in one transaction; fills ``results``."""
+    quotes = catalog.quote_reports([
+        {"petition_type": items[i]["data"]["petition_type"], "channel": items[i]["data"]["channel"],
+         "created_at": created_at.isoformat()} for i in todo])
+    accepted = []
+    for i, answer in zip(todo, quotes):
+        if "error" in answer:
+            results[i] = _quote_error(answer["error"])
+        else:
+            accepted.append((i, answer["quote"]))
+    if not accepted:
+        return
+    rows, kinds = {}, {}
+    with uow:
+        for (i, q), folio in zip(accepted, uow.next_folios(len(accepted))):
+            rows[i] = _row(items[i], q, folio, created_at)
+            kinds[i] = q.get("kind")  # Trámite/Servicio as quoted; not stored, travels in the event
+        inserted = uow.insert_reports(list(rows.values()))
+        uow.add_events([("report_created", report_created_data(row, kinds[i]), items[i].get("trace"))
+                        for i, row in rows.items() if row["folio"] in inserted])
+    lost_race = {row["idempotency_key"] for row in rows.values() if row["folio"] not in inserted}
+    if lost_race:
+        with uow:
+            raced = uow.by_idempotency_keys(lost_race)
+    for i, row in rows.items():
+        if row["folio"] in inserted:
+            results[i] = _public(row, include_token=True) | {"created": True}
+        else:  # a concurrent batch filed the same idempotency key first
+            results[i] = _public(raced[row["idempotency_key"]], include_token=True) | {"created": False}
+
+
+def _row(item: dict, q: dict, folio: int, created_at: datetime) -> dict:
+    data, loc = item["data"], item["data"]["location"]
+    return {
+        "folio": folio, "petition_type": q["petition_type"], "channel": q["channel"],
+        "description": data["description"].strip(), "citizen_number": data["citizen_number"],
+        "lat": loc["lat"], "lon": loc["lon"], "colonia": domain.normalise_text(loc["colonia"]),
+        "street": domain.normalise_text(loc["street"]), "number": loc["number"],
+        "references": loc["references"], "agency": q["agency"], "department": q["department"],
+        "sla_amount": q["sla_amount"], "sla_unit": q["sla_unit"], "created_at": created_at,
+        "due_at": datetime.fromisoformat(q["due_at"]),
+        "idempotency_key": item.get("idempotency_key"), "tracking_token": domain.new_tracking_token(),
+        "created_by": item.get("created_by"),
+    }
 
 
 def error_dict(exc: ServiceError) -> dict:
@@ -150,16 +164,6 @@ def file_requests(uow, catalog, requests: list[dict]) -> list[dict]:
     return answers
 
 
-def create_report(uow, catalog, payload: dict, idempotency_key: str | None = None,
-                  created_by: str | None = None, now: datetime | None = None) -> dict:
-    """One report (the batch of one); raises the item's error."""
-    item = {"data": validate_report(payload), "idempotency_key": idempotency_key, "created_by": created_by}
-    result = create_reports(uow, catalog, [item], now)[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
 def report_created_data(row: dict, kind: str | None = None) -> dict:
     """The event carries the citizen number only: never names, phones or the free text.
     ``kind`` (Trámite/Servicio, from catalog's quote) and ``created_by`` (the staff
@@ -173,15 +177,31 @@ def report_created_data(row: dict, kind: str | None = None) -> dict:
     }
 
 
-def get_report(uow, folio: int) -> dict:
-    row = store.by_folio(uow.session, int(folio))
-    if row is None:
-        raise NotFound(f"No existe el reporte con folio {folio}.", "reporte_no_encontrado")
-    return _public(row)
+def _not_found(folio) -> NotFound:
+    return NotFound(f"No existe el reporte con folio {folio}.", "reporte_no_encontrado")
+
+
+def get_report(uow, folio: int, actor) -> dict:
+    """The report as received, as ``actor`` may see it (``domain.report_view``): the
+    whole record, its public fields, or ``NotFound`` — the same answer as for a folio
+    that does not exist. Readable the moment it is filed, before routing has seen it."""
+    try:
+        who = Actor.load(actor)
+    except ActorInvalid as exc:
+        raise InvalidInput(str(exc), exc.code) from None
+    if isinstance(folio, bool) or not isinstance(folio, int) or folio < 1:
+        raise _not_found(folio)
+    with uow:
+        row = uow.by_folio(folio)
+    view = domain.report_view(who, row) if row is not None else None
+    if view is None:
+        raise _not_found(folio)
+    return _public(row) if view == domain.FULL else domain.public_fields(_public(row))
 
 
 def check_tracking(uow, folio: int, token: str) -> dict:
-    row = store.by_folio(uow.session, int(folio))
+    with uow:
+        row = uow.by_folio(int(folio))
     if row is None or not token or row["tracking_token"] != token:
         raise NotFound(f"No existe el reporte con folio {folio} o la clave no coincide.", "reporte_no_encontrado")
     return _public(row)

@@ -5,11 +5,8 @@ Intake does not decide who may read a report: the gateway asks routing first (wh
 reports the user may see) and only then asks for those folios."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from sacinfra.errors import InvalidInput
 
-from . import store
 from .handlers import _public
 
 MAX_FOLIOS = 1000
@@ -23,10 +20,6 @@ def get_reports(uow, folios, include_token: bool = False) -> list[dict]:
         raise InvalidInput(f"Indique una lista de hasta {MAX_FOLIOS} folios (enteros positivos).", "folio_invalido")
     if not folios:
         return []
-    r = store.reports
-    try:
-        rows = {row["folio"]: row for row in uow.session.execute(
-            sa.select(r).where(r.c.folio.in_(list(set(folios))))).mappings()}
-    finally:
-        uow.rollback()  # read-only: release the connection
+    with uow:
+        rows = uow.by_folios(folios)
     return [_public(rows[f], include_token=include_token) for f in dict.fromkeys(folios) if f in rows]

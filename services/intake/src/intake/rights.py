@@ -11,23 +11,13 @@
 """
 from __future__ import annotations
 
-import logging
-
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
 from sacinfra.errors import InvalidInput
 
-from . import store
 from .handlers import _public
-
-log = logging.getLogger(__name__)
 
 ERASED_DESCRIPTION = "[Datos personales suprimidos por cancelación ARCO]"
 CONSUMER = "intake.citizen_cancelled"
 MAX_REPORTS = 10000
-
-r = store.reports
 
 
 def _numbers(value) -> list[int]:
@@ -42,38 +32,24 @@ def _numbers(value) -> list[int]:
 
 def erase_citizen_reports(uow, envelope: dict) -> int:
     """Erase the personal data of the reports of ``envelope["data"]["number"]``; returns
-    how many reports were erased now (0 for a redelivery)."""
-    if not uow.claim(CONSUMER, envelope["event_id"]):
-        uow.rollback()
-        return 0
+    how many reports were erased now (0 for a redelivery). Then a best-effort VACUUM
+    (outside the transaction) drops the old row versions that still held the text."""
     number = envelope["data"]["number"]
-    uow.session.execute(pg_insert(store.cancelled_citizens).values(number=number).on_conflict_do_nothing())
-    erased = uow.session.execute(
-        sa.update(r).where(r.c.citizen_number == number,
-                           sa.or_(r.c.description != ERASED_DESCRIPTION, r.c.references.is_not(None),
-                                  r.c.number.is_not(None)))
-        .values(description=ERASED_DESCRIPTION, references=None, number=None)).rowcount
-    uow.commit()
+    with uow:
+        if not uow.claim(CONSUMER, envelope["event_id"]):
+            return 0
+        uow.remember_cancelled(number)
+        erased = uow.erase_personal_data(number, ERASED_DESCRIPTION)
     if erased:
-        vacuum(uow.engine)
+        uow.vacuum_reports()
     return erased
-
-
-def vacuum(engine) -> None:
-    """Best effort: VACUUM drops the dead row versions that still held the old text."""
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM reports"))
-    except Exception:  # noqa: BLE001 — autovacuum does it later anyway
-        log.warning("VACUUM after an ARCO cancellation failed; autovacuum will clean up", exc_info=True)
 
 
 def arco_access(uow, citizen_numbers) -> dict:
     """The reports filed under ``citizen_numbers`` (a number or a list), as received."""
     numbers = _numbers(citizen_numbers)
-    rows = uow.session.execute(sa.select(r).where(r.c.citizen_number.in_(numbers)).order_by(r.c.folio)
-                               .limit(MAX_REPORTS)).mappings().all()
-    uow.rollback()
+    with uow:
+        rows = uow.by_citizens(numbers, MAX_REPORTS)
     return {"citizen_numbers": numbers,
             "reports": [_public(row) | {"created_by": row["created_by"],
                                         "personal_data_erased": row["description"] == ERASED_DESCRIPTION}

@@ -1,6 +1,13 @@
-"""Persistence of intake: the reports table and the folio sequence."""
+"""intake's repository: the reports table, the folio sequence, the cancelled numbers,
+and every SQL statement.
+
+``Store`` wraps one sacinfra ``UnitOfWork``: ``with store:`` is the unit of work's ``with``
+(commit on success, rollback on error); the use cases (``handlers``, ``reads``,
+``rights``) call its methods and never write SQL. ``tests/unit`` has an in-memory twin."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from sacinfra.db import Repository
 
 metadata = sa.MetaData()
 
@@ -28,35 +35,63 @@ cancelled_citizens = sa.Table(
 )
 
 
-def cancelled_among(session, numbers) -> set[int]:
-    """Which of ``numbers`` belong to a cancelled citizen (one indexed query)."""
-    c = cancelled_citizens
-    return set(session.execute(sa.select(c.c.number).where(c.c.number.in_(list(numbers)))).scalars())
+class Store(Repository):
+    """intake's repository over one unit of work (see the module docstring)."""
 
+    # -- filing ----------------------------------------------------------------------
+    def cancelled_among(self, numbers) -> set[int]:
+        """Which of ``numbers`` belong to a cancelled citizen (one indexed query)."""
+        c = cancelled_citizens
+        return set(self.session.execute(sa.select(c.c.number).where(c.c.number.in_(list(numbers)))).scalars())
 
-def next_folios(session, n: int) -> list[int]:
-    """``n`` folios from the sequence, ascending, in one round trip."""
-    if n == 0:
-        return []
-    return list(session.execute(sa.text("SELECT nextval('folio_seq') FROM generate_series(1, :n) ORDER BY 1"),
-                                {"n": n}).scalars())
+    def next_folios(self, n: int) -> list[int]:
+        """``n`` folios from the sequence, ascending, in one round trip."""
+        if n == 0:
+            return []
+        return list(self.session.execute(sa.text("SELECT nextval('folio_seq') FROM generate_series(1, :n) ORDER BY 1"),
+                                    {"n": n}).scalars())
 
+    def insert_reports(self, rows: list[dict]) -> set[int]:
+        """Insert in one executemany (SQLAlchemy batches it into multi-row statements and
+        caches the compiled form); returns the folios inserted (a row whose idempotency key
+        another transaction stored first is skipped)."""
+        if not rows:
+            return set()
+        stmt = (pg_insert(reports).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                .returning(reports.c.folio))
+        return set(self.session.execute(stmt, rows).scalars())
 
-def insert_reports(session, rows: list[dict]) -> set[int]:
-    """Insert in one executemany (SQLAlchemy batches it into multi-row statements and
-    caches the compiled form); returns the folios inserted (a row whose idempotency key
-    another transaction stored first is skipped)."""
-    if not rows:
-        return set()
-    stmt = (pg_insert(reports).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(reports.c.folio))
-    return set(session.execute(stmt, rows).scalars())
+    def by_idempotency_keys(self, keys) -> dict:
+        rows = self.session.execute(sa.select(reports).where(reports.c.idempotency_key.in_(list(keys)))).mappings()
+        return {r["idempotency_key"]: dict(r) for r in rows}
 
+    # -- reading ---------------------------------------------------------------------
+    def by_folio(self, folio: int) -> dict | None:
+        row = self.session.execute(sa.select(reports).where(reports.c.folio == folio)).mappings().first()
+        return dict(row) if row else None
 
-def by_folio(session, folio: int):
-    return session.execute(sa.select(reports).where(reports.c.folio == folio)).mappings().first()
+    def by_folios(self, folios) -> dict[int, dict]:
+        rows = self.session.execute(sa.select(reports).where(reports.c.folio.in_(list(set(folios))))).mappings()
+        return {r["folio"]: dict(r) for r in rows}
 
+    def by_citizens(self, numbers, limit: int) -> list[dict]:
+        q = sa.select(reports).where(reports.c.citizen_number.in_(list(numbers))).order_by(reports.c.folio).limit(limit)
+        return [dict(r) for r in self.session.execute(q).mappings()]
 
-def by_idempotency_keys(session, keys) -> dict:
-    rows = session.execute(sa.select(reports).where(reports.c.idempotency_key.in_(list(keys)))).mappings()
-    return {r["idempotency_key"]: r for r in rows}
+    # -- ARCO cancellation -------------------------------------------------------------
+    def remember_cancelled(self, number: int) -> None:
+        self.session.execute(pg_insert(cancelled_citizens).values(number=number).on_conflict_do_nothing())
+
+    def erase_personal_data(self, number: int, note: str) -> int:
+        """Replace the description by ``note`` and drop references and street number of the
+        reports of ``number`` not erased yet; how many changed."""
+        r = reports
+        return self.session.execute(
+            sa.update(r).where(r.c.citizen_number == number,
+                               sa.or_(r.c.description != note, r.c.references.is_not(None), r.c.number.is_not(None)))
+            .values(description=note, references=None, number=None)).rowcount
+
+    def vacuum_reports(self) -> None:
+        """Best effort, after an erasure: drops the dead row versions of ``reports`` that
+        still held erased text (outside the transaction; see ``Repository.vacuum``)."""
+        self.vacuum(("reports",))
