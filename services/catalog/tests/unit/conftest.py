@@ -34,6 +34,9 @@ class FakeStore:
     def add_events(self, events):
         self.events += [(t, d) for t, d, _ in events]
 
+    def current_geo_versions(self):
+        return {}  # no geography loaded: quotes check no coordinates
+
     # petition types
     def petition_type(self, code, lock=False):
         row = self.tables["petition_type"].get(code)
