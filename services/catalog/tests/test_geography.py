@@ -164,3 +164,16 @@ def test_locating_is_fast_with_2000_colonias():
     found = [index.locate(lat, lon) for lat, lon in points]
     per_point = (time.perf_counter() - start) / len(points)
     assert all(f["colonia"] for f in found) and per_point < 0.001, per_point
+
+
+@pytest.mark.parametrize("collection", [
+    None, [], "x", {"type": "FeatureCollection"}, {"type": "FeatureCollection", "features": []},
+    {"type": "FeatureCollection", "features": [1, {"type": "Feature", "geometry": {"type": "Polygon",
+                                                                                  "coordinates": "x"}}]},
+    {"type": "FeatureCollection", "crs": {"properties": ["x"]}, "features": [{"type": "Feature", "properties": [1],
+                                                                             "geometry": {"type": "Point"}}]},
+])
+def test_malformed_files_are_refused_not_crashed(uow, collection):
+    with pytest.raises(InvalidInput) as exc:
+        geo.load_geography(uow(), ADMIN, "colonias", collection)
+    assert exc.value.code == "geografia_invalida" and exc.value.errors

@@ -26,3 +26,4 @@ ROUTERS.append(reports_query.router)
 # route anywhere captures /v1/reports/export.xlsx, export.csv or work-orders.pdf
 from . import exports  # noqa: E402
 ROUTERS.insert(0, exports.router)
+from . import geo; ROUTERS.insert(0, geo.router)  # noqa: E402,E702  (the map; /v1/reports/nearby before any /v1/reports/{folio})

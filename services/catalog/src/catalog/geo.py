@@ -35,6 +35,10 @@ def _layer(layer) -> str:
     return layer
 
 
+def _whole_file(message: str) -> InvalidInput:
+    return InvalidInput(message, "geografia_invalida", errors=[{"feature": None, "message": message}])
+
+
 def load_geography(uow, actor, layer: str, geojson, source: str | None = None) -> dict:
     """A new version of ``layer`` from a GeoJSON FeatureCollection (a dict or its text).
     Any problem → ``InvalidInput`` ``geografia_invalida`` whose ``errors`` list
@@ -44,11 +48,11 @@ def load_geography(uow, actor, layer: str, geojson, source: str | None = None) -
     _layer(layer)
     if isinstance(geojson, str):
         if len(geojson) > MAX_GEOJSON_CHARS:
-            raise InvalidInput("El archivo GeoJSON es demasiado grande.", "geografia_invalida")
+            raise _whole_file("El archivo GeoJSON es demasiado grande.")
         try:
             geojson = json.loads(geojson)
         except ValueError as exc:
-            raise InvalidInput(f"El archivo no es JSON válido: {exc}.", "geografia_invalida") from None
+            raise _whole_file(f"El archivo no es JSON válido: {exc}.") from None
     rows, problems = geography.check_layer(layer, geojson)
     if problems:
         shown = "; ".join(f"elemento {p.feature}: {p.message}" if p.feature is not None else p.message

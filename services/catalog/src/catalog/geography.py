@@ -55,7 +55,8 @@ def _crs_problem(collection: dict) -> Problem | None:
     crs = collection.get("crs")
     if crs is None:
         return None
-    name = str(((crs or {}).get("properties") or {}).get("name", "")) if isinstance(crs, dict) else str(crs)
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = str(props.get("name", "")) if isinstance(props, dict) else str(crs)
     if any(name.upper().replace("URN:OGC:DEF:CRS:", "").endswith(w.upper()) for w in WGS84_NAMES):
         return None
     return Problem(None, f"El sistema de coordenadas «{name or crs}» no es WGS84 (longitud/latitud); "
@@ -94,7 +95,7 @@ def check_layer(layer: str, collection) -> tuple[list[dict], list[Problem]]:
         if err:
             problems.append(Problem(i, err))
             continue
-        props = feat.get("properties") or {}
+        props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
         row = {f: _field(props, f) for f in LAYER_FIELDS[layer]}
         missing = [f for f in REQUIRED[layer] if not row[f]]
         if missing:
