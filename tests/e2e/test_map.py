@@ -2,7 +2,7 @@
 Cuauhtémoc, shipped in catalog/geodata): an admin loads it over HTTP; a report gets its
 colonia and postal code from its coordinates and keeps what the caller typed; a point
 outside the boundary is refused; a zone rule routes; nearby open reports of the same type
-are listed closest first."""
+are listed closest first; a report is marked as a duplicate of another."""
 import json
 import math
 import time
@@ -95,6 +95,9 @@ def test_the_map_at_filing_routing_and_nearby(platform, tokens, layer, subscribe
     items = r.json()["items"]
     assert [i["folio"] for i in items] == [near["folio"]]
     assert 99 < items[0]["distance_m"] < 101 and "citizen_number" not in items[0]
+    r = requests.post(f"{base}/v1/reports/{far['folio']}/duplicate", json={"version": 1, "original": near["folio"]},
+                      headers=admin, timeout=20)
+    assert r.status_code == 200 and r.json()["duplicate_of"] == near["folio"], r.text
     r = requests.get(f"{base}/v1/reports/nearby", params={"petition_type": "OP-LAMPARA APAGADA", "lat": 91,
                                                           "lon": 0}, headers=op, timeout=20)
     assert r.status_code == 422

@@ -1,13 +1,13 @@
 """Routing on the map, on real PostgreSQL: a zone rule routes at assignment (petition type
 first, then department; no rule → the default), rules are audited and decided by
 policy; nearby finds the open report 100 m away and not the one 400 m away, nor a
-closed one, nor another petition type."""
+closed one, nor another petition type; a duplicate is linked both ways."""
 import math
 
 import pytest
 
-from routing import geo, handlers
-from routing.exceptions import Forbidden, InvalidInput, NotFound, UnknownDepartment
+from routing import duplicates, geo, handlers
+from routing.exceptions import Conflict, Forbidden, InvalidInput, NotFound, UnknownDepartment
 
 ADMIN = {"kind": "staff", "username": "admin", "role": "admin"}
 SUPERVISOR = {"kind": "staff", "username": "super", "role": "supervisor"}
@@ -105,3 +105,19 @@ def test_nearby_finds_the_open_report_100_m_away_only(uow, created_event, depart
         geo.set_nearby_radius(uow, OP_STAFF, "OP-LAMPARA APAGADA", 100)
     with pytest.raises(InvalidInput):
         geo.nearby_reports(uow, "OP-LAMPARA APAGADA", 91, LON, PUBLIC)
+
+
+def test_a_report_marked_duplicate_is_linked_both_ways_and_leaves_nearby(uow, created_event, departments):
+    handlers.assign_reports(uow, [_event(created_event, 1), _event(created_event, 2, lat=_north(50)),
+                                  _event(created_event, 3, lat=_north(80))])
+    view = duplicates.mark_duplicate(uow, OP_STAFF, 2, 1, 1)
+    assert view["duplicate_of"] == 1 and view["version"] == 2
+    assert view["history"][-1]["kind"] == "duplicate_of" and view["history"][-1]["author"] == "op1"
+    duplicates.mark_duplicate(uow, ADMIN, 3, 1, 2)  # a duplicate of a duplicate: linked to the original
+    original = _assigned(uow, 1)
+    assert original["duplicates"] == [2, 3] and original["history"][-1]["kind"] == "duplicate_linked"
+    assert [i["folio"] for i in geo.nearby_reports(uow, "OP-LAMPARA APAGADA", LAT, LON, PUBLIC)["items"]] == [1]
+    with pytest.raises(Conflict):
+        duplicates.mark_duplicate(uow, ADMIN, 2, 2, 1)
+    with pytest.raises(Forbidden):
+        duplicates.mark_duplicate(uow, SUPERVISOR | {"role": "operator"}, 1, 1, 3)

@@ -7,15 +7,18 @@ gateway authenticates and passes the actor.
 router is registered first."""
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
+from pydantic import Field
 
 from ..auth import CurrentUser, StaffOrKey, actor_of, audit_event
 from ..errors import ApiError, problem, remote_to_api
+from ..params import Folio
 from ..rpc import RemoteCallError, ServiceUnavailable
 from ..tracing import rpc_context
-from .catalog import remote_errors
+from .reports_lifecycle import IfMatch, Versioned, version_of
 
 router = APIRouter(prefix="/v1", tags=["mapa del municipio"])
 
@@ -42,6 +45,16 @@ def _actor(who) -> dict:
     return {"kind": "key" if key else "staff"} | actor_of(who)
 
 
+def _feature_errors(value) -> list[dict]:
+    """The ``errors`` ``[{feature, message}]`` of catalog's refusal, if its JSON value has them."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return []
+    errors = data.get("errors") if isinstance(data, dict) else None
+    return errors if isinstance(errors, list) else []
+
+
 def _ok(example: Any) -> dict:
     return {200: {"content": {"application/json": {"example": example}}}}
 
@@ -63,6 +76,24 @@ async def set_nearby_radius(petition_type: str, request: Request, user: CurrentU
                             meters: Annotated[int, Body(embed=True, ge=10, le=5000, examples=[150])]) -> dict[str, Any]:
     out = await request.app.state.call("routing", "set_nearby_radius", _actor(user), petition_type, meters)
     await audit_event(request, "routing.nearby_radius_set", target=f"petition_type:{petition_type}", detail=out)
+    return out
+
+
+class DuplicateIn(Versioned):
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"version": 1, "original": 1834}]}}
+    original: int = Field(ge=1, le=2**63 - 1, description="folio del reporte original")
+
+
+@router.post("/reports/{folio}/duplicate", summary="Marcar un reporte como duplicado de otro (ambos quedan ligados)",
+             responses=_ok({"folio": 1840, "duplicate_of": 1834, "duplicates": [], "version": 2}))
+async def mark_duplicate(folio: Folio, body: DuplicateIn, request: Request,
+                         user: CurrentUser, if_match: IfMatch = None) -> dict[str, Any]:
+    """Routing decides (who may reassign the report may mark it); the history of both
+    reports keeps it; 409 ``reporte_cerrado``, ``ya_es_duplicado``, ``version_desactualizada``."""
+    out = await request.app.state.call("routing", "mark_duplicate", _actor(user), folio,
+                                       version_of(body, if_match), body.original)
+    await audit_event(request, "report.marked_duplicate", target=f"report:{folio}",
+                      detail={"original": out.get("duplicate_of")})
     return out
 
 
@@ -93,7 +124,7 @@ async def load_layer(layer: Layer, request: Request, user: CurrentUser,
         out = await request.app.state.rpc.call("catalog", "load_geography", _actor(user), layer, geojson, source,
                                                context=rpc_context(), timeout=LOAD_TIMEOUT)
     except RemoteCallError as exc:
-        error, errors = remote_to_api(exc), remote_errors(exc.value)
+        error, errors = remote_to_api(exc), _feature_errors(exc.value)
         if errors:
             return problem(error.status, error.code, error.detail, errors=errors)
         raise error from None

@@ -180,7 +180,8 @@ def _view(repo, folio: int, full: bool, at_risk_share: float, now: datetime | No
            "assigned_at": _iso(row["assigned_at"]), "closed_at": _iso(row["closed_at"]), "version": row["version"],
            "traffic_light": domain.traffic_light(row["status"], row["created_at"], row["due_at"], _now(now),
                                                  row["closed_at"], at_risk_share),
-           "reassign_count": row["reassign_count"] or 0, "view": "full" if full else "public"}
+           "reassign_count": row["reassign_count"] or 0, "view": "full" if full else "public",
+           "duplicate_of": row.get("duplicate_of"), "duplicates": repo.duplicates(folio)}
     history = repo.history(folio)
     if not full:
         return out | {

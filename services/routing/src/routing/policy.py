@@ -29,7 +29,10 @@ from .exceptions import Forbidden, InvalidInput, NotFound
 # ---- actions on one report: the lifecycle's (domain), READ (the full view: history with
 # authors and texts, interventions, evidence) and READ_PUBLIC (the public, non-personal view)
 READ_PUBLIC = "read_public"
-ACTIONS = frozenset({READ_PUBLIC, READ, START, FINISH, MARK_NOT_VIABLE, REOPEN, REASSIGN, SHARE, INTERVENE})
+#: mark a report as a duplicate of another (duplicates.py): who may reassign it may
+MARK_DUPLICATE = "mark_duplicate"
+ACTIONS = frozenset({READ_PUBLIC, READ, START, FINISH, MARK_NOT_VIABLE, REOPEN, REASSIGN, SHARE, INTERVENE,
+                     MARK_DUPLICATE})
 
 # ---- roles (contracts/actor/roles.json)
 OPERATOR, AGENCY_STAFF, SUPERVISOR, AUDITOR, ADMIN = "operator", "agency_staff", "supervisor", "auditor", "admin"

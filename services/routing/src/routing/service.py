@@ -13,7 +13,7 @@ from sacinfra.batching import batch_event_handler
 from sacinfra.metrics import gauge
 from sacinfra.service import SqlService, reliable_event_handler
 
-from . import domain, geo, handlers, public, queries
+from . import domain, duplicates, geo, handlers, public, queries
 from .evidence import Limits as EvidenceLimits
 
 log = logging.getLogger(__name__)
@@ -182,3 +182,8 @@ class RoutingService(SqlService):
     @rpc
     def zone_rule_history(self, actor):
         return geo.zone_rule_history(self.db, actor)
+
+    @rpc
+    def mark_duplicate(self, actor, folio, version, original):
+        return duplicates.mark_duplicate(self.db, actor, folio, version, original,
+                                         at_risk_share=self._at_risk_share())

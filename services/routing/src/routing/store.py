@@ -30,7 +30,9 @@ assignments = sa.Table(
     sa.Column("lat", sa.Float), sa.Column("lon", sa.Float), sa.Column("created_by", sa.Text),
     sa.Column("colonia_norm", sa.Text), sa.Column("street_norm", sa.Text),
     # 0006 (geography)
-    sa.Column("zone", sa.Text), sa.Column("colonia_key", sa.Text))
+    sa.Column("zone", sa.Text), sa.Column("colonia_key", sa.Text),
+    # 0007 (duplicates)
+    sa.Column("duplicate_of", sa.BigInteger))
 
 history = sa.Table(
     "history", metadata,
@@ -324,8 +326,15 @@ class SqlRepository(Repository):
         distance = (2 * EARTH_RADIUS_M * sa.func.asin(sa.func.sqrt(sa.func.least(hav, 1.0)))).label("distance_m")
         inner = (sa.select(a.c.folio, a.c.petition_type, a.c.status, a.c.colonia, a.c.zone, a.c.lat, a.c.lon,
                            a.c.created_at, a.c.due_at, distance)
-                 .where(a.c.petition_type == petition_type, _OPEN_LITERAL,
+                 .where(a.c.petition_type == petition_type, _OPEN_LITERAL, a.c.duplicate_of.is_(None),
                         a.c.lat.between(lat - dlat, lat + dlat), a.c.lon.between(lon - dlon, lon + dlon))
                  .subquery())
         return self._all(sa.select(inner).where(inner.c.distance_m <= meters)
                          .order_by(inner.c.distance_m, inner.c.folio).limit(limit))
+
+    # -- duplicates (0007)
+    def duplicates(self, folio: int) -> list[int]:
+        """The folios marked as duplicates of ``folio``."""
+        a = assignments
+        return list(self.uow.session.execute(sa.select(a.c.folio).where(a.c.duplicate_of == folio)
+                                             .order_by(a.c.folio)).scalars())
