@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT / "libs" / "sacinfra" / "src"), str(ROOT / "services" /
 import psycopg  # noqa: E402
 
 from routing import geo  # noqa: E402
-from sacinfra import testing  # noqa: E402
+from benchdb import finish, pct, prepare  # noqa: E402
 from sacinfra.db import UnitOfWork, make_engine  # noqa: E402
 
 DB = "sac_bench_nearby"
@@ -66,11 +66,6 @@ FROM s
 """.replace("C_LAT", ", ".join(str(c[0]) for c in CENTRES)).replace("C_LON", ", ".join(str(c[1]) for c in CENTRES))
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
-
-
 def fill(url_pg: str, rows: int) -> None:
     with psycopg.connect(url_pg, autocommit=True) as conn:
         defs = conn.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'assignments'"
@@ -83,14 +78,6 @@ def fill(url_pg: str, rows: int) -> None:
         for _, definition in defs:
             conn.execute(definition)
         conn.execute("VACUUM ANALYZE assignments")
-
-
-def count(url_pg: str) -> int:
-    try:
-        with psycopg.connect(url_pg) as conn:
-            return conn.execute("SELECT count(*) FROM assignments").fetchone()[0]
-    except psycopg.Error:
-        return -1
 
 
 def case(rng: random.Random) -> tuple[str, float, float]:
@@ -109,19 +96,9 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="reuse the database if it is filled; leave it at the end")
     args = ap.parse_args()
 
-    url = testing.database_url(DB)
-    url_pg = url.replace("postgresql+psycopg://", "postgresql://")
-    reuse = args.keep and count(url_pg) == args.rows
     try:
-        if not reuse:
-            testing.drop_database(DB)
-            testing.create_database(DB)
-            testing.migrate(ROOT / "services" / "routing", url)
-            started = time.perf_counter()
-            fill(url_pg, args.rows)
-            print(f"loaded {args.rows} reports in {time.perf_counter() - started:.1f} s")
-        else:
-            print(f"reusing {DB} ({args.rows} reports)")
+        url, url_pg = prepare(DB, ROOT / "services" / "routing", args.rows, args.keep,
+                              lambda url_pg: fill(url_pg, args.rows))
         with psycopg.connect(url_pg) as conn:
             open_rows = conn.execute("SELECT count(*) FROM assignments WHERE status IN ('captured', 'in_progress')"
                                      ).fetchone()[0]
@@ -144,8 +121,7 @@ def main() -> None:
               f" (mean {sum(found) / len(found):.1f}), p50 {pct(times, 50):.1f} ms, max {pct(times, 100):.1f} ms")
         print(f"nearby p95 {pct(times, 95):.1f} ms")
     finally:
-        if not args.keep:
-            testing.drop_database(DB)
+        finish(DB, args.keep)
 
 
 if __name__ == "__main__":
