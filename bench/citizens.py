@@ -24,11 +24,12 @@ sys.path[:0] = [str(ROOT / "libs" / "sacinfra" / "src"), str(ROOT / "services" /
 import psycopg  # noqa: E402
 
 from citizens import handlers, normalize  # noqa: E402
+from citizens.store import Store  # noqa: E402
 from sacinfra import testing  # noqa: E402
 from sacinfra.db import UnitOfWork, make_engine  # noqa: E402
 
 DB = "bench_citizens"
-ACTOR = {"username": "bench", "role": "operator", "agency": None}
+ACTOR = {"kind": "staff", "username": "bench", "role": "operator"}
 
 MALE = ("José", "Juan", "Luis", "Carlos", "Jesús", "Miguel", "Francisco", "Antonio", "Alejandro", "Jorge",
         "Pedro", "Manuel", "Ricardo", "Fernando", "Roberto", "Eduardo", "Javier", "Sergio", "Raúl", "Arturo",
@@ -142,7 +143,7 @@ def main() -> None:
         rng = random.Random(args.seed + 1)
         engine = make_engine(url, pool_size=1)
         timings, found = [], 0
-        with UnitOfWork(engine, "citizens") as uow:
+        with Store(UnitOfWork(engine, "citizens")) as uow:
             for q in queries(rng, 20):  # warm-up: caches, connection, plans
                 handlers.search_citizens(uow, ACTOR, q, "bench warm-up")
             for q in queries(rng, args.searches):

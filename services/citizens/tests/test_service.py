@@ -1,13 +1,32 @@
-"""citizens runs as a nameko service on its own database and answers its health RPC."""
+"""citizens runs as a nameko service on its own database: health, and a registration and
+a read over RPC with the actor of contracts/actor (a broken actor is InvalidInput)."""
+import json
+
+import pytest
+from nameko.exceptions import RemoteError
+
 from citizens.service import CitizensService
 
 from sacinfra.rpcpool import RpcPool
 
+OPERATOR = {"kind": "staff", "username": "operator", "role": "operator", "agency": None, "department": None}
+PERSON = {"given_names": "Filemón", "first_surname": "Autorizadoz", "second_surname": None, "sex": "male",
+          "birth_date": "1975-03-04", "phones": ["4775550123"], "email": None,
+          "address": {"colonia": "Centro", "street": "Madero", "number": "12", "postal_code": None, "references": None},
+          "consent": True, "privacy_notice_version": "2026-01", "channel": "072"}
 
-def test_health_on_real_broker_and_database(vhost, service_db, container_factory):
+
+def test_health_registration_and_read_over_rpc(vhost, service_db, container_factory):
     container_factory(CitizensService, {"AMQP_URI": vhost["uri"], "DATABASE_URL": service_db("citizens"),
                                         "METRICS_PORT": 0}).start()
     pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=1)
-    with pool.proxy() as p:
-        assert p.citizens.health() == {"service": "citizens", "status": "ok"}
-    pool.close()
+    try:
+        with pool.proxy() as p:
+            assert p.citizens.health() == {"service": "citizens", "status": "ok"}
+            number = p.citizens.register_citizen(OPERATOR, PERSON, False)["created"]["number"]
+            assert p.citizens.get_citizen(OPERATOR, number, "atención 072")["full_name"] == "Filemón Autorizadoz"
+            with pytest.raises(RemoteError) as caught:
+                p.citizens.get_citizen({"username": "operator", "role": "operator"}, number, "atención 072")
+            assert (caught.value.exc_type, json.loads(caught.value.value)["code"]) == ("InvalidInput", "actor_invalido")
+    finally:
+        pool.close()

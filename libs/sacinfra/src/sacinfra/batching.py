@@ -1,9 +1,5 @@
 """Batching for nameko services.
 
-``Batcher``: group commit for RPC workers — items submitted together are processed in one
-go (one transaction, one downstream call) and each worker gets its own result. Under
-load the batches grow by themselves; alone, an item waits for nobody.
-
 ``BatchEventHandler``: events that arrive together go to one worker."""
 from __future__ import annotations
 
@@ -11,71 +7,10 @@ import logging
 from functools import partial
 
 import eventlet
-from eventlet.event import Event
-from eventlet.queue import Empty, LightQueue
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
-from nameko.extensions import DependencyProvider
 
 log = logging.getLogger(__name__)
-
-
-class Batcher(DependencyProvider):
-    """Group commit with a leader: a worker submits its item and, if fewer than
-    ``leaders`` workers are processing, becomes a leader itself: it takes everything
-    queued (up to ``max_batch`` at a time) and processes it with its own dependencies
-    (``process(items) -> list of result or exception``), until the queue is empty. The
-    others wait for their own result. No thread of its own: the leader's injected RPC
-    proxies and unit of work do the work, in a worker's context."""
-
-    max_batch = 200
-    leaders = 2
-
-    def setup(self):
-        self.queue: LightQueue = LightQueue()
-        self._leading = 0
-
-    def get_dependency(self, worker_ctx):
-        return self
-
-    def on_batch(self, size: int) -> None:
-        """Hook for metrics."""
-
-    def submit(self, item, process):
-        done = Event()
-        self.queue.put((item, done))
-        if self._leading < self.leaders:
-            self._leading += 1
-            try:
-                eventlet.sleep(0)  # let workers that are about to submit do so
-                self._lead(process)
-            finally:
-                self._leading -= 1
-        return done.wait()
-
-    def _lead(self, process):
-        while True:
-            batch = []
-            while len(batch) < self.max_batch:
-                try:
-                    batch.append(self.queue.get_nowait())
-                except Empty:
-                    break
-            if not batch:  # checked and left without yielding: nothing can be stranded
-                return
-            self.on_batch(len(batch))
-            try:
-                results = process([item for item, _ in batch])
-            except Exception as exc:
-                log.warning("batch of %d failed: %s", len(batch), exc)
-                for _, done in batch:
-                    done.send_exception(exc)
-                continue
-            for (_, done), result in zip(batch, results):
-                if isinstance(result, BaseException):
-                    done.send_exception(result)
-                else:
-                    done.send(result)
 
 
 class BatchEventHandler(EventHandler):

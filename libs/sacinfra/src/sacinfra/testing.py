@@ -119,3 +119,34 @@ def wait_until(check, timeout: float = 15.0, interval: float = 0.1, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met in {timeout}s (last value {value!r})")
         time.sleep(interval)
+
+
+class InMemoryUnitOfWork:
+    """Base of a service's in-memory twin of its ``store.Store`` for unit tests (no I/O).
+
+    ``with`` keeps a deep copy of the attributes named in ``state`` and puts them back when
+    the block raises, as the real unit of work rolls back; ``commits`` counts the blocks
+    that ended well. Events added are kept as ``(event_type, data)`` in ``events``."""
+
+    state: tuple[str, ...] = ()
+
+    def __init__(self):
+        self.events: list[tuple[str, dict]] = []
+        self.commits = 0
+        self._saved: dict | None = None
+
+    def __enter__(self):
+        import copy
+        self._saved = copy.deepcopy({name: getattr(self, name) for name in self.state + ("events",)})
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commits += 1
+        else:
+            for name, value in self._saved.items():
+                setattr(self, name, value)
+        self._saved = None
+
+    def add_events(self, events) -> None:
+        self.events += [(event_type, data) for event_type, data, _ in events]

@@ -3,36 +3,21 @@ database, no broker). ``with store:`` keeps a copy of the state and puts it back
 block raises, as the real unit of work rolls back."""
 from __future__ import annotations
 
-import copy
-
 import pytest
+
+from sacinfra.testing import InMemoryUnitOfWork
 
 from catalog.demo_catalog import AGENCIES, CHANNELS, DEPARTMENTS, PETITION_TYPES
 
 
-class FakeStore:
+class FakeStore(InMemoryUnitOfWork):
+    state = ("tables", "history_rows", "calendar_data")
+
     def __init__(self):
+        super().__init__()
         self.tables = {"agency": {}, "department": {}, "channel": {}, "petition_type": {}}
         self.history_rows: list[dict] = []
         self.calendar_data: dict | None = None
-        self.events: list[tuple[str, dict]] = []
-        self.commits = 0
-        self._saved = None
-
-    # the unit of work
-    def __enter__(self):
-        self._saved = copy.deepcopy((self.tables, self.history_rows, self.calendar_data, self.events))
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.commits += 1
-        else:
-            self.tables, self.history_rows, self.calendar_data, self.events = self._saved
-        self._saved = None
-
-    def add_events(self, events):
-        self.events += [(t, d) for t, d, _ in events]
 
     def current_geo_versions(self):
         return {}  # no geography loaded: quotes check no coordinates

@@ -19,7 +19,7 @@ class CitizensService(SqlService):
 
     @property
     def store(self) -> Store:
-        return Store(self.store)
+        return Store(self.db)
 
     @rpc
     def register_citizen(self, actor, data, force=False):

@@ -3,10 +3,11 @@ database, no broker). Name similarity stands in for pg_trgm with difflib's ratio
 ``with store:`` keeps a copy of the state and puts it back when the block raises."""
 from __future__ import annotations
 
-import copy
 from difflib import SequenceMatcher
 
 import pytest
+
+from sacinfra.testing import InMemoryUnitOfWork
 
 CITIZEN_COLUMNS = ("given_names", "first_surname", "second_surname", "name_norm", "sex", "birth_date", "phones",
                    "email", "colonia", "colonia_norm", "street", "ext_number", "postal_code", "address_references",
@@ -14,25 +15,14 @@ CITIZEN_COLUMNS = ("given_names", "first_surname", "second_surname", "name_norm"
                    "merged_into", "merged_at", "cancelled_at", "cancelled_by")
 
 
-class FakeStore:
+class FakeStore(InMemoryUnitOfWork):
+    state = ("citizens", "change_rows", "log")
+
     def __init__(self):
+        super().__init__()
         self.citizens: dict[int, dict] = {}
         self.change_rows: list[dict] = []
         self.log: list[dict] = []
-        self.events: list[tuple[str, dict]] = []
-        self._saved = None
-
-    def __enter__(self):
-        self._saved = copy.deepcopy((self.citizens, self.change_rows, self.log, self.events))
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            self.citizens, self.change_rows, self.log, self.events = self._saved
-        self._saved = None
-
-    def add_events(self, events):
-        self.events += [(t, d) for t, d, _ in events]
 
     def citizen(self, number, lock=False):
         row = self.citizens.get(number)

@@ -3,35 +3,21 @@ stand-in catalog (no database, no broker). ``with store:`` keeps a copy of the s
 puts it back when the block raises, as the real unit of work rolls back."""
 from __future__ import annotations
 
-import copy
-
 import pytest
 
+from sacinfra.testing import InMemoryUnitOfWork
 
-class FakeStore:
+
+class FakeStore(InMemoryUnitOfWork):
+    state = ("reports", "cancelled", "claimed")
+
     def __init__(self):
+        super().__init__()
         self.reports: dict[int, dict] = {}
         self.cancelled: set[int] = set()
         self.claimed: set[tuple[str, str]] = set()
-        self.events: list[tuple[str, dict]] = []
         self.folio = 0
         self.vacuums = 0
-        self.transactions = 0
-        self._saved = None
-
-    def __enter__(self):
-        self._saved = copy.deepcopy((self.reports, self.cancelled, self.claimed, self.events))
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.transactions += 1
-        else:
-            self.reports, self.cancelled, self.claimed, self.events = self._saved
-        self._saved = None
-
-    def add_events(self, events):
-        self.events += [(t, d) for t, d, _ in events]
 
     def claim(self, consumer, message_id):
         if (consumer, message_id) in self.claimed:
