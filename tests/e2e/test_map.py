@@ -95,6 +95,10 @@ def test_the_map_at_filing_routing_and_nearby(platform, tokens, layer, subscribe
     items = r.json()["items"]
     assert [i["folio"] for i in items] == [near["folio"]]
     assert 99 < items[0]["distance_m"] < 101 and "citizen_number" not in items[0]
+    partner = requests.get(f"{base}/v1/reports/nearby", headers={"X-API-Key": "demo-chatbot-key-2026"},
+                           params={"petition_type": "OP-LAMPARA APAGADA", "lat": ZOCALO[0], "lon": ZOCALO[1]},
+                           timeout=20)  # an Open311 partner asks with its key before posting
+    assert partner.status_code == 200 and partner.json()["items"] == items, partner.text
     r = requests.post(f"{base}/v1/reports/{far['folio']}/duplicate", json={"version": 1, "original": near["folio"]},
                       headers=admin, timeout=20)
     assert r.status_code == 200 and r.json()["duplicate_of"] == near["folio"], r.text
