@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT / "libs" / "sacinfra" / "src"), str(ROOT / "services" /
 import psycopg  # noqa: E402
 
 from routing import queries  # noqa: E402
-from sacinfra import testing  # noqa: E402
+from benchdb import finish, pct, prepare  # noqa: E402
 from sacinfra.db import UnitOfWork, make_engine  # noqa: E402
 
 DB = "sac_bench_queries"
@@ -94,11 +94,6 @@ FROM assignments TABLESAMPLE BERNOULLI (1) REPEATABLE (7)
 """
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
-
-
 def fill(url_pg: str, rows: int, today: int) -> None:
     """Load with the migration's indexes dropped, then build them again from their own
     definitions (pg_indexes): the same indexes, built once instead of row by row."""
@@ -116,14 +111,6 @@ def fill(url_pg: str, rows: int, today: int) -> None:
             conn.execute(definition)
         conn.execute("VACUUM ANALYZE assignments")
         conn.execute("VACUUM ANALYZE shares")
-
-
-def count(url_pg: str) -> int:
-    try:
-        with psycopg.connect(url_pg) as conn:
-            return conn.execute("SELECT count(*) FROM assignments").fetchone()[0]
-    except psycopg.Error:
-        return -1
 
 
 def agency(rng: random.Random) -> str:
@@ -156,19 +143,9 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="reuse the database if it is filled; leave it at the end")
     args = ap.parse_args()
 
-    url = testing.database_url(DB)
-    url_pg = url.replace("postgresql+psycopg://", "postgresql://")
-    reuse = args.keep and count(url_pg) == args.rows
     try:
-        if not reuse:
-            testing.drop_database(DB)
-            testing.create_database(DB)
-            testing.migrate(ROOT / "services" / "routing", url)
-            started = time.perf_counter()
-            fill(url_pg, args.rows, args.today)
-            print(f"loaded {args.rows} reports ({args.today} today) in {time.perf_counter() - started:.1f} s")
-        else:
-            print(f"reusing {DB} ({args.rows} reports)")
+        url, _ = prepare(DB, ROOT / "services" / "routing", args.rows, args.keep,
+                         lambda url_pg: fill(url_pg, args.rows, args.today), f" ({args.today} today)")
 
         rng = random.Random(args.seed)
         engine = make_engine(url, pool_size=1)
@@ -195,8 +172,7 @@ def main() -> None:
                   f" p50 {pct(t, 50):.1f} ms, p95 {pct(t, 95):.1f} ms, max {pct(t, 100):.1f} ms")
         print(f"queries today p95 {pct(today_t, 95):.1f} ms, consultas p95 {pct(consultas_t, 95):.1f} ms")
     finally:
-        if not args.keep:
-            testing.drop_database(DB)
+        finish(DB, args.keep)
 
 
 if __name__ == "__main__":

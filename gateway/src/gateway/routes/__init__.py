@@ -4,7 +4,7 @@ No two routers answer the same path: folio paths use ``{folio:int}``, so
 ``/v1/reports/export.xlsx`` or ``/v1/reports/today`` can never be taken for a folio.
 A new router is one line in this list."""
 from . import (api_keys, audit, auth, block_leaders, catalog, citizen_rights, citizens, dead_letters, evidence,
-               directory, exports, open311, reports, reports_lifecycle, reports_query, stats, surveys, tracking,
+               directory, exports, geo, open311, reports, reports_lifecycle, reports_query, stats, surveys, tracking,
                users)
 
 ROUTERS = [
@@ -14,6 +14,7 @@ ROUTERS = [
     api_keys.router,
     dead_letters.router,
     catalog.router,
+    geo.router,
     reports.router,
     reports_query.router,
     reports_lifecycle.router,

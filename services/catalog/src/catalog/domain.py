@@ -8,7 +8,8 @@ The actor is the contract's (``contracts/actor``), read with ``sacinfra.actor.Ac
   list their own agency's petition types unless they ask for another (``read_scope``);
 - ``edit_petition_types`` (create, edit, import): admins, any agency; agency staff, their
   own agency only;
-- ``maintain`` (agencies, departments, channels, calendar): admins only.
+- ``maintain`` (agencies, departments, channels, calendar): admins only;
+- ``load_geography`` (boundary, colonias, zones): admins, and the system (the demo seed).
 
 A role catalog does not know gets nothing.
 """
@@ -23,10 +24,11 @@ AGENCY_STAFF = "agency_staff"
 #: the roles of contracts/actor/roles.json; catalog reads are public, so all of them read
 READERS = frozenset({"operator", "agency_staff", "supervisor", "auditor", "admin", "block_leader",
                      "channel_key", "department_key", "citizen", "public", "system"})
-ACTIONS = ("read", "edit_petition_types", "maintain")
+ACTIONS = ("read", "edit_petition_types", "maintain", "load_geography")
 _DENIED = {"edit_petition_types": "Su perfil no permite modificar el catálogo de peticiones.",
            "maintain": "Solo un administrador puede modificar dependencias, departamentos, canales y calendario.",
-           "read": "Su perfil no permite consultar el catálogo."}
+           "read": "Su perfil no permite consultar el catálogo.",
+           "load_geography": "Solo un administrador puede cargar la geografía del municipio."}
 
 #: What a petition type is, for history and events (``code`` and ``version`` aside).
 SNAPSHOT_FIELDS = ("name", "kind", "description", "sla_amount", "sla_unit", "agency", "department",
@@ -49,6 +51,8 @@ def allowed(who: Actor, action: str, agency: str | None = None) -> bool:
         return who.role == ADMIN or (who.role == AGENCY_STAFF and agency is not None and who.agency == agency)
     if action == "maintain":
         return who.role == ADMIN
+    if action == "load_geography":
+        return who.role in (ADMIN, "system")
     return False
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 
-from . import schemas, transfer
+from . import geo, schemas, transfer
 from .calendar import BusinessCalendar, compute_due_at
 from .domain import allowed, authorize, changed_fields, read_scope, snapshot
 from .exceptions import Conflict, InvalidInput, NotFound
@@ -155,6 +155,8 @@ def quote_reports(uow, requests: list[dict]) -> list[dict]:
     """Everything intake needs to accept reports: each petition type's owner and SLA,
     the channel checked, and the due date on the municipal calendar. One answer per
     request, in order: ``{"quote": {...}}`` or ``{"error": {"type", "code", "message"}}``
+    A request with ``lat`` and ``lon`` gets ``quote.geo`` (``geo.locate_requests``) when a
+    geography is loaded.
     (one bad report does not fail the others)."""
     if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
         raise InvalidInput("Se esperaba una lista de solicitudes.", "datos_invalidos")
@@ -164,11 +166,14 @@ def quote_reports(uow, requests: list[dict]) -> list[dict]:
         pts = uow.petition_types_by_code(codes)
         chs = uow.channels_by_code(chans)
         calendar = _calendar(uow)
+        geo_versions = uow.current_geo_versions()
+    places = geo.locate_requests(uow, geo_versions, requests)
     out = []
-    for r in requests:
+    for r, place in zip(requests, places):
         try:
-            out.append({"quote": _quote(pts.get(r.get("petition_type")), chs.get(r.get("channel")),
-                                        r.get("petition_type"), r.get("channel"), r.get("created_at"), calendar)})
+            q = _quote(pts.get(r.get("petition_type")), chs.get(r.get("channel")),
+                       r.get("petition_type"), r.get("channel"), r.get("created_at"), calendar)
+            out.append({"quote": q | ({"geo": place} if place else {})})
         except (NotFound, InvalidInput) as exc:
             out.append({"error": {"type": type(exc).__name__, "code": exc.code, "message": exc.message}})
     return out

@@ -8,7 +8,7 @@ from nameko.rpc import rpc
 
 from sacinfra.service import SqlService
 
-from . import handlers
+from . import geo, handlers
 from .store import Store
 
 
@@ -85,6 +85,19 @@ class CatalogService(SqlService):
     @rpc
     def update_calendar(self, actor, data):
         return handlers.update_calendar(self.store, actor, data)
+
+    # ---- the municipality's map (catalog/geo.py)
+    @rpc
+    def load_geography(self, actor, layer, geojson, source=None):
+        return geo.load_geography(self.store, actor, layer, geojson, source)
+
+    @rpc
+    def export_geography(self, layer):
+        return geo.export_geography(self.store, layer)
+
+    @rpc
+    def geography_versions(self, layer=None):
+        return geo.geography_versions(self.store, layer)
 
     # ---- Open311 GeoReport v2
     @rpc

@@ -33,6 +33,18 @@ petition_type_changes = sa.Table(
     sa.Column("author", sa.Text), sa.Column("at", sa.DateTime(timezone=True)),
     sa.Column("before", JSONB), sa.Column("after", JSONB))
 
+geo_versions = sa.Table(
+    "geo_versions", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("layer", sa.Text), sa.Column("version", sa.Integer),
+    sa.Column("author", sa.Text), sa.Column("at", sa.DateTime(timezone=True)), sa.Column("features", sa.Integer),
+    sa.Column("source", sa.Text))
+geo_features = sa.Table(
+    "geo_features", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("version_id", sa.BigInteger),
+    sa.Column("key", sa.Text), sa.Column("name", sa.Text), sa.Column("type", sa.Text),
+    sa.Column("postal_code", sa.Text), sa.Column("kind", sa.Text), sa.Column("geometry", JSONB))
+GEO_FIELDS = ("key", "name", "type", "postal_code", "kind")
+
 #: the tables an ``upsert`` may write (by their short name)
 _CODED = {"agency": agencies, "department": departments, "channel": channels}
 
@@ -151,3 +163,37 @@ class Store(Repository):
         values = {"data": data} if at is None else {"data": data, "updated_at": at}
         self.session.execute(pg_insert(calendar).values(id=1, **values)
                         .on_conflict_do_update(index_elements=["id"], set_=values))
+
+    # -- geography -------------------------------------------------------------------
+    def geo_versions(self, layer: str | None = None) -> list[dict]:
+        """Every version of ``layer`` (or of all layers), newest first."""
+        q = sa.select(geo_versions).order_by(geo_versions.c.layer, geo_versions.c.version.desc())
+        if layer:
+            q = q.where(geo_versions.c.layer == layer)
+        return [dict(r) for r in self.session.execute(q).mappings()]
+
+    def current_geo_versions(self) -> dict[str, dict]:
+        """The newest version of each loaded layer, by layer (one small query: quotes ask it
+        per batch to know whether their in-memory index is current)."""
+        v = geo_versions
+        q = (sa.select(v).distinct(v.c.layer).order_by(v.c.layer, v.c.version.desc()))
+        return {r["layer"]: dict(r) for r in self.session.execute(q).mappings()}
+
+    def geo_features(self, version_id: int) -> list[dict]:
+        f = geo_features
+        q = sa.select(*(f.c[n] for n in GEO_FIELDS), f.c.geometry).where(f.c.version_id == version_id).order_by(f.c.id)
+        return [dict(r) for r in self.session.execute(q).mappings()]
+
+    def add_geo_version(self, layer: str, author: str, at, source: str | None, rows: list[dict]) -> dict:
+        """A new version of ``layer`` with ``rows``; two concurrent loads of one layer:
+        the second gets ``Conflict``."""
+        v = geo_versions
+        last = self.session.execute(sa.select(sa.func.max(v.c.version)).where(v.c.layer == layer)).scalar() or 0
+        version = self.write(sa.insert(v).values(layer=layer, version=last + 1, author=author, at=at,
+                                                 features=len(rows), source=source)
+                             .returning(*v.c)).mappings().one()
+        if rows:
+            self.session.execute(sa.insert(geo_features), [
+                {"version_id": version["id"], "geometry": r["geometry"], **{n: r.get(n) for n in GEO_FIELDS}}
+                for r in rows])
+        return dict(version)

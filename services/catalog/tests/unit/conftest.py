@@ -19,6 +19,9 @@ class FakeStore(InMemoryUnitOfWork):
         self.history_rows: list[dict] = []
         self.calendar_data: dict | None = None
 
+    def current_geo_versions(self):
+        return {}  # no geography loaded: quotes check no coordinates
+
     # petition types
     def petition_type(self, code, lock=False):
         row = self.tables["petition_type"].get(code)

@@ -4,6 +4,7 @@ commits at the end or rolls back on error) and ``catalog`` anything with catalog
 ``quote_reports`` RPC. No SQL here."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 from sacinfra.actor import Actor, ActorInvalid
@@ -30,7 +31,8 @@ def _public(row, include_token: bool = False) -> dict:
         "description": row["description"],
         "citizen_number": row["citizen_number"],
         "location": {"lat": row["lat"], "lon": row["lon"], "colonia": row["colonia"],
-                     "street": row["street"], "number": row["number"], "references": row["references"]},
+                     "street": row["street"], "number": row["number"], "references": row["references"],
+                     **_place(row)},
         "agency": row["agency"],
         "department": row["department"],
         "sla": {"amount": row["sla_amount"], "unit": row["sla_unit"]},
@@ -40,6 +42,25 @@ def _public(row, include_token: bool = False) -> dict:
     if include_token:
         out["tracking_token"] = row["tracking_token"]
     return out
+
+
+def _place(row) -> dict:
+    """Where the report falls as catalog derived it (all None when no geography is loaded):
+    ``colonia`` is then the derived one and ``colonia_typed`` what the caller wrote."""
+    return {"colonia_typed": row.get("colonia_typed"), "colonia_key": row.get("colonia_key"),
+            "postal_code": row.get("postal_code"), "zone": row.get("zone"),
+            "outside_municipality": bool(row.get("outside_municipality"))}
+
+
+def accept_outside() -> bool:
+    """``ACCEPT_OUTSIDE_MUNICIPALITY`` (default false): file a point outside the municipal
+    boundary, flagged ``outside_municipality``, instead of refusing it."""
+    return os.environ.get("ACCEPT_OUTSIDE_MUNICIPALITY", "false").strip().lower() in ("1", "true", "yes", "sí", "si")
+
+
+def _outside() -> InvalidInput:
+    return InvalidInput("La ubicación del reporte está fuera del municipio; revise las coordenadas.",
+                        "fuera_del_municipio")
 
 
 def validate_report(payload: dict) -> dict:
@@ -98,11 +119,14 @@ def _file(uow, catalog, items: list[dict], todo: list[int], results: list, creat
     events in one transaction; fills ``results``."""
     quotes = catalog.quote_reports([
         {"petition_type": items[i]["data"]["petition_type"], "channel": items[i]["data"]["channel"],
-         "created_at": created_at.isoformat()} for i in todo])
-    accepted = []
+         "created_at": created_at.isoformat(), "lat": items[i]["data"]["location"]["lat"],
+         "lon": items[i]["data"]["location"]["lon"]} for i in todo])
+    accepted, flag_outside = [], accept_outside()
     for i, answer in zip(todo, quotes):
         if "error" in answer:
             results[i] = _quote_error(answer["error"])
+        elif (answer["quote"].get("geo") or {}).get("inside") is False and not flag_outside:
+            results[i] = _outside()
         else:
             accepted.append((i, answer["quote"]))
     if not accepted:
@@ -128,7 +152,8 @@ def _file(uow, catalog, items: list[dict], todo: list[int], results: list, creat
 
 def _row(item: dict, q: dict, folio: int, created_at: datetime) -> dict:
     data, loc = item["data"], item["data"]["location"]
-    return {
+    place, typed = q.get("geo") or {}, domain.normalise_text(loc["colonia"])
+    return _located({
         "folio": folio, "petition_type": q["petition_type"], "channel": q["channel"],
         "description": data["description"].strip(), "citizen_number": data["citizen_number"],
         "lat": loc["lat"], "lon": loc["lon"], "colonia": domain.normalise_text(loc["colonia"]),
@@ -138,7 +163,17 @@ def _row(item: dict, q: dict, folio: int, created_at: datetime) -> dict:
         "due_at": datetime.fromisoformat(q["due_at"]),
         "idempotency_key": item.get("idempotency_key"), "tracking_token": domain.new_tracking_token(),
         "created_by": item.get("created_by"),
-    }
+    }, place, typed)
+
+
+def _located(row: dict, place: dict, typed: str | None) -> dict:
+    """``row`` with catalog's geography: the derived colonia replaces the typed one, which
+    is kept beside it (``colonia_typed``); no derived colonia (no geography, or a point in
+    no colonia) keeps the typed one."""
+    derived = place.get("colonia")
+    return row | {"colonia": derived or typed, "colonia_typed": typed if derived else None,
+                  "colonia_key": place.get("colonia_key"), "postal_code": place.get("postal_code"),
+                  "zone": place.get("zone"), "outside_municipality": place.get("inside") is False}
 
 
 def error_dict(exc: ServiceError) -> dict:
@@ -171,7 +206,8 @@ def report_created_data(row: dict, kind: str | None = None) -> dict:
     return {
         "folio": row["folio"], "petition_type": row["petition_type"], "channel": row["channel"],
         "citizen_number": row["citizen_number"], "agency": row["agency"], "department": row["department"],
-        "location": {"lat": row["lat"], "lon": row["lon"], "colonia": row["colonia"], "street": row["street"]},
+        "location": {"lat": row["lat"], "lon": row["lon"], "colonia": row["colonia"], "street": row["street"],
+                     **_place(row)},
         "created_at": row["created_at"].isoformat(), "due_at": row["due_at"].isoformat(),
         "kind": kind, "created_by": row.get("created_by"),
     }

@@ -24,6 +24,8 @@ reports = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True)), sa.Column("due_at", sa.DateTime(timezone=True)),
     sa.Column("idempotency_key", sa.Text), sa.Column("tracking_token", sa.Text),
     sa.Column("created_by", sa.Text),
+    sa.Column("colonia_typed", sa.Text), sa.Column("colonia_key", sa.Text), sa.Column("postal_code", sa.Text),
+    sa.Column("zone", sa.Text), sa.Column("outside_municipality", sa.Boolean),
 )
 
 folio_seq = sa.Sequence("folio_seq")

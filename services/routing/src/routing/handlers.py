@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Callable
 
-from . import domain, integration, policy, store
+from . import domain, geo, integration, policy, store
 from . import evidence as ev
 from .exceptions import Conflict, InvalidInput, NotFound, ServiceError, UnknownDepartment
 from .queries import search_key
@@ -56,11 +56,15 @@ def assign_reports(uow, envelopes: list[dict]) -> list[int]:
                 todo.setdefault(e["data"]["folio"], e)
         if not todo:
             return []
+        rules = geo.zone_routes(repo, [e["data"] for e in todo.values()])  # routing by zone
+        for f, rule in rules.items():
+            todo[f] = todo[f] | {"data": todo[f]["data"] | {"agency": rule["agency"], "department": rule["department"]}}
         inserted = repo.insert_assignments([_new_row(f, e["data"]) for f, e in todo.items()])
         if inserted:
             repo.insert_history([
                 {"folio": f, "kind": "assigned", "to_status": domain.CAPTURED, "agency": todo[f]["data"]["agency"],
-                 "department": todo[f]["data"]["department"], "author": "routing"} for f in inserted])
+                 "department": todo[f]["data"]["department"], "author": "routing",
+                 "text": geo.rule_note(rules.get(f))} for f in inserted])
             assigned = [("report_assigned", {
                 "folio": f, "petition_type": todo[f]["data"]["petition_type"], "channel": todo[f]["data"]["channel"],
                 "agency": todo[f]["data"]["agency"], "department": todo[f]["data"]["department"],
@@ -81,6 +85,7 @@ def _new_row(folio: int, data: dict) -> dict:
             "street": loc.get("street"), "street_norm": search_key(loc.get("street")) or None,
             "lat": loc.get("lat"), "lon": loc.get("lon"), "citizen_number": data.get("citizen_number"),
             "kind": data.get("kind"), "created_by": data.get("created_by"),
+            "zone": loc.get("zone"), "colonia_key": loc.get("colonia_key"),
             "created_at": datetime.fromisoformat(data["created_at"]),
             "due_at": datetime.fromisoformat(data["due_at"])}
 
@@ -175,7 +180,8 @@ def _view(repo, folio: int, full: bool, at_risk_share: float, now: datetime | No
            "assigned_at": _iso(row["assigned_at"]), "closed_at": _iso(row["closed_at"]), "version": row["version"],
            "traffic_light": domain.traffic_light(row["status"], row["created_at"], row["due_at"], _now(now),
                                                  row["closed_at"], at_risk_share),
-           "reassign_count": row["reassign_count"] or 0, "view": "full" if full else "public"}
+           "reassign_count": row["reassign_count"] or 0, "view": "full" if full else "public",
+           "duplicate_of": row.get("duplicate_of"), "duplicates": repo.duplicates(folio)}
     history = repo.history(folio)
     if not full:
         return out | {

@@ -29,7 +29,10 @@ from .exceptions import Forbidden, InvalidInput, NotFound
 # ---- actions on one report: the lifecycle's (domain), READ (the full view: history with
 # authors and texts, interventions, evidence) and READ_PUBLIC (the public, non-personal view)
 READ_PUBLIC = "read_public"
-ACTIONS = frozenset({READ_PUBLIC, READ, START, FINISH, MARK_NOT_VIABLE, REOPEN, REASSIGN, SHARE, INTERVENE})
+#: mark a report as a duplicate of another (duplicates.py): who may reassign it may
+MARK_DUPLICATE = "mark_duplicate"
+ACTIONS = frozenset({READ_PUBLIC, READ, START, FINISH, MARK_NOT_VIABLE, REOPEN, REASSIGN, SHARE, INTERVENE,
+                     MARK_DUPLICATE})
 
 # ---- roles (contracts/actor/roles.json)
 OPERATOR, AGENCY_STAFF, SUPERVISOR, AUDITOR, ADMIN = "operator", "agency_staff", "supervisor", "auditor", "admin"
@@ -196,3 +199,49 @@ def list_scope(actor: Actor) -> Scope:
     if role == SYSTEM and READ in SYSTEM_GRANTS.get(actor.system or "", frozenset()):
         return Scope(ALL)
     raise Forbidden("Su perfil no permite consultar reportes.", "prohibido")
+
+
+# --------------------------------------------------------------------------- the map (geo.py)
+#
+# - routing rules by zone: admins set any rule; agency staff set rules "department of its
+#   agency + zone → department of its agency" only (a petition-type rule can move another
+#   agency's reports, so it is admins'); admins, supervisors and auditors read every rule and
+#   its audit trail, agency staff those that route to or from its agency;
+# - the nearby radius of a petition type: admins;
+# - nearby open reports (no personal data: what the public view already shows): every role
+#   of roles.json, as the map of open reports is public information.
+
+NEARBY_READERS = frozenset({OPERATOR, AGENCY_STAFF, SUPERVISOR, AUDITOR, ADMIN, BLOCK_LEADER, CHANNEL_KEY,
+                            DEPARTMENT_KEY, CITIZEN, PUBLIC, SYSTEM})
+
+
+def check_zone_rule(actor: Actor, selector_kind: str, selector_agency: str | None, target_agency: str | None) -> None:
+    """``Forbidden`` unless ``actor`` may set or remove that rule."""
+    if actor.role == ADMIN:
+        return
+    if actor.role == AGENCY_STAFF and actor.agency and selector_kind == "department" \
+            and selector_agency == actor.agency and target_agency == actor.agency:
+        return
+    if actor.role == AGENCY_STAFF:
+        raise Forbidden(f"Solo puede definir reglas por zona entre departamentos de su dependencia ({actor.agency}).",
+                        "prohibido")
+    raise Forbidden("Su perfil no permite modificar las reglas de asignación por zona.", "prohibido")
+
+
+def zone_rules_scope(actor: Actor) -> str | None:
+    """The agency whose rules ``actor`` may read (None: all); ``Forbidden`` for the others."""
+    if actor.role in (ADMIN, SUPERVISOR, AUDITOR):
+        return None
+    if actor.role == AGENCY_STAFF and actor.agency:
+        return actor.agency
+    raise Forbidden("Su perfil no permite consultar las reglas de asignación por zona.", "prohibido")
+
+
+def check_nearby_radius(actor: Actor) -> None:
+    if actor.role != ADMIN:
+        raise Forbidden("Solo un administrador puede cambiar el radio de reportes cercanos.", "prohibido")
+
+
+def check_nearby(actor: Actor) -> None:
+    if actor.role not in NEARBY_READERS:
+        raise Forbidden("Su perfil no permite consultar reportes cercanos.", "prohibido")

@@ -13,7 +13,7 @@ from sacinfra.batching import batch_event_handler
 from sacinfra.metrics import gauge
 from sacinfra.service import SqlService, reliable_event_handler
 
-from . import domain, handlers, public, queries
+from . import domain, duplicates, geo, handlers, public, queries
 from .evidence import Limits as EvidenceLimits
 
 log = logging.getLogger(__name__)
@@ -157,3 +157,33 @@ class RoutingService(SqlService):
     @rpc
     def status_notes(self, folios):
         return public.status_notes(self.db, folios)
+
+    # ---- the map (geo.py): routing rules by zone, nearby open reports
+    @rpc
+    def nearby_reports(self, petition_type, lat, lon, actor):
+        return geo.nearby_reports(self.db, petition_type, lat, lon, actor)
+
+    @rpc
+    def set_nearby_radius(self, actor, petition_type, meters):
+        return geo.set_nearby_radius(self.db, actor, petition_type, meters)
+
+    @rpc
+    def set_zone_rule(self, actor, rule):
+        return geo.set_zone_rule(self.db, actor, rule)
+
+    @rpc
+    def delete_zone_rule(self, actor, selector_kind, selector, zone):
+        return geo.delete_zone_rule(self.db, actor, selector_kind, selector, zone)
+
+    @rpc
+    def list_zone_rules(self, actor):
+        return geo.list_zone_rules(self.db, actor)
+
+    @rpc
+    def zone_rule_history(self, actor):
+        return geo.zone_rule_history(self.db, actor)
+
+    @rpc
+    def mark_duplicate(self, actor, folio, version, original):
+        return duplicates.mark_duplicate(self.db, actor, folio, version, original,
+                                         at_risk_share=self._at_risk_share())

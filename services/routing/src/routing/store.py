@@ -8,10 +8,11 @@ block, rollback when it raises), and the outbox and processed-message claims tra
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import BYTEA, insert as pg_insert
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB, insert as pg_insert
 
 metadata = sa.MetaData()
 
@@ -27,7 +28,11 @@ assignments = sa.Table(
     # 0003 (queries)
     sa.Column("citizen_number", sa.BigInteger), sa.Column("kind", sa.Text), sa.Column("street", sa.Text),
     sa.Column("lat", sa.Float), sa.Column("lon", sa.Float), sa.Column("created_by", sa.Text),
-    sa.Column("colonia_norm", sa.Text), sa.Column("street_norm", sa.Text))
+    sa.Column("colonia_norm", sa.Text), sa.Column("street_norm", sa.Text),
+    # 0006 (geography)
+    sa.Column("zone", sa.Text), sa.Column("colonia_key", sa.Text),
+    # 0007 (duplicates)
+    sa.Column("duplicate_of", sa.BigInteger))
 
 history = sa.Table(
     "history", metadata,
@@ -61,6 +66,27 @@ departments = sa.Table(
     "departments", metadata,
     sa.Column("code", sa.Text, primary_key=True), sa.Column("agency", sa.Text), sa.Column("name", sa.Text),
     sa.Column("active", sa.Boolean), sa.Column("changed_at", sa.DateTime(timezone=True)))
+
+#: 0006: routing rules by zone, their audit trail, and the nearby radius per petition type
+zone_rules = sa.Table(
+    "zone_rules", metadata,
+    sa.Column("selector_kind", sa.Text, primary_key=True), sa.Column("selector", sa.Text, primary_key=True),
+    sa.Column("zone", sa.Text, primary_key=True), sa.Column("agency", sa.Text), sa.Column("department", sa.Text),
+    sa.Column("updated_by", sa.Text), sa.Column("updated_at", sa.DateTime(timezone=True)))
+zone_rule_changes = sa.Table(
+    "zone_rule_changes", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("selector_kind", sa.Text),
+    sa.Column("selector", sa.Text), sa.Column("zone", sa.Text), sa.Column("author", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True)), sa.Column("before", JSONB), sa.Column("after", JSONB))
+nearby_radii = sa.Table(
+    "nearby_radii", metadata,
+    sa.Column("petition_type", sa.Text, primary_key=True), sa.Column("meters", sa.Integer),
+    sa.Column("updated_by", sa.Text), sa.Column("updated_at", sa.DateTime(timezone=True)))
+#: the open statuses, as the partial index assignments_nearby_idx (0006) names them
+NEARBY_STATUSES = ("captured", "in_progress")
+EARTH_RADIUS_M = 6_371_008.8
+#: written as literals, so the planner matches the partial index's predicate whatever the plan
+_OPEN_LITERAL = sa.text("assignments.status IN (" + ", ".join(f"'{s}'" for s in NEARBY_STATUSES) + ")")
 
 EVIDENCE_METADATA = ("id", "intervention_id", "filename", "content_type", "size", "sha256")
 
@@ -232,3 +258,83 @@ class SqlRepository(Repository):
                           sa.tuple_(d.c.agency, d.c.name, d.c.active).is_distinct_from(
                               sa.tuple_(stmt.excluded.agency, stmt.excluded.name, stmt.excluded.active))))
             .returning(d.c.code)).all())
+
+    # -- zone rules (0006)
+    def zone_rules_for(self, pairs: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict]:
+        """The rules matching any of ``pairs`` (selector_kind, selector, zone), by that key."""
+        if not pairs:
+            return {}
+        z = zone_rules
+        rows = self._all(sa.select(z).where(sa.tuple_(z.c.selector_kind, z.c.selector, z.c.zone).in_(pairs)))
+        return {(r["selector_kind"], r["selector"], r["zone"]): r for r in rows}
+
+    def zone_rules(self, agency: str | None = None) -> list[dict]:
+        z = zone_rules
+        q = sa.select(z).order_by(z.c.zone, z.c.selector_kind, z.c.selector)
+        return self._all(q.where(z.c.agency == agency) if agency else q)
+
+    def zone_rule(self, selector_kind: str, selector: str, zone: str, lock: bool = False) -> dict | None:
+        z = zone_rules
+        q = sa.select(z).where(z.c.selector_kind == selector_kind, z.c.selector == selector, z.c.zone == zone)
+        row = self.uow.session.execute(q.with_for_update() if lock else q).mappings().first()
+        return dict(row) if row is not None else None
+
+    def save_zone_rule(self, row: dict) -> None:
+        stmt = pg_insert(zone_rules).values(**row)
+        self.uow.session.execute(stmt.on_conflict_do_update(
+            index_elements=["selector_kind", "selector", "zone"],
+            set_={k: stmt.excluded[k] for k in ("agency", "department", "updated_by", "updated_at")}))
+
+    def delete_zone_rule(self, selector_kind: str, selector: str, zone: str) -> None:
+        z = zone_rules
+        self.uow.session.execute(sa.delete(z).where(z.c.selector_kind == selector_kind, z.c.selector == selector,
+                                                    z.c.zone == zone))
+
+    def add_zone_rule_change(self, **values) -> None:
+        self.uow.session.execute(sa.insert(zone_rule_changes).values(**values))
+
+    def zone_rule_changes(self, agency: str | None = None, limit: int = 500) -> list[dict]:
+        c = zone_rule_changes
+        q = sa.select(c).order_by(c.c.id.desc()).limit(limit)
+        if agency:
+            q = q.where(sa.or_(c.c.before["agency"].astext == agency, c.c.after["agency"].astext == agency))
+        return self._all(q)
+
+    # -- nearby reports (0006)
+    def nearby_radius(self, petition_type: str) -> int | None:
+        return self.uow.session.execute(sa.select(nearby_radii.c.meters)
+                                        .where(nearby_radii.c.petition_type == petition_type)).scalar()
+
+    def save_nearby_radius(self, petition_type: str, meters: int, author: str, at) -> None:
+        stmt = pg_insert(nearby_radii).values(petition_type=petition_type, meters=meters, updated_by=author,
+                                              updated_at=at)
+        self.uow.session.execute(stmt.on_conflict_do_update(
+            index_elements=["petition_type"],
+            set_={"meters": stmt.excluded.meters, "updated_by": author, "updated_at": at}))
+
+    def nearby(self, petition_type: str, lat: float, lon: float, meters: int, limit: int) -> list[dict]:
+        """Open reports of ``petition_type`` within ``meters`` of (lat, lon), closest first,
+        with ``distance_m``: a lat/lon box on assignments_nearby_idx, then the exact
+        haversine distance on the rows in the box."""
+        a = assignments
+        dlat = math.degrees(meters / EARTH_RADIUS_M)
+        dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 1e-6)
+        rlat, rlon = sa.func.radians(a.c.lat), sa.func.radians(a.c.lon)
+        hav = (sa.func.power(sa.func.sin((rlat - math.radians(lat)) / 2), 2)
+               + math.cos(math.radians(lat)) * sa.func.cos(rlat)
+               * sa.func.power(sa.func.sin((rlon - math.radians(lon)) / 2), 2))
+        distance = (2 * EARTH_RADIUS_M * sa.func.asin(sa.func.sqrt(sa.func.least(hav, 1.0)))).label("distance_m")
+        inner = (sa.select(a.c.folio, a.c.petition_type, a.c.status, a.c.colonia, a.c.zone, a.c.lat, a.c.lon,
+                           a.c.created_at, a.c.due_at, distance)
+                 .where(a.c.petition_type == petition_type, _OPEN_LITERAL, a.c.duplicate_of.is_(None),
+                        a.c.lat.between(lat - dlat, lat + dlat), a.c.lon.between(lon - dlon, lon + dlon))
+                 .subquery())
+        return self._all(sa.select(inner).where(inner.c.distance_m <= meters)
+                         .order_by(inner.c.distance_m, inner.c.folio).limit(limit))
+
+    # -- duplicates (0007)
+    def duplicates(self, folio: int) -> list[int]:
+        """The folios marked as duplicates of ``folio``."""
+        a = assignments
+        return list(self.uow.session.execute(sa.select(a.c.folio).where(a.c.duplicate_of == folio)
+                                             .order_by(a.c.folio)).scalars())

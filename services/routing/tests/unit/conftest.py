@@ -158,6 +158,10 @@ class FakeRepository(store.Repository):
         return next((dict(e) for e in self.data["evidence"] if (e["id"], e["folio"]) == (evidence_id, folio)), None)
 
     # -- departments
+    def duplicates(self, folio):
+        self._in_transaction()
+        return sorted(f for f, a in self.data["assignments"].items() if a.get("duplicate_of") == folio)
+
     def department(self, code):
         self._in_transaction()
         row = self.data["departments"].get(code)
