@@ -48,7 +48,7 @@ def test_a_new_channel_files_and_is_notified_with_no_core_change(vhost, containe
     with core_services.proxy() as rpc_:
         folio = rpc_.pigeon.inbound(message_id, "palomar 7", "Bache frente a la escuela")
         assert rpc_.pigeon.inbound(message_id, "palomar 7", "Bache frente a la escuela") == folio  # idempotent
-        assert rpc_.intake.get_report(folio)["channel"] == "CHAT CIUDADANO"
+        assert rpc_.intake.get_report(folio, SUPERVISOR)["channel"] == "CHAT CIUDADANO"
         a = testing.wait_until(lambda: _assignment(rpc_, folio), what="assignment")
         a = rpc_.routing.start_report(SUPERVISOR, folio, a["version"], None)
         rpc_.routing.finish_report(SUPERVISOR, folio, a["version"], "Bache tapado")

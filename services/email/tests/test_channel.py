@@ -45,7 +45,7 @@ def test_mail_files_a_report_and_every_status_change_reaches_the_mailbox(channel
     assert "registrado con el folio" in text and f"/v1/track/{folio}?token=" in text
     assert "foto.jpg" in text  # the attachment over the limit is named in the reply
     with core_services.proxy() as rpc:
-        report = rpc.intake.get_report(folio)
+        report = rpc.intake.get_report(folio, SUPERVISOR)
         assert report["channel"] == "CORREO" and report["description"].startswith("Lámpara apagada\nLa lámpara")
         assert CITIZEN not in str(report)
         a = testing.wait_until(lambda: _assignment(rpc, folio), what="assignment")

@@ -74,7 +74,7 @@ def test_a_conversation_files_a_report_and_every_status_change_reaches_the_citiz
     assert f"https://sac.municipio.example/v1/track/{folio}?token=" in filed and "Fecha compromiso" in filed
 
     with core.proxy() as rpc:
-        report = rpc.intake.get_report(folio)
+        report = rpc.intake.get_report(folio, SUPERVISOR)
         assert report["channel"] == "WHATSAPP" and report["citizen_number"] is None
         assert "5214771234567" not in str(report)
     a = wait_assignment(core, folio)
