@@ -106,6 +106,11 @@ def test_another_agency_gets_403_or_404_on_every_report_operation(world):
                                                    "department": world["siap_department"], "reason": "Es nuestro"},
         ("POST", "/v1/reports/{folio}/share"): {"version": version, "agency": "SIAP",
                                                 "department": world["siap_department"]},
+        ("POST", "/v1/reports/{folio}/duplicate"): {"version": version, "original": world["siap"]},
+        # surveys: agency staff make no calls; a rating needs the folio's token
+        ("POST", "/v1/surveys/cases/{folio}/attempts"): {"outcome": "no_answer"},
+        ("POST", "/v1/surveys/cases/{folio}/answers"): {"answers": {"resuelto": False}},
+        ("POST", "/v1/surveys/ratings/{folio}"): {"token": "ABCDEFGH", "score": 1},
     }
     operations = folio_operations(base)
     assert operations <= set(body), f"operations without a row in this matrix: {operations - set(body)}"
