@@ -72,7 +72,8 @@ def remote_to_api(exc) -> ApiError:
 
 
 def _line_errors(value) -> list[dict]:
-    """The ``errors`` list ``[{line, message}]`` of a remote error's JSON value, if any."""
+    """The ``errors`` list of a remote error's JSON value, if any: ``[{line, message}]`` for
+    a file's rows, ``[{feature, message}]`` for a GeoJSON's features."""
     try:
         data = json.loads(value) if isinstance(value, str) else None
     except ValueError:
@@ -80,7 +81,8 @@ def _line_errors(value) -> list[dict]:
     errors = data.get("errors") if isinstance(data, dict) else None
     if not isinstance(errors, list):
         return []
-    return [{"line": e.get("line"), "message": e.get("message")} for e in errors if isinstance(e, dict)]
+    return [{"feature": e.get("feature"), "message": e.get("message")} if "feature" in e
+            else {"line": e.get("line"), "message": e.get("message")} for e in errors if isinstance(e, dict)]
 
 
 def error_from_answer(error: dict) -> ApiError:

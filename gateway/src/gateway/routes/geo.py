@@ -7,14 +7,13 @@ gateway authenticates and passes the actor.
 router is registered first."""
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import Field
 
 from ..auth import CurrentUser, StaffOrKey, actor_of, audit_event
-from ..errors import problem, remote_to_api
+from ..errors import remote_to_api
 from ..params import Folio
 from ..rpc import RemoteCallError, ServiceUnavailable
 from ..tracing import rpc_context
@@ -38,16 +37,6 @@ LAYER_EXAMPLE = {"type": "FeatureCollection", "features": [{
                                       "postal_code": "06000"},
     "geometry": {"type": "Polygon", "coordinates": [[[-99.14, 19.43], [-99.13, 19.43], [-99.13, 19.44],
                                                      [-99.14, 19.44], [-99.14, 19.43]]]}}]}
-
-
-def _feature_errors(value) -> list[dict]:
-    """The ``errors`` ``[{feature, message}]`` of catalog's refusal, if its JSON value has them."""
-    try:
-        data = json.loads(value) if isinstance(value, str) else None
-    except ValueError:
-        return []
-    errors = data.get("errors") if isinstance(data, dict) else None
-    return errors if isinstance(errors, list) else []
 
 
 def _ok(example: Any) -> dict:
@@ -118,11 +107,8 @@ async def load_layer(layer: Layer, request: Request, user: CurrentUser,
     try:
         out = await request.app.state.rpc.call("catalog", "load_geography", actor_of(user), layer, geojson, source,
                                                context=rpc_context(), timeout=LOAD_TIMEOUT)
-    except RemoteCallError as exc:
-        error, errors = remote_to_api(exc), _feature_errors(exc.value)
-        if errors:
-            return problem(error.status, error.code, error.detail, errors=errors)
-        raise error from None
+    except RemoteCallError as exc:  # the error table keeps catalog's per-feature ``errors``
+        raise remote_to_api(exc) from None
     except ServiceUnavailable as exc:
         raise unavailable(f"No fue posible atender la solicitud: {exc}.") from None
     await audit_event(request, "catalog.geography_loaded", target=f"geography:{layer}", detail=out)
