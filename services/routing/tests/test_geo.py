@@ -121,3 +121,23 @@ def test_a_report_marked_duplicate_is_linked_both_ways_and_leaves_nearby(uow, cr
         duplicates.mark_duplicate(uow, ADMIN, 2, 2, 1)
     with pytest.raises(Forbidden):
         duplicates.mark_duplicate(uow, SUPERVISOR | {"role": "operator"}, 1, 1, 3)
+
+
+def test_a_zone_rule_for_a_department_routing_has_not_heard_of_yet_asks_catalog_once(uow):
+    """Right after start routing's copy may still be empty: the rule's target is looked up
+    in catalog (once), as a reassignment's is; a department catalog does not know is still
+    refused."""
+    listed = [{"code": "OP-BACHEO", "agency": "OP", "name": "BACHEO", "active": True}]
+    asked = []
+
+    def fetch():
+        asked.append(1)
+        return listed
+
+    rule = {"selector_kind": "petition_type", "selector": "OP-LAMPARA APAGADA", "zone": "Z1",
+            "department": "OP-BACHEO"}
+    saved = handlers.with_departments(uow, fetch, lambda: geo.set_zone_rule(uow, ADMIN, rule))
+    assert saved["department"] == "OP-BACHEO" and asked == [1]
+    with pytest.raises(UnknownDepartment):
+        handlers.with_departments(uow, fetch, lambda: geo.set_zone_rule(uow, ADMIN, {**rule, "department": "NO-EXISTE"}))
+    assert asked == [1, 1]

@@ -126,7 +126,7 @@ def refresh_departments(uow, fetch: FetchDepartments, now: datetime | None = Non
     return len(rows)
 
 
-def _with_departments(uow, fetch: FetchDepartments | None, use_case: Callable[[], dict]) -> dict:
+def with_departments(uow, fetch: FetchDepartments | None, use_case: Callable[[], dict]) -> dict:
     """Runs ``use_case``; when its target department is unknown to routing's copy, fills
     the copy from catalog once and runs it again (the second refusal is the answer)."""
     try:
@@ -351,7 +351,7 @@ def reassign_report(uow, actor, folio, version, agency, department, reason, *, n
     """captured | in_progress → captured at another agency/department (an active one of
     routing's copy of catalog, filled from ``departments`` when it does not know the
     target); reason required, history kept, due date KEPT (the citizen's promise does not move)."""
-    return _with_departments(uow, departments, lambda: _change_status(
+    return with_departments(uow, departments, lambda: _change_status(
         uow, actor, folio, version, domain.REASSIGN, now=now, target=(agency, department), at_risk_share=at_risk_share,
         reason_of=(reason, "el motivo de la reasignación", "motivo_requerido")))
 
@@ -360,7 +360,7 @@ def share_report(uow, actor, folio, version, agency, department, *, now=None,
                  departments: FetchDepartments | None = None, at_risk_share=domain.DEFAULT_AT_RISK_SHARE) -> dict:
     """Make an open report visible to, and documentable by, one more department (an
     active one, as for reassigning); the owner still is the only one who closes it."""
-    return _with_departments(uow, departments, lambda: _share(uow, actor, folio, version, agency, department, now,
+    return with_departments(uow, departments, lambda: _share(uow, actor, folio, version, agency, department, now,
                                                               at_risk_share))
 
 

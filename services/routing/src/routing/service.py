@@ -169,7 +169,7 @@ class RoutingService(SqlService):
 
     @rpc
     def set_zone_rule(self, actor, rule):
-        return geo.set_zone_rule(self.db, actor, rule)
+        return handlers.with_departments(self.db, self._departments, lambda: geo.set_zone_rule(self.db, actor, rule))
 
     @rpc
     def delete_zone_rule(self, actor, selector_kind, selector, zone):
