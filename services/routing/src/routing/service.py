@@ -1,49 +1,25 @@
 """RoutingService: assignment and lifecycle; publishes the events departments subscribe to.
 Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
-import logging
-import time
-
-import eventlet
 from nameko.dependency_providers import Config
-from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from sacinfra.batching import batch_event_handler
 from sacinfra.metrics import gauge
+from sacinfra.refresh import Refresh
 from sacinfra.service import SqlService, reliable_event_handler
 
 from . import domain, duplicates, geo, handlers, public, queries
 from .evidence import Limits as EvidenceLimits
-
-log = logging.getLogger(__name__)
-
-
-class RefreshClock(DependencyProvider):
-    """When this process last filled routing's copy of catalog's departments. (An eager
-    timer cannot ask catalog: its RPC reply queue is not consumed yet at start, and the
-    answer is lost; so a short timer asks once soon after start, then every
-    ``DEPARTMENTS_REFRESH_SECONDS``.)"""
-
-    def setup(self):
-        self.last: float | None = None
-        self.every = float(self.container.config.get("DEPARTMENTS_REFRESH_SECONDS") or 600)
-
-    def get_dependency(self, worker_ctx):
-        return self
-
-    def due(self) -> bool:
-        return self.last is None or time.monotonic() - self.last >= self.every
-
-    def done(self) -> None:
-        self.last = time.monotonic()
 
 
 class RoutingService(SqlService):
     name = "routing"
     config = Config()
     catalog = RpcProxy("catalog")
-    departments_clock = RefreshClock()
+    #: routing's copy of catalog's departments: soon after start, then every
+    #: ``DEPARTMENTS_REFRESH_SECONDS``; catalog asked within ``CATALOG_TIMEOUT_SECONDS``
+    departments_copy = Refresh("DEPARTMENTS_REFRESH_SECONDS", source="catalog")
 
     def _reopen_days(self) -> int:
         return int(self.config.get("REOPEN_DAYS") or domain.DEFAULT_REOPEN_DAYS)
@@ -59,11 +35,8 @@ class RoutingService(SqlService):
         gauge("routing_reports_overdue", "Open reports past their due date").set(handlers.count_overdue(self.db))
 
     def _departments(self) -> list:
-        """catalog's departments; a catalog that does not answer in
-        ``CATALOG_TIMEOUT_SECONDS`` is an error (nameko's proxy would wait for ever)."""
-        seconds = float(self.config.get("CATALOG_TIMEOUT_SECONDS") or 5)
-        with eventlet.Timeout(seconds, TimeoutError(f"catalog did not answer in {seconds:g} s")):
-            return self.catalog.list_departments()
+        """catalog's departments; a catalog that does not answer in time is an error."""
+        return self.departments_copy.ask(self.catalog.list_departments)
 
     @batch_event_handler("intake", "report_created")
     def handle_report_created(self, envelopes):
@@ -75,15 +48,9 @@ class RoutingService(SqlService):
 
     @timer(interval=5)
     def sync_departments(self):
-        """Soon after start, then every ``DEPARTMENTS_REFRESH_SECONDS``: routing's copy of
-        catalog's departments (events published before routing's queue existed never came)."""
-        if not self.departments_clock.due():
-            return
-        try:
-            handlers.refresh_departments(self.db, self._departments)
-            self.departments_clock.done()
-        except Exception as exc:  # catalog not up yet: the next tick, or a reassignment, fills it
-            log.warning("departments from catalog not refreshed: %s", exc)
+        """Routing's copy of catalog's departments (events published before routing's queue
+        existed never came); catalog not up yet: the next tick, or a reassignment, fills it."""
+        self.departments_copy.tick(lambda: handlers.refresh_departments(self.db, self._departments))
 
     @rpc
     def get_assignment(self, folio, actor):

@@ -1,21 +1,14 @@
 """StatsService: every statistic, from read models built from events; never reads other
 services' databases. Thin: each entrypoint calls a plain function of ``handlers``."""
-import logging
-import time
-
-import eventlet
-
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from sacinfra.batching import batch_event_handler
+from sacinfra.refresh import Refresh
 from sacinfra.service import SqlService
 
 from . import closures, handlers, indicators
-
-log = logging.getLogger(__name__)
-
 
 #: events arriving within 200 ms share one projection transaction (one lock, one pass over
 #: the counts); a figure is visible well within a second at León's peak rates
@@ -26,6 +19,9 @@ class StatsService(SqlService):
     name = "stats"
     catalog = RpcProxy("catalog")
     config = Config()
+    #: the municipal calendar copied from catalog: soon after start, then every
+    #: ``CALENDAR_REFRESH_SECONDS``; catalog asked within ``CATALOG_TIMEOUT_SECONDS``
+    calendar_copy = Refresh("CALENDAR_REFRESH_SECONDS", source="catalog")
 
     # ---- events in: each logged once, then projected (see handlers.project)
     @batch_event_handler("intake", "report_created", window=WINDOW)
@@ -73,28 +69,13 @@ class StatsService(SqlService):
         handlers.project(self.db, envelopes)
 
     # ---- timers
-    #: when this process last cached catalog's calendar (one process per service)
-    _calendar_at: float | None = None
-
     @timer(interval=5)
     def refresh_calendar(self):
-        """The municipal calendar from catalog, cached in stats' database (business hours):
-        soon after start, then every ``CALENDAR_REFRESH_SECONDS`` (600). Not an eager timer:
-        an RPC made at start loses its reply (the reply queue is not consumed yet), and a
-        worker waiting for ever for it kept the calendar stale and blocked shutdown. A
-        catalog that does not answer in ``CATALOG_TIMEOUT_SECONDS`` (5) is tried again."""
-        every = float(self.config.get("CALENDAR_REFRESH_SECONDS") or 600)
-        last = StatsService._calendar_at
-        if last is not None and time.monotonic() - last < every:
-            return
-        seconds = float(self.config.get("CATALOG_TIMEOUT_SECONDS") or 5)
-        try:
-            with eventlet.Timeout(seconds, TimeoutError(f"catalog no respondió en {seconds:g} s")):
-                calendar = self.catalog.get_calendar()
-            handlers.save_calendar(self.db, calendar)
-            StatsService._calendar_at = time.monotonic()
-        except Exception as exc:  # catalog down: keep the cached calendar, try again later
-            log.warning("calendario no actualizado: %s", exc)
+        """The municipal calendar from catalog, cached in stats' database (business hours).
+        Not an eager timer: an RPC made at start loses its reply (the reply queue is not
+        consumed yet). Catalog down: the cached calendar stays, the next tick tries again."""
+        copy = self.calendar_copy
+        copy.tick(lambda: handlers.save_calendar(self.db, copy.ask(self.catalog.get_calendar)))
 
     @timer(interval=3600, eager=True)
     def close_ended_months(self):
