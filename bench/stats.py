@@ -202,7 +202,7 @@ def measure_lag(url: str, rate: float, seconds: float) -> list[float]:
     cfg.close()
     env = dict(os.environ, PSYCOPG_IMPL="python",
                PYTHONPATH=os.pathsep.join([str(ROOT / "libs" / "sacinfra" / "src"), str(ROOT / "services" / "stats" / "src")]))
-    proc = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", cfg.name, "stats.service"],
+    proc = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", cfg.name, "stats.service:StatsService"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     eng = make_engine(url)
     uow = UnitOfWork(eng, "stats")

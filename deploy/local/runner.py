@@ -31,8 +31,23 @@ SERVICES = SQL_SERVICES + ("directory",)
 DATABASES = SQL_SERVICES + ("gateway",)  # the gateway keeps staff users, tokens and the audit log
 METRICS_BASE = {"catalog": 1, "citizens": 2, "intake": 3, "routing": 4, "surveys": 5, "directory": 6, "stats": 7,
                 "whatsapp": 8, "email": 9}
-#: a service whose package name differs from its own (``email`` would shadow the standard library)
-PACKAGES = {"email": "email_channel"}
+#: what `nameko run` starts for each service: ``module:Class``. Naming the class matters:
+#: given a module alone, nameko starts every class with entrypoints found in it, and each
+#: service module imports its base (sacinfra's SqlService or MongoService, whose ``health``
+#: RPC is an entrypoint), which would run as a second service in the process. The email
+#: service's package is ``email_channel`` (``email`` would shadow the standard library).
+#: The root Dockerfile and deploy/k8s name the same targets (tests/deploy checks them).
+SERVICE_TARGETS = {
+    "catalog": "catalog.service:CatalogService",
+    "citizens": "citizens.service:CitizensService",
+    "directory": "directory.service:DirectoryService",
+    "email": "email_channel.service:EmailService",
+    "intake": "intake.service:IntakeService",
+    "routing": "routing.service:RoutingService",
+    "stats": "stats.service:StatsService",
+    "surveys": "surveys.service:SurveysService",
+    "whatsapp": "whatsapp.service:WhatsappService",
+}
 #: the channels' local stand-ins, started beside them (offset from --metrics-base; any free port when 0):
 #: the WhatsApp webhook, a fake Graph API, the email channel's inbound SMTP server and a mail sink
 CHANNEL_PORTS = {"whatsapp_webhook": 80, "graph_api": 81, "smtp_inbound": 25, "smtp_sink": 26}
@@ -182,23 +197,24 @@ class Platform:
         subprocess.run([sys.executable, "-m", "directory.demo"], env=self.env("directory"), check=True)
 
     # -- processes ----------------------------------------------------------------
+    def command(self, s: str) -> tuple[list[str], Path]:
+        """How a process is started: its argv and its working directory."""
+        if self.stand_in_command(s):
+            return self.stand_in_command(s), ROOT
+        if s == "gateway":
+            return [sys.executable, "-m", "uvicorn", "gateway.app:app", "--host", "127.0.0.1",
+                    "--port", str(self.gateway_port), "--no-access-log",
+                    "--workers", os.environ.get("GATEWAY_WORKERS", "1")], ROOT / "gateway"
+        if s == "console":
+            return [sys.executable, "-m", "uvicorn", "console.app:app", "--host", "127.0.0.1",
+                    "--port", str(self.console_port), "--no-access-log"], ROOT / "console"
+        return [sys.executable, "-m", "nameko", "run", "--config", "config.yaml", SERVICE_TARGETS[s]], \
+            ROOT / "services" / s
+
     def start_service(self, s: str) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{s}.log", "ab")
-        if self.stand_in_command(s):
-            cmd, cwd = self.stand_in_command(s), ROOT
-        elif s == "gateway":
-            cmd = [sys.executable, "-m", "uvicorn", "gateway.app:app", "--host", "127.0.0.1",
-                   "--port", str(self.gateway_port), "--no-access-log",
-                   "--workers", os.environ.get("GATEWAY_WORKERS", "1")]
-            cwd = ROOT / "gateway"
-        elif s == "console":
-            cmd = [sys.executable, "-m", "uvicorn", "console.app:app", "--host", "127.0.0.1",
-                   "--port", str(self.console_port), "--no-access-log"]
-            cwd = ROOT / "console"
-        else:
-            cmd = [sys.executable, "-m", "nameko", "run", "--config", "config.yaml", f"{PACKAGES.get(s, s)}.service"]
-            cwd = ROOT / "services" / s
+        cmd, cwd = self.command(s)
         env = self.env(s)
         if s == "console":
             env.update({"SAC_ENV": "development", "CONSOLE_GATEWAY_URL": self.gateway_url})

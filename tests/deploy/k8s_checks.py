@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -44,6 +45,14 @@ def service_folders(root: Path = ROOT) -> list[str]:
 
 def source_dir(name: str, root: Path = ROOT) -> Path:
     return root / ("gateway" if name == "gateway" else f"services/{name}")
+
+
+def service_target(name: str, root: Path = ROOT) -> str:
+    """The ``module:Class`` that `nameko run` starts for a nameko service: the local
+    runner's table, which the image and the manifests must repeat."""
+    sys.path.insert(0, str(root / "deploy" / "local"))
+    import runner
+    return runner.SERVICE_TARGETS[name]
 
 
 def has_sql_database(name: str, root: Path = ROOT) -> bool:

@@ -1,5 +1,6 @@
 """The image definition, linted as text (no container engine here): one root Dockerfile
-for every deployable (a build argument names it, the target picks the command),
+for every deployable, the staff console included (a build argument names it, the target
+picks the command),
 multi-stage, slim Python base, libpq5 for psycopg's Python implementation, non-root, a
 HEALTHCHECK, no build tools in the final stage; and its builder script, run with a
 stand-in for pip, puts in /app what each deployable reads at run time."""
@@ -20,20 +21,29 @@ BUILD_TOOLS = re.compile(r"\b(gcc|g\+\+|build-essential|make|cc|clang|libpq-dev|
 DOCKERFILE = kc.ROOT / "Dockerfile"
 
 
+#: the ASGI apps and their ports; every other deployable is a nameko service (9100)
+ASGI = {"gateway": "8000", "console": "8080"}
+DEPLOYABLES = kc.service_folders() + ["console"]
+
+
 def target(name: str) -> str:
-    return "gateway" if name == "gateway" else "service"
+    return name if name in ASGI else "service"
+
+
+def source(name: str) -> Path:
+    return kc.ROOT / "console" if name == "console" else kc.source_dir(name)
 
 
 def test_one_dockerfile_for_every_deployable():
     assert DOCKERFILE.is_file()
-    copies = sorted(str(p.relative_to(kc.ROOT)) for folder in ("services", "gateway", "libs", "deploy")
+    copies = sorted(str(p.relative_to(kc.ROOT)) for folder in ("services", "gateway", "console", "libs", "deploy")
                     for p in (kc.ROOT / folder).rglob("Dockerfile*"))
-    assert copies == [], "per-service Dockerfiles are back: build them from the root Dockerfile"
+    assert copies == [], "per-deployable Dockerfiles are back: build them from the root Dockerfile"
     names = [name for name, _, _ in kc.dockerfile_stages(DOCKERFILE.read_text())]
-    assert names == ["builder", "runtime", "gateway", "service"]  # `service` last: the default target
+    assert names == ["builder", "runtime", "gateway", "console", "service"]  # `service` last: the default
 
 
-@pytest.mark.parametrize("name", kc.service_folders())
+@pytest.mark.parametrize("name", DEPLOYABLES)
 def test_image(name):
     text = DOCKERFILE.read_text()
     stages, final = kc.image_stage(text, target(name))
@@ -47,7 +57,7 @@ def test_image(name):
     assert users and users[-1] not in ("root", "0", "0:0"), "final stage must switch to a non-root USER"
     assert users[-1].split(":")[0] == "10001"
     assert re.search(r"^HEALTHCHECK\s", final, re.M), "HEALTHCHECK missing"
-    port = "8000" if name == "gateway" else "9100"
+    port = ASGI.get(name, "9100")
     assert f"http://127.0.0.1:{port}/healthz" in final
     assert re.findall(r"^EXPOSE (\d+)$", final, re.M) == [port]
     assert "--chown" not in final, "code stays owned by root, read-only for the app user"
@@ -58,11 +68,12 @@ def test_image(name):
     assert re.search(r"^ENV [^\n]*(\\\n[^\n]*)*SAC_SERVICE=\$\{SERVICE\}", final, re.M)
     cmds = re.findall(r"^CMD (.+)$", final, re.M)
     assert len(cmds) == 1
-    if name == "gateway":
-        assert cmds[0].startswith('["uvicorn", "gateway.app:app"')
-    else:  # the service named at build time, nameko as PID 1
-        assert cmds[0] == 'exec nameko run --config config.yaml "${SAC_SERVICE}.service"'
+    if name in ASGI:
+        assert cmds[0].startswith(f'["uvicorn", "{name}.app:app", "--host", "0.0.0.0", "--port", "{port}"')
+    else:  # the module:Class staged at build time (see the builder test), nameko as PID 1
+        assert cmds[0] == 'exec nameko run --config config.yaml "$(cat /app/nameko-service)"'
         assert re.search(r"^ENV METRICS_PORT=9100$", final, re.M)
+        assert re.search(r"^RUN test -f /app/nameko-service \|\|", final, re.M), "an ASGI app built as a service"
 
 
 def builder_script() -> str:
@@ -83,21 +94,24 @@ def run_builder(tmp_path: Path, service: str) -> tuple[subprocess.CompletedProce
     return out, app, log
 
 
-@pytest.mark.parametrize("name", kc.service_folders())
+@pytest.mark.parametrize("name", DEPLOYABLES)
 def test_builder_installs_the_service_and_stages_what_it_reads(tmp_path, name):
     out, app, log = run_builder(tmp_path, name)
     assert out.returncode == 0, out.stderr
-    src = kc.source_dir(name).relative_to(kc.ROOT)
-    assert log.read_text().split() == ["install", "--constraint", "requirements.lock", "./libs/sacinfra",
-                                       "./libs/sacchannel", f"./{src}"]
+    src = source(name).relative_to(kc.ROOT)
+    libs = [] if name == "console" else ["./libs/sacinfra", "./libs/sacchannel"]  # the console: HTTP only
+    assert log.read_text().split() == ["install", "--constraint", "requirements.lock", *libs, f"./{src}"]
     staged = sorted(p.name for p in app.iterdir())
-    if name != "gateway":
-        assert "config.yaml" in staged  # nameko run --config config.yaml
+    if name not in ASGI:  # nameko run --config config.yaml <module:Class>, as the local runner runs it
+        assert "config.yaml" in staged
+        assert (app / "nameko-service").read_text().strip() == kc.service_target(name)
+    else:
+        assert "nameko-service" not in staged
     if kc.has_sql_database(name):  # the migrate Job runs `alembic -c alembic.ini upgrade head` in /app
         assert {"alembic.ini", "migrations"} <= set(staged)
         assert sorted(p.name for p in (app / "migrations").rglob("*.py")) == \
             sorted(p.name for p in (kc.source_dir(name) / "migrations").rglob("*.py"))
-    assert set(staged) <= {"config.yaml", "alembic.ini", "migrations"}
+    assert set(staged) <= {"config.yaml", "nameko-service", "alembic.ini", "migrations"}
 
 
 @pytest.mark.parametrize("service,message", [("", "SERVICE is required"), ("nope", "no deployable at services/nope")])

@@ -188,8 +188,8 @@ def test_environment(overlay):
         if name != "gateway":
             assert cfg["METRICS_PORT"] == "9100" and cfg["PSYCOPG_IMPL"] == "python", name
             assert c["ports"][0]["containerPort"] == 9100
-            package = {"email": "email_channel"}.get(name, name)  # `email` would shadow the standard library
-            assert c["command"] == ["nameko", "run", "--config", "config.yaml", f"{package}.service"]
+            # module:Class, as the local runner and the image run it (test_service_targets.py)
+            assert c["command"] == ["nameko", "run", "--config", "config.yaml", kc.service_target(name)]
         else:
             assert env["JWT_SECRET"]["valueFrom"]["secretKeyRef"] == {"name": "gateway-jwt", "key": "secret"}
             # development accepts a weak JWT_SECRET and the demo users: never in a cluster
