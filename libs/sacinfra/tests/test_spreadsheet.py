@@ -42,3 +42,12 @@ def test_bad_uploads_and_rejections():
     assert message.splitlines() == ["No se importó nada: 2 líneas con errores.", "línea 3: a", "línea 3: c",
                                     "… y 1 errores más"]
     assert lines[0] == {"line": 3, "message": "a"}
+
+
+def test_csv_export_reads_back_through_the_importer():
+    content = spreadsheet.csv_bytes(["Clave", "Nombre"], [["1", spreadsheet.guard_formula("=SUMA(A1)")], ["2", None]])
+    assert content.startswith("\ufeff".encode()) and b"\r\n" in content
+    rows, errors = spreadsheet.read("csv", content, aliases={"clave": "id", "nombre": "name"},
+                                    headers={"id": "clave", "name": "nombre"}, required=("id",),
+                                    convert=lambda field, v: spreadsheet.cell_text(v))
+    assert errors == [] and [values for _, values, _ in rows] == [{"id": "1", "name": "=SUMA(A1)"}, {"id": "2"}]

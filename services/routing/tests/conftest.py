@@ -1,12 +1,17 @@
 """Routing fixtures: a migrated database per test, a unit of work over it (handlers are
 called directly; no broker), the report_created event intake publishes, and folio 7
 already assigned from it."""
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
 from routing import handlers
 from sacinfra.db import UnitOfWork, make_engine
+
+# test modules import their staff actors from routing_actors.py, beside this file
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def make_created_event(folio=7, event_id=None):

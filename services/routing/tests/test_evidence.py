@@ -20,14 +20,9 @@ from sacinfra.actor import Actor
 from routing.exceptions import PayloadTooLarge
 from sacinfra.db import outbox_table
 from sacinfra.errors import Forbidden, InvalidInput, NotFound
+from routing_actors import AUDITOR, OP, OPERATOR, SIAP, SUPERVISOR
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
-
-OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
-SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
-SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
-AUDITOR = {"kind": "staff", "username": "auditor", "role": "auditor", "agency": None, "department": None}
-OPERATOR = {"kind": "staff", "username": "operator", "role": "operator", "agency": None, "department": None}
 
 
 def png(width=1, height=1) -> bytes:

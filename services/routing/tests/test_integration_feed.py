@@ -14,11 +14,9 @@ from routing import handlers, integration
 from sacinfra.db import outbox_table
 from sacinfra.outbox import amqp_connection, relay_once
 from sacinfra.testing import drain
+from routing_actors import OP, SIAP, SUPERVISOR
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
-OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
-SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
-SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
 
 
 def feed(uow) -> list:

@@ -13,15 +13,11 @@ from routing import handlers, store
 from sacinfra.actor import Actor
 from sacinfra.db import UnitOfWork, outbox_table
 from sacinfra.errors import Conflict, Forbidden, InvalidInput, NotFound
+from routing_actors import AUDITOR, OP, OPERATOR, SIAP, SUPERVISOR
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
 
-OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
-SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-RECOLECCION"}
-SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
 ADMIN = {"kind": "staff", "username": "admin", "role": "admin", "agency": None, "department": None}
-AUDITOR = {"kind": "staff", "username": "auditor", "role": "auditor", "agency": None, "department": None}
-OPERATOR = {"kind": "staff", "username": "operator", "role": "operator", "agency": None, "department": None}
 
 
 def events(uow, event_type=None) -> list[dict]:

@@ -12,16 +12,14 @@ from sacinfra import testing
 from sacinfra.actor import Actor
 from sacinfra.db import UnitOfWork, make_engine
 from sacinfra.errors import Forbidden, InvalidInput
+from routing_actors import AUDITOR, OP, SUPERVISOR
 
 ROUTING = Path(__file__).resolve().parents[1]
 # 12:00 in León (UTC-6): "today" is 2026-12-01 from 06:00 UTC to 06:00 UTC next day
 NOW = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
 
-OP = {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP", "department": "OP-ALUMBRADO"}
 SIAP = {"kind": "staff", "username": "siap", "role": "agency_staff", "agency": "SIAP", "department": "SIAP-ESPECIALES"}
 DU = {"kind": "staff", "username": "du", "role": "agency_staff", "agency": "DU", "department": "DU-LICENCIAS"}
-SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
-AUDITOR = {"kind": "staff", "username": "auditor", "role": "auditor", "agency": None, "department": None}
 LEADER = {"kind": "staff", "username": "block_leader", "role": "block_leader", "agency": None, "department": None}
 PUBLIC = Actor.public().to_dict()
 SURVEYS = Actor.system_process("surveys").to_dict()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 KINDS = ("staff", "key", "citizen", "public", "system")
 #: roles whose kind is fixed by the contract; every other role is a staff role
@@ -45,6 +45,15 @@ class Actor:
     system: str | None = None
 
     # -- construction -------------------------------------------------------------
+    @classmethod
+    def load_or(cls, value: Any, invalid: Callable[[str, str], Exception]) -> "Actor":
+        """``load``, with the service's own error: ``invalid(message, "actor_invalido")``
+        instead of ``ActorInvalid`` (each service answers with its own InvalidInput)."""
+        try:
+            return cls.load(value)
+        except ActorInvalid as exc:
+            raise invalid(str(exc), exc.code) from None
+
     @classmethod
     def load(cls, value: Any) -> "Actor":
         """Reads an actor dict (unknown keys are ignored); ``ActorInvalid`` when it breaks

@@ -155,6 +155,16 @@ def read(fmt: str, content: bytes, *, aliases: Mapping[str, str], headers: Mappi
     return rows, errors
 
 
+def csv_bytes(header: list[str], rows) -> bytes:
+    """An export as CSV for Excel: UTF-8 with BOM, CRLF line ends, the header row first
+    (cells already guarded with ``guard_formula`` by the caller; ``None`` is empty)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
 def rejection(errors: list[tuple[int, str]], max_listed: int = 50) -> tuple[str, list[dict]]:
     """A refused import as (Spanish message, ``[{"line", "message"}]``): the message says
     how many lines are bad and lists them («línea 3: …»), at most ``max_listed``."""

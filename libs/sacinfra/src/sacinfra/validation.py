@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 BASE_MESSAGES = {"required": "Es obligatorio.", "null": "No puede ser nulo.", "validator_failed": "Valor inválido."}
@@ -13,6 +13,14 @@ BASE_MESSAGES = {"required": "Es obligatorio.", "null": "No puede ser nulo.", "v
 def messages(invalid: str) -> dict:
     """marshmallow ``error_messages`` in Spanish, with ``invalid`` for a wrong type."""
     return BASE_MESSAGES | {"invalid": invalid}
+
+
+class StrictSchema(Schema):
+    """A payload schema that refuses unknown fields, with Spanish messages."""
+    error_messages = {"unknown": "Campo desconocido.", "type": "Se esperaba un objeto."}
+
+    class Meta:
+        unknown = RAISE
 
 
 def no_control(value: str) -> None:

@@ -107,28 +107,27 @@ def mexican_statutory_holidays(year: int) -> set[date]:
 # --------------------------------------------------------------------------- calendar
 
 
-def _as_time(value: Any, name: str) -> time:
-    if isinstance(value, time):
+def _iso(value: Any, kind: type, error: str):
+    """``value`` as a ``kind`` (``time`` or ``date``): one already, or its ISO text;
+    otherwise ``ValueError(error)``."""
+    if isinstance(value, kind):
         return value
     if isinstance(value, str):
         try:
-            return time.fromisoformat(value)
+            return kind.fromisoformat(value)
         except ValueError:
             pass
-    raise ValueError(f"Hora inválida en «{name}»: {value!r} (se espera HH:MM).")
+    raise ValueError(error)
+
+
+def _as_time(value: Any, name: str) -> time:
+    return _iso(value, time, f"Hora inválida en «{name}»: {value!r} (se espera HH:MM).")
 
 
 def _as_date(value: Any) -> date:
     if isinstance(value, datetime):
         raise ValueError(f"Día inhábil inválido: {value!r} (se espera una fecha, no fecha y hora).")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"Día inhábil inválido: {value!r} (se espera AAAA-MM-DD).")
+    return _iso(value, date, f"Día inhábil inválido: {value!r} (se espera AAAA-MM-DD).")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ A role catalog does not know gets nothing.
 """
 from __future__ import annotations
 
-from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.actor import Actor
 
 from .exceptions import Forbidden, InvalidInput
 
@@ -37,10 +37,7 @@ SNAPSHOT_FIELDS = ("name", "kind", "description", "sla_amount", "sla_unit", "age
 
 def load_actor(actor) -> Actor:
     """The contract's actor, or ``InvalidInput`` ``actor_invalido``."""
-    try:
-        return Actor.load(actor)
-    except ActorInvalid as exc:
-        raise InvalidInput(str(exc), exc.code) from None
+    return Actor.load_or(actor, InvalidInput)
 
 
 def allowed(who: Actor, action: str, agency: str | None = None) -> bool:

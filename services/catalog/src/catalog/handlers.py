@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 
+from sacinfra import spreadsheet
+
 from . import geo, schemas, transfer
 from .calendar import BusinessCalendar, compute_due_at
 from .domain import allowed, authorize, changed_fields, read_scope, snapshot
@@ -364,14 +366,8 @@ def export_catalog(uow, fmt: str, agency: str | None = None) -> str:
 
 
 def _import_rejected(errors: list[tuple[int, str]]) -> InvalidInput:
-    errors = sorted(errors)
-    listed = [f"línea {line}: {reason}" for line, reason in errors[:MAX_LISTED_ERRORS]]
-    if len(errors) > MAX_LISTED_ERRORS:
-        listed.append(f"… y {len(errors) - MAX_LISTED_ERRORS} errores más")
-    lines = len({line for line, _ in errors})
-    head = f"No se importó nada: {lines} línea{'s' if lines != 1 else ''} con errores."
-    return InvalidInput("\n".join([head, *listed]), "importacion_invalida",
-                        [{"line": line, "message": reason} for line, reason in errors])
+    message, lines = spreadsheet.rejection(errors, MAX_LISTED_ERRORS)
+    return InvalidInput(message, "importacion_invalida", lines)
 
 
 def _decode_import(fmt: str, content_b64) -> tuple[list, list]:

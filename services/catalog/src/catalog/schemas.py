@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from sacinfra import validation
 
@@ -46,11 +46,7 @@ def _one_of(choices, **kw) -> fields.String:
                          error_messages=_msgs("Debe ser texto."), **kw)
 
 
-class Base(Schema):
-    error_messages = {"unknown": "Campo desconocido.", "type": "Se esperaba un objeto."}
-
-    class Meta:
-        unknown = RAISE
+Base = validation.StrictSchema
 
 
 class ValueSchema(Base):

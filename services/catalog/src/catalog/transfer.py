@@ -14,7 +14,6 @@ Windows-1252, separated by commas, semicolons or tabs.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -86,12 +85,7 @@ def _cells(row: dict, guard: bool) -> list:
 def write(fmt: str, rows: list[dict]) -> bytes:
     """The petition types ``rows`` as a CSV (UTF-8 with BOM, for Excel) or XLSX file."""
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow([h for _, h in COLUMNS])
-        for r in rows:
-            w.writerow(_cells(r, guard=True))
-        return buf.getvalue().encode("utf-8-sig")
+        return spreadsheet.csv_bytes([h for _, h in COLUMNS], (_cells(r, guard=True) for r in rows))
     if fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font

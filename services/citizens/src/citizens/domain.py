@@ -15,7 +15,7 @@ listed — and any role citizens does not know — may do nothing here:
 Keys, citizens, the public and system actors touch nothing in the registry."""
 from __future__ import annotations
 
-from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.actor import Actor
 
 from .exceptions import Forbidden, InvalidInput
 
@@ -46,10 +46,7 @@ MIN_REASON, MAX_REASON = 3, 500
 
 def load_actor(actor) -> Actor:
     """The contract's actor, or ``InvalidInput`` ``actor_invalido``."""
-    try:
-        return Actor.load(actor)
-    except ActorInvalid as exc:
-        raise InvalidInput(str(exc), exc.code) from None
+    return Actor.load_or(actor, InvalidInput)
 
 
 def allowed(who: Actor, action: str) -> bool:

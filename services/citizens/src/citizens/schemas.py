@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from sacinfra import validation
 
@@ -63,11 +63,7 @@ def _birth_date(value: date) -> None:
         raise ValidationError("Fecha de nacimiento improbable (antes de 1900).")
 
 
-class Base(Schema):
-    error_messages = {"unknown": "Campo desconocido.", "type": "Se esperaba un objeto."}
-
-    class Meta:
-        unknown = RAISE
+Base = validation.StrictSchema
 
 
 class AddressSchema(Base):

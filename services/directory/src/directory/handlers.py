@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import ValidationError
 
 from sacinfra import spreadsheet
-from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.actor import Actor
 from sacinfra.envelope import make_envelope
 
 from . import domain, schemas, tickets, transfer
@@ -41,10 +41,7 @@ def now() -> dt.datetime:
 
 
 def authorize(actor, action: str) -> Actor:
-    try:
-        who = Actor.load(actor)
-    except ActorInvalid as exc:
-        raise InvalidInput(str(exc), exc.code) from None
+    who = Actor.load_or(actor, InvalidInput)
     if not domain.may(who, action):
         raise Forbidden(domain.DENIED[action], "sin_permiso")
     return who

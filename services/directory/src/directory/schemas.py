@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from sacinfra import validation
 
@@ -47,11 +47,7 @@ def _not_empty_item(value: str) -> None:
         raise ValidationError("No puede estar vacío.")
 
 
-class Base(Schema):
-    error_messages = {"unknown": "Campo desconocido.", "type": "Se esperaba un objeto."}
-
-    class Meta:
-        unknown = RAISE
+Base = validation.StrictSchema
 
 
 class LocationSchema(Base):

@@ -10,7 +10,6 @@ A cell that starts like a formula is written with a leading «'» in CSV (spread
 injection) and read back without it."""
 from __future__ import annotations
 
-import csv
 import io
 import re
 
@@ -67,12 +66,7 @@ def _cells(office: dict, guard: bool) -> list:
 
 def write(fmt: str, offices: list[dict]) -> bytes:
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow([h for _, h in COLUMNS])
-        for o in offices:
-            w.writerow(["" if c is None else c for c in _cells(o, guard=True)])
-        return buf.getvalue().encode("utf-8-sig")
+        return spreadsheet.csv_bytes([h for _, h in COLUMNS], (_cells(o, guard=True) for o in offices))
     if fmt == "xlsx":
         import xlsxwriter
 

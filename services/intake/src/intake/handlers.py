@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.actor import Actor
 from sacinfra.errors import InvalidInput, NotFound, ServiceError
 from sacinfra.settings import municipal_tz
 
@@ -221,10 +221,7 @@ def get_report(uow, folio: int, actor) -> dict:
     """The report as received, as ``actor`` may see it (``domain.report_view``): the
     whole record, its public fields, or ``NotFound`` — the same answer as for a folio
     that does not exist. Readable the moment it is filed, before routing has seen it."""
-    try:
-        who = Actor.load(actor)
-    except ActorInvalid as exc:
-        raise InvalidInput(str(exc), exc.code) from None
+    who = Actor.load_or(actor, InvalidInput)
     if isinstance(folio, bool) or not isinstance(folio, int) or folio < 1:
         raise _not_found(folio)
     with uow:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.actor import Actor
 
 from .domain import FINISH, INTERVENE, MARK_NOT_VIABLE, READ, REASSIGN, REOPEN, SHARE, START
 from .exceptions import Forbidden, InvalidInput, NotFound
@@ -86,10 +86,7 @@ class ReportState:
 
 def load_actor(value) -> Actor:
     """The actor of an RPC (contract: contracts/actor); ``InvalidInput`` ``actor_invalido``."""
-    try:
-        return Actor.load(value)
-    except ActorInvalid as exc:
-        raise InvalidInput(str(exc), exc.code) from None
+    return Actor.load_or(value, InvalidInput)
 
 
 def actions(actor: Actor, report: ReportState) -> frozenset:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.actor import Actor
 
 from .calendar import bucket_width
 from .exceptions import Forbidden, InvalidInput
@@ -32,10 +32,7 @@ INDICATOR_WRITERS = frozenset({"supervisor", "admin"})
 
 
 def load_actor(actor) -> Actor:
-    try:
-        return Actor.load(actor)
-    except ActorInvalid as exc:
-        raise InvalidInput(str(exc), ActorInvalid.code) from None
+    return Actor.load_or(actor, InvalidInput)
 
 
 def scope_for(actor, agency: str | None = None) -> str:

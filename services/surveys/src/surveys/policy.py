@@ -12,7 +12,7 @@ Roles are those of contracts/actor/roles.json; a role not named here gets nothin
 """
 from __future__ import annotations
 
-from sacinfra.actor import Actor, ActorInvalid
+from sacinfra.actor import Actor
 
 from .exceptions import Forbidden, InvalidInput
 
@@ -43,10 +43,7 @@ WHAT = {CALL: "hacer llamadas de encuesta", EDIT_QUESTIONNAIRE: "editar cuestion
 
 
 def load(actor) -> Actor:
-    try:
-        return Actor.load(actor)
-    except ActorInvalid as exc:
-        raise InvalidInput(str(exc), exc.code) from None
+    return Actor.load_or(actor, InvalidInput)
 
 
 def authorize(actor, action: str, *, folio: int | None = None) -> Actor:
