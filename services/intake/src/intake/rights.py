@@ -5,7 +5,8 @@
   the address references and the street number. The report stays countable: folio,
   petition type, channel, citizen number, colonia, street, location, agency, dates.
   The number is remembered (``cancelled_citizens``): a new report with it is refused
-  (``ciudadano_cancelado``), so personal data does not gather again under it.
+  (``ciudadano_cancelado``), so personal data does not gather again under it. The
+  files sent with those reports (``attachments``) are deleted.
   Idempotent by ``event_id`` (and by nature: erasing twice changes nothing).
 - ``arco_access``: the citizen's reports as received (without tracking tokens).
 """
@@ -40,7 +41,8 @@ def erase_citizen_reports(uow, envelope: dict) -> int:
             return 0
         uow.remember_cancelled(number)
         erased = uow.erase_personal_data(number, ERASED_DESCRIPTION)
-    if erased:
+        files = uow.delete_attachments_of_citizen(number)  # photos may show the person or their home
+    if erased or files:
         uow.vacuum_reports()
     return erased
 
