@@ -61,6 +61,8 @@ def test_a_replayed_key_stores_the_files_once_and_cancellation_deletes_them(uow,
     first, again = handlers.file_requests(uow, catalog, [r]), handlers.file_requests(uow, catalog, [r])
     assert first[0]["report"]["folio"] == again[0]["report"]["folio"] and again[0]["report"]["created"] is False
     assert len(attachments.list_attachments(uow, first[0]["report"]["folio"])) == 1
+    [report] = rights.arco_access(uow, [77])["reports"]
+    assert [a["filename"] for a in report["attachments"]] == ["foto.jpg"]
     event = {"event_id": str(uuid.uuid4()), "data": {"number": 77, "cancelled_at": "2026-12-07T10:00:00+00:00"}}
     assert rights.erase_citizen_reports(uow, event) == 1
     assert attachments.list_attachments(uow, first[0]["report"]["folio"]) == []

@@ -8,12 +8,15 @@
   (``ciudadano_cancelado``), so personal data does not gather again under it. The
   files sent with those reports (``attachments``) are deleted.
   Idempotent by ``event_id`` (and by nature: erasing twice changes nothing).
-- ``arco_access``: the citizen's reports as received (without tracking tokens).
+- ``arco_access``: the citizen's reports as received (without tracking tokens), with the
+  metadata of the files sent with them (``attachments``; the bytes through the gateway's
+  ``/v1/reports/{folio}/attachments/{id}``).
 """
 from __future__ import annotations
 
 from sacinfra.errors import InvalidInput
 
+from . import attachments
 from .handlers import _public
 
 ERASED_DESCRIPTION = "[Datos personales suprimidos por cancelación ARCO]"
@@ -52,7 +55,10 @@ def arco_access(uow, citizen_numbers) -> dict:
     numbers = _numbers(citizen_numbers)
     with uow:
         rows = uow.by_citizens(numbers, MAX_REPORTS)
+        files = uow.attachments_of([r["folio"] for r in rows]) if rows else []
     return {"citizen_numbers": numbers,
             "reports": [_public(row) | {"created_by": row["created_by"],
-                                        "personal_data_erased": row["description"] == ERASED_DESCRIPTION}
+                                        "personal_data_erased": row["description"] == ERASED_DESCRIPTION,
+                                        "attachments": [attachments.metadata(f) for f in files
+                                                        if f["folio"] == row["folio"]]}
                         for row in rows]}
