@@ -9,9 +9,10 @@ is not revealed). A file is served as evidence is (its type checked by content, 
 inline, ``nosniff``, sandboxed) and every read is audited."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request, Response
+from pydantic import BaseModel, ConfigDict
 
 from ..auth import audit_event
 from ..params import MAX_BIGINT, Folio
@@ -20,6 +21,21 @@ from ..uploads import evidence_response, upload_limits
 from .reports import ReportReader
 
 router = APIRouter(prefix="/v1/reports", tags=["reportes"])
+
+class AttachmentOut(BaseModel):
+    """One file the citizen sent (intake's ``list_attachments``)."""
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": 12, "folio": 345, "filename": "foto-whatsapp-1.jpg", "content_type": "image/jpeg", "size": 48213,
+        "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "at": "2026-12-07T16:02:11+00:00"}]})
+    id: int
+    folio: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    at: str
+
 
 AttachmentId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="id del adjunto (de la lista del reporte)")]
 
@@ -30,8 +46,9 @@ async def _reader(request: Request, folio: int, actor: dict) -> dict | None:
     return None if await assignment_of(request.app.state.call, folio, actor) is not None else actor
 
 
-@router.get("/{folio:int}/attachments", summary="Los archivos que el ciudadano envió con su reporte (lista)")
-async def list_attachments(folio: Folio, request: Request, who: ReportReader) -> list[dict[str, Any]]:
+@router.get("/{folio:int}/attachments", response_model=list[AttachmentOut],
+            summary="Los archivos que el ciudadano envió con su reporte (lista)")
+async def list_attachments(folio: Folio, request: Request, who: ReportReader):
     actor = who.actor()
     return await request.app.state.call("intake", "list_attachments", folio, await _reader(request, folio, actor))
 
