@@ -16,7 +16,7 @@ from .tables import access_log, contacts, filings, messages
 INTERACTIONS_EXCHANGE = "channels.events"
 #: what a pending filing may hold of the citizen's own (the text, the files, the media
 #: ids): erased by ARCO cancellation; the files leave once intake has them
-PRIVATE_PAYLOAD = ["description", "_attachments", "_media"]
+PRIVATE_PAYLOAD = ["description", "_attachments", "_media", "_too_large", "_not_evidence"]  # file names too
 FILES_PAYLOAD = ["_attachments", "_media"]
 
 
