@@ -3,7 +3,9 @@
 A citizen is registered with a unique canary name and phone (also in their address and
 email), rectified once (so the change history holds old values), files reports whose
 description and references carry the name and the phone, is read through the API (so
-access logs exist), searched, opposes surveys, and gets an ARCO access document. Once the
+access logs exist), searched, opposes surveys, writes from their WhatsApp number (tied
+to them by the front desk: the channel's own datastore holds it, and the ARCO access
+document shows it), and gets an ARCO access document. Once the
 reports are routed and counted, a supervisor cancels the citizen. When the cancellation
 has propagated, EVERY database of this platform (each ``<prefix>_*``: every row of every
 table, as text), every queue of its vhost (messages fetched and requeued), the directory's
@@ -96,7 +98,21 @@ def mongo_texts(platform) -> dict[str, str]:
 
 
 def log_texts(platform) -> dict[str, str]:
-    return {p.name: p.read_text(errors="replace") for p in platform.log_dir.glob("*.log")}
+    """The services' logs; not the Graph API stand-in's, which stands for Meta's side (what
+    WhatsApp itself received: the platform cannot erase the provider's copy)."""
+    return {p.name: p.read_text(errors="replace") for p in platform.log_dir.glob("*.log") if p.name != "graph-api.log"}
+
+
+def whatsapp_says(platform, number: str, text: str) -> None:
+    """A signed webhook delivery from ``number``, as Meta sends it (the runner's dev secret)."""
+    import hashlib
+    import hmac
+    body = json.dumps({"entry": [{"changes": [{"value": {"messages": [
+        {"id": f"wamid.{random.getrandbits(64):x}", "from": number, "type": "text", "text": {"body": text}}]}}]}]}).encode()
+    r = requests.post(f"http://127.0.0.1:{platform.ports['whatsapp_webhook']}/webhook", data=body, timeout=30,
+                      headers={"X-Hub-Signature-256": "sha256=" + hmac.new(b"dev-app-secret", body,
+                                                                            hashlib.sha256).hexdigest()})
+    assert r.status_code == 200, r.text
 
 
 def leaks(texts: dict[str, str], names: list[str], phones: list[str]) -> list[str]:
@@ -145,6 +161,17 @@ def test_cancellation_leaves_no_trace_of_the_canary(platform, subscribe, contrac
                       json={"scopes": ["surveys"], "reason": "no desea encuestas"})
     assert r.status_code == 200 and r.json()["added"] == ["surveys"], r.text
 
+    # -- a channel: the front desk ties the citizen's WhatsApp number to them, and they write from it
+    from sacinfra.rpcpool import RpcPool
+    wa_number = f"521{phone2}"
+    pool = RpcPool({"AMQP_URI": platform.amqp_uri}, size=1)
+    try:
+        with pool.proxy() as rpc:
+            rpc.whatsapp.link_citizen({"kind": "staff", "username": "operator", "role": "operator"}, wa_number, number)
+    finally:
+        pool.close()
+    whatsapp_says(platform, wa_number, "hola")
+
     # -- reports with the canary inside the description and the references
     before = requests.get(f"{base}/v1/stats/summary", timeout=10).json()["total"]
     folios = []
@@ -182,6 +209,9 @@ def test_cancellation_leaves_no_trace_of_the_canary(platform, subscribe, contrac
     assert all(x["assignment"]["status"] == "captured" for x in doc["routing"]["reports"])
     assert [i["text"] for i in doc["routing"]["reports"][0]["interventions"]] == ["Se turnó a la cuadrilla nocturna"]
     assert [o["scope"] for o in doc["surveys"]["opt_outs"]] == ["surveys"]
+    assert r.json()["incomplete_sources"] == []
+    [wa] = doc["channels"]["whatsapp"]["contacts"]  # the channel answers for its own data
+    assert (wa["address"], wa["citizen_number"]) == (wa_number, number) and wa["messages"], wa
     assert {"citizen.registered", "citizen.rectified", "citizen.opposed"} <= {
         a["action"] for a in doc["gateway"]["audit_log"]}
     # only supervisors and admins; a reason is required
@@ -221,6 +251,10 @@ def test_cancellation_leaves_no_trace_of_the_canary(platform, subscribe, contrac
                          params={"reason": "verificación de la cancelación"}, timeout=30).json()
         return d if "cancelled" in {o["scope"] for o in d["services"]["surveys"]["opt_outs"]} else None
     after = wait_for(surveys_cancelled, what="surveys opt-out")["services"]
+    after = wait_for(lambda: (lambda d: d if d["services"]["channels"]["whatsapp"]["contacts"][0]["erased_at"] else None)(
+        requests.get(f"{base}/v1/citizens/{number}/arco", headers=sup, params={"reason": "verificación del canal"},
+                     timeout=30).json()), what="whatsapp contact erased")["services"]
+    assert after["channels"]["whatsapp"]["contacts"][0]["address"] is None
     assert after["citizens"]["record"]["cancelled_at"] and after["citizens"]["record"]["phones"] == []
     assert all(x["personal_data_erased"] for x in after["intake"]["reports"])
     # the reports still count

@@ -95,6 +95,8 @@ def test_another_agency_gets_403_or_404_on_every_report_operation(world):
         ("GET", "/v1/reports/{folio}/interventions"): None,
         ("GET", "/v1/reports/{folio}/work-order.pdf"): None,
         ("GET", "/v1/reports/{folio}/evidence/{evidence_id}"): None,
+        ("GET", "/v1/reports/{folio}/attachments"): None,  # the citizen's files (none here: the answer is 404)
+        ("GET", "/v1/reports/{folio}/attachments/{attachment_id}"): None,
         ("GET", "/v1/track/{folio}"): None,  # public, by token: a wrong token is a 404
         ("POST", "/v1/track/{folio}/reopen"): {"token": "ABCDEFGH", "reason": "No quedó resuelto"},
         ("POST", "/v1/reports/{folio}/interventions"): {"text": "Intento de otra dependencia"},
@@ -118,7 +120,7 @@ def test_another_agency_gets_403_or_404_on_every_report_operation(world):
     for (method, path), payload in body.items():
         if (method, path) not in operations:
             continue
-        url = base + path.format(folio=op, evidence_id=world["evidence"])
+        url = base + path.format(folio=op, evidence_id=world["evidence"], attachment_id=1)
         params = {"token": "ABCDEFGH"} if path.startswith("/v1/track") else None
         r = requests.request(method, url, json=payload, params=params, headers=siap, timeout=30)
         answers[f"{method} {path}"] = r.status_code

@@ -40,3 +40,39 @@ def test_one_message_per_cause_and_erasure(empty_db):
     with uow:
         assert uow.session.execute(sa.text("SELECT state FROM messages")).scalar() == "failed"
     engine.dispose()
+
+
+def test_files_travel_to_intake_and_leave_the_channel_and_arco_reads_are_logged(empty_db):
+    engine = make_engine(empty_db)
+    metadata.create_all(engine)
+    uow = UnitOfWork(engine, "pigeon")
+    now = kit.now_utc()
+    files = [{"filename": "foto.jpg", "content": "/9j/4AAQ"}]
+    with uow:
+        store = Store(uow)
+        contact = store.contact_for("palomar 9", now)
+        store.update_contact(contact["id"], citizen_number=43)
+        store.add_filing("pigeon:1", contact["id"], {"description": "Bache", "_attachments": files})
+    ch = kit.Channel("pigeon", "CHAT CIUDADANO", lambda r, link, f: {"text": f"Folio {r['folio']}"},
+                     None, None, None)
+    sent = []
+
+    def create_reports(requests):
+        sent.extend(requests)
+        return [{"report": {"folio": 5, "tracking_token": "t", "due_at": "2026-12-12"}}]
+    assert kit.file_pending(uow, ch, create_reports, "https://sac.example") == [5]
+    assert sent[0]["attachments"] == files and "_attachments" not in sent[0]["payload"]
+    doc = kit.arco_access(uow, ch, [43], {"kind": "staff", "username": "sup", "role": "supervisor"},
+                          "solicitud ARCO 1/2026")
+    contact_doc = doc["contacts"][0]
+    assert (doc["service"], contact_doc["address"], contact_doc["folios"]) == ("pigeon", "palomar 9", [5])
+    assert contact_doc["filings"][0]["description"] == "Bache" and contact_doc["filings"][0]["files_pending"] == 0
+    assert [m["text"] for m in contact_doc["messages"]] == ["Folio 5"]
+    with uow:
+        payload = uow.session.execute(sa.text("SELECT payload FROM filings")).scalar()
+        log = uow.session.execute(sa.text("SELECT actor, citizen_numbers, reason, contacts FROM access_log")).one()
+    assert "_attachments" not in payload  # intake keeps the files now
+    assert (log[0]["username"], log[1], log[2], log[3]) == ("sup", [43], "solicitud ARCO 1/2026", 1)
+    with pytest.raises(InvalidInput):
+        kit.arco_access(uow, ch, [43], {"kind": "staff"}, "motivo")
+    engine.dispose()

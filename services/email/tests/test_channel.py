@@ -2,6 +2,7 @@
 (aiosmtpd) becomes a report through intake; the folio, and one notice per status change
 through to done, arrive by SMTP in the citizen's mailbox. Replies quoting the thread,
 HTML-only mail, an attachment that is too large, BAJA and ARCO cancellation."""
+import base64
 import sys
 import uuid
 from pathlib import Path
@@ -19,6 +20,8 @@ from mail_support import CITIZEN, mail, send  # noqa: E402
 
 pytestmark = pytest.mark.timeout(180)
 SUPERVISOR = {"kind": "staff", "username": "supervisora", "role": "supervisor"}
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 FIELDS = "Tipo: OP-LAMPARA APAGADA\nUbicación: 21.1221, -101.6824\nCalle: Madero 100\nColonia: Centro\n"
 
 
@@ -39,15 +42,23 @@ def test_mail_files_a_report_and_every_status_change_reaches_the_mailbox(channel
                                                                           citizen_mailbox):
     big = b"\xff\xd8\xff" + b"0" * (MAX_BYTES + 10)
     send(inbox.port, mail("Lámpara apagada", html="<p>La lámpara del poste 12 no prende</p>" + "".join(
-        f"<div>{line}</div>" for line in FIELDS.splitlines()), attachments=[("foto.jpg", "image/jpeg", big)]))
+        f"<div>{line}</div>" for line in FIELDS.splitlines()), attachments=[
+            ("foto.jpg", "image/jpeg", big), ("poste 12.jpg", "image/jpeg", JPEG),
+            ("oficio.pdf", "application/pdf", PDF), ("notas.txt", "text/plain", b"llamar al vecino")]))
     subject, text = arrived(citizen_mailbox, 1, "folio mail")[0]
     folio = int(subject.split()[1].rstrip(":"))
     assert "registrado con el folio" in text and f"/v1/track/{folio}?token=" in text
     assert "foto.jpg" in text  # the attachment over the limit is named in the reply
+    assert "no son fotos (JPEG, PNG, WebP, HEIC) ni PDF: notas.txt" in text  # and the one intake would refuse
     with core_services.proxy() as rpc:
         report = rpc.intake.get_report(folio, SUPERVISOR)
         assert report["channel"] == "CORREO" and report["description"].startswith("Lámpara apagada\nLa lámpara")
         assert CITIZEN not in str(report)
+        # the MIME attachments intake accepts are the report's evidence, readable back
+        kept = rpc.intake.list_attachments(folio, SUPERVISOR)
+        assert [(a["filename"], a["content_type"]) for a in kept] == [("poste 12.jpg", "image/jpeg"),
+                                                                      ("oficio.pdf", "application/pdf")]
+        assert base64.b64decode(rpc.intake.get_attachment(folio, kept[0]["id"], SUPERVISOR)["content"]) == JPEG
         a = testing.wait_until(lambda: _assignment(rpc, folio), what="assignment")
         a = rpc.routing.start_report(SUPERVISOR, folio, a["version"], "Cuadrilla en camino")
         arrived(citizen_mailbox, 2, "start notice")

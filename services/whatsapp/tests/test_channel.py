@@ -3,6 +3,7 @@ nameko containers, the channel's webhook over HTTP, the fake Graph API receiving
 the citizen would read. A report is filed from a conversation, the folio delivered, one
 notice per status change through to done; duplicates, BAJA, "no se resolvió", the
 24-hour window, retries and the interactions for the statistics."""
+import base64
 import uuid
 from datetime import timedelta
 
@@ -22,7 +23,8 @@ from whatsapp.graph import GraphClient
 from whatsapp.service import WhatsappService
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wa_support import PHONE_ID, SUPERVISOR, VERIFY_TOKEN, Phone, free_port, wait_assignment, whatsapp_config  # noqa: E402
+from wa_support import (JPEG, PHONE_ID, SUPERVISOR, VERIFY_TOKEN, Phone, free_port, wait_assignment,  # noqa: E402
+                        whatsapp_config)
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -38,13 +40,13 @@ def channel(vhost, service_db, container_factory, core, fake_graph):
     engine.dispose()
 
 
-def converse(phone: Phone, fake_graph, address="Madero 100, Centro") -> int:
+def converse(phone: Phone, fake_graph, address="Madero 100, Centro", media_id="media-1") -> int:
     """The whole conversation; returns the folio the citizen was told."""
     for step in ("hola", "1", "La lámpara del poste 12 no prende"):
         assert phone.text(step)[0].status_code == 200
     phone.pin(21.1221, -101.6824)
     phone.text(address)
-    phone.photo()
+    phone.photo(media_id)
     text = testing.wait_until(lambda: [t for t in fake_graph.texts(phone.number) if "folio" in t],
                               what="folio message")[0]
     return int(text.split("folio ")[1].split(".")[0])
@@ -67,7 +69,7 @@ def test_handshake_and_signature(channel):
 
 def test_a_conversation_files_a_report_and_every_status_change_reaches_the_citizen(channel, core, fake_graph, vhost):
     phone = Phone(channel["base"], "5214771234567")
-    folio = converse(phone, fake_graph)
+    folio = converse(phone, fake_graph, media_id=fake_graph.add_media(JPEG, "image/jpeg"))
     told = fake_graph.texts(phone.number)
     assert told[0].startswith("Hola") and any("Describa" in t for t in told)
     filed = [t for t in told if "folio" in t][0]
@@ -77,6 +79,14 @@ def test_a_conversation_files_a_report_and_every_status_change_reaches_the_citiz
         report = rpc.intake.get_report(folio, SUPERVISOR)
         assert report["channel"] == "WHATSAPP" and report["citizen_number"] is None
         assert "5214771234567" not in str(report)
+        # the photo: downloaded from the Graph API (media id → url → bytes) and stored by intake
+        [photo] = rpc.intake.list_attachments(folio, SUPERVISOR)
+        assert (photo["filename"], photo["content_type"], photo["size"]) == ("foto-whatsapp-1.jpg", "image/jpeg",
+                                                                              len(JPEG))
+        got = rpc.intake.get_attachment(folio, photo["id"], SUPERVISOR)
+        assert base64.b64decode(got["content"]) == JPEG
+    with UnitOfWork(channel["engine"], "whatsapp") as uow:  # the channel does not keep it
+        assert "_media" not in uow.session.execute(sa.text("SELECT payload FROM filings")).scalar()
     a = wait_assignment(core, folio)
     before = len(fake_graph.accepted)
     with core.proxy() as rpc:

@@ -1,4 +1,5 @@
 """Pure rules of the WhatsApp channel (no I/O)."""
+import base64
 from datetime import datetime, timedelta, timezone
 
 from whatsapp import domain
@@ -73,3 +74,24 @@ def test_only_front_desk_staff_link_a_number_to_a_citizen():
     assert domain.wa_address("+52 1477".replace(" ", "") + "1234567") == "5214771234567"
     with pytest.raises(InvalidInput):
         domain.wa_address("correo@example.com")
+
+
+def test_photos_intake_would_refuse_are_left_out_not_the_report():
+    from sacinfra import files
+    from whatsapp import handlers
+    from whatsapp.exceptions import TransientSendError
+
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 16
+    served = {"ok": jpeg, "html": b"<html>no</html>", "big": jpeg + b"\x00" * 100}
+
+    def download(media_id, max_bytes):
+        if media_id not in served:
+            raise TransientSendError("el medio ya no existe")
+        return served[media_id], "image/jpeg"
+    filing = {"idempotency_key": "whatsapp:wamid.1", "payload": {"_media": ["gone", "html", "big", "ok"]}}
+    kept = handlers.media_files(filing, download, files.Limits(max_bytes=len(jpeg)))
+    assert [(f["filename"], files.sniff(base64.b64decode(f["content"]))) for f in kept] == [
+        ("foto-whatsapp-4", "image/jpeg")]
+    assert domain.report_payload({"petition_type": "OP-BACHEO", "description": "Bache", "lat": 1.0, "lon": 2.0,
+                                  "colonia": "Centro", "street": "Madero", "photo_media_id": "m1"},
+                                 "WHATSAPP")["_media"] == ["m1"]

@@ -73,8 +73,13 @@ class Phone:
             loc["address"] = address
         return self.deliver({"type": "location", "location": loc})
 
-    def photo(self):
-        return self.deliver({"type": "image", "image": {"id": "media-1", "mime_type": "image/jpeg"}})
+    def photo(self, media_id: str = "media-1"):
+        """An image message; ``media_id`` one the Graph stand-in serves (``add_media``) or not."""
+        return self.deliver({"type": "image", "image": {"id": media_id, "mime_type": "image/jpeg"}})
+
+
+#: a real (tiny) JPEG: what intake accepts by content
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 
 
 def wait_assignment(pool, folio, status=None, timeout=20.0):

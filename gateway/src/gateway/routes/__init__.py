@@ -3,8 +3,8 @@
 No two routers answer the same path: folio paths use ``{folio:int}``, so
 ``/v1/reports/export.xlsx`` or ``/v1/reports/today`` can never be taken for a folio.
 A new router is one line in this list."""
-from . import (api_keys, audit, auth, block_leaders, catalog, citizen_rights, citizens, dead_letters, evidence,
-               directory, exports, geo, open311, reports, reports_lifecycle, reports_query, stats, surveys, tracking,
+from . import (api_keys, attachments, audit, auth, block_leaders, catalog, citizen_rights, citizens, dead_letters,
+               evidence, directory, exports, geo, open311, reports, reports_lifecycle, reports_query, stats, surveys, tracking,
                users)
 
 ROUTERS = [
@@ -19,6 +19,7 @@ ROUTERS = [
     reports_query.router,
     reports_lifecycle.router,
     evidence.router,
+    attachments.router,
     exports.router,
     tracking.router,
     open311.router,

@@ -40,6 +40,14 @@ class Channel:
     refused: Callable[[dict], dict]                    # (intake's error) → body
     status: Callable[[dict, str | None], dict]         # (routing event data, closing note) → body
     reopen_answer: Callable[[int, str, str], dict]     # (folio, reopened|forbidden|refused, detail) → body
+    #: (filing) → the citizen's files for intake, ``[{"filename", "content" (base64)}]``;
+    #: by default the ``_attachments`` the channel kept in the filing's payload
+    attachments: Callable[[dict], list[dict]] | None = None
+
+    def files_of(self, filing: dict) -> list[dict]:
+        if self.attachments is not None:
+            return self.attachments(filing)
+        return list(filing["payload"].get("_attachments") or [])
 
 
 def now_utc() -> datetime:
@@ -73,9 +81,10 @@ def reply(store: Store, contact: dict, cause: str, body: dict, now: datetime, fo
 def file_pending(uow, ch: Channel, create_reports, public_url: str, keys: list[str] | None = None,
                  now: datetime | None = None) -> list[int]:
     """Files pending reports through intake (``create_reports``, one call for the batch,
-    each with its idempotency key so a retry after a crash files nothing twice) and
-    queues the folio, due date and tracking link for each citizen. An RPC failure
-    leaves them pending (the caller's timer retries)."""
+    each with its idempotency key so a retry after a crash files nothing twice, and the
+    citizen's files as ``attachments``: intake stores them with the report) and queues
+    the folio, due date and tracking link for each citizen. An RPC failure leaves them
+    pending (the caller's timer retries); once filed, the files leave the channel."""
     now = now or now_utc()
     folios = []
     with uow:
@@ -85,7 +94,7 @@ def file_pending(uow, ch: Channel, create_reports, public_url: str, keys: list[s
             return []
         answers = create_reports([{"payload": {k: v for k, v in p["payload"].items() if not k.startswith("_")},
                                    "idempotency_key": p["idempotency_key"], "created_by": f"system:{ch.name}",
-                                   "trace": None} for p in pending])
+                                   "trace": None, "attachments": ch.files_of(p)} for p in pending])
         for filing, answer in zip(pending, answers):
             contact = store.contact(filing["contact_id"])
             key = filing["idempotency_key"]
@@ -210,23 +219,51 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def arco_access(uow, ch: Channel, citizen_numbers) -> dict:
+def arco_access(uow, ch: Channel, citizen_numbers, actor=None, reason=None) -> dict:
     """What this channel holds about the citizen: their addresses on this medium, whether
-    they stopped notices, the folios filed and every message sent to them."""
+    they stopped notices, the conversation in progress, the reports filed (with what is
+    kept of each filing) and every message sent to them with its delivery state. The
+    read is logged (``access_log``: actor, numbers, reason), as citizens logs its own."""
     wanted = numbers(citizen_numbers)
+    who = _reader(actor)
+    if reason is not None and (not isinstance(reason, str) or not 3 <= len(reason.strip()) <= 500):
+        raise InvalidInput("Indique el motivo de la consulta (de 3 a 500 caracteres).", "motivo_invalido")
     with uow:
         store = Store(uow)
         found = store.contacts_of_citizens(wanted)
         ids = [c["id"] for c in found]
         filed = store.filings_of_contacts(ids) if ids else []
         sent = store.messages_of(ids) if ids else []
-    return {"citizen_numbers": wanted, "contacts": [
+        store.log_access(who, "arco_access", wanted, reason.strip() if reason else None, len(found))
+    return {"channel": ch.code, "service": ch.name, "citizen_numbers": wanted, "contacts": [
         {"channel": ch.code, "address": c["address"], "citizen_number": c["citizen_number"],
          "notifications_stopped_at": _iso(c["opted_out_at"]), "erased_at": _iso(c["erased_at"]),
-         "created_at": _iso(c["created_at"]),
+         "created_at": _iso(c["created_at"]), "last_message_at": _iso(c["last_inbound_at"]),
+         "conversation": {"step": c["step"], "data": c["data"]} if c["step"] else None,
          "folios": [f["folio"] for f in filed if f["contact_id"] == c["id"] and f["folio"]],
+         "filings": [_filing(f) for f in filed if f["contact_id"] == c["id"]],
          "messages": [{"folio": m["folio"], "kind": m["kind"], "state": m["state"], "text": m["body"].get("text"),
-                       "created_at": _iso(m["created_at"])} for m in sent]} for c in found]}
+                       "created_at": _iso(m["created_at"]), "sent_at": _iso(m["sent_at"]),
+                       "delivered_at": _iso(m["delivered_at"])}
+                      for m in sent if m["contact_id"] == c["id"]]} for c in found]}
+
+
+def _reader(actor) -> dict:
+    """The actor who reads (``contracts/actor``); a blocking tool may omit it (logged as such)."""
+    if actor is None:
+        return {"kind": "system", "username": "system:unknown"}
+    try:
+        return Actor.load(actor).to_dict()
+    except Exception as exc:  # ActorInvalid: its message says what is wrong
+        raise InvalidInput(str(exc), getattr(exc, "code", "actor_invalido")) from None
+
+
+def _filing(f: dict) -> dict:
+    payload = f["payload"] or {}
+    return {"folio": f["folio"], "status": f["status"], "created_at": _iso(f["created_at"]),
+            "filed_at": _iso(f["filed_at"]), "closed_at": _iso(f["closed_at"]), "error": f["error"],
+            "description": payload.get("description"), "location": payload.get("location"),
+            "files_pending": len(payload.get("_attachments") or payload.get("_media") or [])}
 
 
 def on_citizen_cancelled(uow, ch: Channel, envelope: dict, now: datetime | None = None) -> int:

@@ -6,7 +6,8 @@ sender) and its own ``link_citizen`` policy.
 - timers: the delivery relay (every second) and the retry of pending filings (15 s);
 - ``routing.report_status_changed`` → one queued message per event;
 - ``citizens.citizen_cancelled`` / ``citizen_opposed`` → erase / stop notices;
-- RPC ``arco_access(citizen_numbers)``.
+- RPC ``arco_access(citizen_numbers, actor, reason)`` (the gateway's ARCO access document
+  gathers it from every channel service; the read is logged in ``access_log``).
 """
 import logging
 
@@ -75,5 +76,5 @@ class ChannelService(SqlService):
         kit.on_citizen_opposed(self.db, self._kit(), envelope)
 
     @rpc
-    def arco_access(self, citizen_numbers):
-        return kit.arco_access(self.db, self._kit(), citizen_numbers)
+    def arco_access(self, citizen_numbers, actor=None, reason=None):
+        return kit.arco_access(self.db, self._kit(), citizen_numbers, actor, reason)

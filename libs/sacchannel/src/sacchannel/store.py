@@ -7,11 +7,17 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from sqlalchemy.dialects.postgresql import ARRAY
+
 from sacinfra.db import outbox_row, outbox_table
 
-from .tables import contacts, filings, messages
+from .tables import access_log, contacts, filings, messages
 
 INTERACTIONS_EXCHANGE = "channels.events"
+#: what a pending filing may hold of the citizen's own (the text, the files, the media
+#: ids): erased by ARCO cancellation; the files leave once intake has them
+PRIVATE_PAYLOAD = ["description", "_attachments", "_media", "_too_large", "_not_evidence"]  # file names too
+FILES_PAYLOAD = ["_attachments", "_media"]
 
 
 class Store:
@@ -59,7 +65,7 @@ class Store:
                                last_error=sa.case((messages.c.state == "queued", "erased"),
                                                   else_=messages.c.last_error)))
         self.s.execute(sa.update(filings).where(filings.c.contact_id.in_(ids))
-                       .values(payload=filings.c.payload.op("-")("description")))
+                       .values(payload=filings.c.payload.op("-")(sa.cast(PRIVATE_PAYLOAD, ARRAY(sa.Text)))))
         return n
 
     # -- filings --------------------------------------------------------------------
@@ -78,7 +84,8 @@ class Store:
     def mark_filed(self, key: str, report: dict, now: datetime) -> None:
         self.s.execute(sa.update(filings).where(filings.c.idempotency_key == key).values(
             status="filed", folio=report["folio"], tracking_token=report.get("tracking_token"),
-            due_at=str(report.get("due_at") or ""), filed_at=now))
+            due_at=str(report.get("due_at") or ""), filed_at=now,
+            payload=filings.c.payload.op("-")(sa.cast(FILES_PAYLOAD, ARRAY(sa.Text)))))  # intake keeps the files
 
     def mark_refused(self, key: str, error: str) -> None:
         self.s.execute(sa.update(filings).where(filings.c.idempotency_key == key)
@@ -99,7 +106,8 @@ class Store:
 
     def filings_of_contacts(self, ids: list[int]) -> list[dict]:
         rows = self.s.execute(sa.select(filings.c.folio, filings.c.status, filings.c.created_at,
-                                        filings.c.contact_id)
+                                        filings.c.contact_id, filings.c.payload, filings.c.error,
+                                        filings.c.filed_at, filings.c.closed_at)
                               .where(filings.c.contact_id.in_(ids)).order_by(filings.c.created_at)).mappings()
         return [dict(r) for r in rows]
 
@@ -135,7 +143,8 @@ class Store:
                               .values(**values)).rowcount
 
     def messages_of(self, contact_ids: list[int]) -> list[dict]:
-        rows = self.s.execute(sa.select(messages.c.id, messages.c.folio, messages.c.kind, messages.c.state,
+        rows = self.s.execute(sa.select(messages.c.id, messages.c.contact_id, messages.c.folio, messages.c.kind,
+                                        messages.c.state,
                                         messages.c.body, messages.c.created_at, messages.c.sent_at,
                                         messages.c.delivered_at)
                               .where(messages.c.contact_id.in_(contact_ids)).order_by(messages.c.id)).mappings()
@@ -143,6 +152,11 @@ class Store:
 
     def message_states(self) -> dict:
         return dict(self.s.execute(sa.select(messages.c.state, sa.func.count()).group_by(messages.c.state)).all())
+
+    # -- ARCO ---------------------------------------------------------------------------
+    def log_access(self, actor: dict, action: str, numbers: list[int], reason: str | None, contacts: int) -> None:
+        self.s.execute(sa.insert(access_log).values(actor=actor, action=action, citizen_numbers=numbers,
+                                                    reason=reason, contacts=contacts))
 
     # -- events -----------------------------------------------------------------------
     def add_interaction(self, data: dict) -> None:

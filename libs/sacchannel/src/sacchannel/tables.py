@@ -1,6 +1,7 @@
 """The tables every channel keeps in its own database: ``contacts`` (the only place a
 citizen's address lives), ``filings`` (reports filed or pending, by idempotency key) and
-``messages`` (every outgoing message with its delivery state). A channel's migration 0002
+``messages`` (every outgoing message with its delivery state) and ``access_log`` (who
+read a citizen's data here, ARCO). A channel's migration 0002
 calls ``create_channel_tables(op)``; ``store.py`` reads them through the same definitions."""
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -60,8 +61,28 @@ messages = sa.Table(
 )
 
 
+#: who read what the channel holds about a citizen (ARCO access), as citizens keeps its
+#: access log: numbers, the actor and the reason; never an address (migration 0003)
+access_log = sa.Table(
+    "access_log", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", JSONB, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("citizen_numbers", JSONB, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("contacts", sa.Integer, nullable=False),
+)
+
+
 def create_channel_tables(op) -> None:
+    """Every table above that the database does not have yet (a later migration calls it
+    again for the tables added since)."""
     metadata.create_all(op.get_bind())
+
+
+def drop_access_log(op) -> None:
+    access_log.drop(op.get_bind(), checkfirst=True)
 
 
 def drop_channel_tables(op) -> None:

@@ -178,12 +178,16 @@ def instructions(missing: list[str], address: str) -> str:
             f"  Colonia: Centro\nEscriba de nuevo a {address}. Para no recibir avisos, responda BAJA.")
 
 
-def filed_text(folio: int, due_at: str, link: str, too_large: list[str], max_mb: float) -> str:
+def filed_text(folio: int, due_at: str, link: str, too_large: list[str], max_mb: float,
+               not_evidence: list[str] = ()) -> str:
     text = (f"Su reporte quedó registrado con el folio {folio}.\nFecha compromiso de atención: {due_at[:10]}.\n"
             f"Consulte su avance en {link}\nLe avisaremos por este medio de cada cambio; responda BAJA para "
             "dejar de recibir avisos.")
     if too_large:
         text += (f"\nNo pudimos guardar estos adjuntos porque pasan de {max_mb:g} MB: " + ", ".join(too_large))
+    if not_evidence:
+        text += ("\nNo guardamos estos adjuntos porque no son fotos (JPEG, PNG, WebP, HEIC) ni PDF: "
+                 + ", ".join(not_evidence))
     return text
 
 

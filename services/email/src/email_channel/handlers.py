@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sacchannel import kit
 from sacchannel.store import Store
+from sacinfra import files
 
 from . import domain
 
@@ -26,7 +27,8 @@ def channel(code: str = domain.CHANNEL, max_mb: float = 5) -> kit.Channel:
         filed=lambda report, link, filing: {
             "subject": f"Folio {report['folio']}: reporte registrado",
             "text": domain.filed_text(report["folio"], str(report["due_at"]), link,
-                                      filing["payload"].get("_too_large") or [], max_mb)},
+                                      filing["payload"].get("_too_large") or [], max_mb,
+                                      filing["payload"].get("_not_evidence") or [])},
         refused=lambda error: {"subject": "Reporte no registrado", "text": "No pudimos registrar su reporte: "
                                f"{error.get('message') or 'error desconocido'}. Corrija el dato y escriba de nuevo."},
         status=lambda d, note: {"subject": f"Folio {d['folio']}: {domain.STATUS_TEXT.get(d['action'], 'cambio')}",
@@ -76,10 +78,26 @@ def receive(uow, raw: bytes, default_type: str | None, address: str, max_bytes: 
             kit.interaction(store, contact, code, "report_create", "failed", now)
             return {"file": [], "reopen": []}
         key = f"email:{message_id}"[:200]
-        store.add_filing(key, contact["id"], payload | {"_too_large": mail.too_large,
+        kept, not_evidence = evidence(mail, max_bytes)
+        store.add_filing(key, contact["id"], payload | {"_too_large": mail.too_large, "_not_evidence": not_evidence,
+                                                        "_attachments": kept,
                                                         "citizen_number": contact["citizen_number"]})
         to_file.append(key)
     return {"file": to_file, "reopen": reopen}
+
+
+def evidence(mail: domain.Inbound, max_bytes: int) -> tuple[list[dict], list[str]]:
+    """The attachments intake will keep with the report (``sacinfra.files``: type by
+    content, size), as it takes them, and the names of those it would refuse (named in
+    the reply; the report is filed without them)."""
+    limits = files.Limits(max_bytes=max_bytes)
+    kept, refused = [], []
+    for a in mail.attachments:
+        if files.check(a.content, limits) is None and len(kept) < limits.max_files:
+            kept.append(files.payload_item(a.filename, a.content))
+        else:
+            refused.append(a.filename)
+    return kept, refused
 
 
 def link_citizen(uow, actor, address, citizen_number, now: datetime | None = None) -> dict:

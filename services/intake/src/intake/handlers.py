@@ -11,7 +11,7 @@ from sacinfra.actor import Actor
 from sacinfra.errors import InvalidInput, NotFound, ServiceError
 from sacinfra.settings import municipal_tz
 
-from . import domain
+from . import attachments, domain
 from .schemas import ReportIn, ValidationError
 
 
@@ -137,6 +137,10 @@ def _file(uow, catalog, items: list[dict], todo: list[int], results: list, creat
             rows[i] = _row(items[i], q, folio, created_at)
             kinds[i] = q.get("kind")  # Trámite/Servicio as quoted; not stored, travels in the event
         inserted = uow.insert_reports(list(rows.values()))
+        files = [a for i, row in rows.items() if row["folio"] in inserted and items[i].get("files")
+                 for a in attachments.rows(row["folio"], row["created_by"], items[i]["files"], created_at)]
+        if files:  # the citizen's files, in the report's transaction
+            uow.insert_attachments(files)
         uow.add_events([("report_created", report_created_data(row, kinds[i]), items[i].get("trace"))
                         for i, row in rows.items() if row["folio"] in inserted])
     lost_race = {row["idempotency_key"] for row in rows.values() if row["folio"] not in inserted}
@@ -182,7 +186,8 @@ def error_dict(exc: ServiceError) -> dict:
 
 def file_requests(uow, catalog, requests: list[dict]) -> list[dict]:
     """The batch RPC's use case: ``requests`` are ``{"payload", "idempotency_key",
-    "created_by", "trace"}`` as sent by a caller that batches (the gateway). Each answer is
+    "created_by", "trace"}`` as sent by a caller that batches (the gateway), optionally
+    with ``attachments`` (the citizen's files, ``attachments.py``: stored with the report). Each answer is
     ``{"report": ...}`` or ``{"error": {"type", "code", "message"}}``, in order."""
     answers: list = [None] * len(requests)
     items, where = [], []
@@ -190,7 +195,8 @@ def file_requests(uow, catalog, requests: list[dict]) -> list[dict]:
         try:
             items.append({"data": validate_report(r.get("payload") or {}),
                           "idempotency_key": r.get("idempotency_key"), "created_by": r.get("created_by"),
-                          "trace": r.get("trace") or {}})
+                          "trace": r.get("trace") or {},
+                          "files": attachments.prepare(r["attachments"]) if r.get("attachments") else []})
             where.append(i)
         except ServiceError as exc:
             answers[i] = {"error": error_dict(exc)}

@@ -5,14 +5,18 @@
   the address references and the street number. The report stays countable: folio,
   petition type, channel, citizen number, colonia, street, location, agency, dates.
   The number is remembered (``cancelled_citizens``): a new report with it is refused
-  (``ciudadano_cancelado``), so personal data does not gather again under it.
+  (``ciudadano_cancelado``), so personal data does not gather again under it. The
+  files sent with those reports (``attachments``) are deleted.
   Idempotent by ``event_id`` (and by nature: erasing twice changes nothing).
-- ``arco_access``: the citizen's reports as received (without tracking tokens).
+- ``arco_access``: the citizen's reports as received (without tracking tokens), with the
+  metadata of the files sent with them (``attachments``; the bytes through the gateway's
+  ``/v1/reports/{folio}/attachments/{id}``).
 """
 from __future__ import annotations
 
 from sacinfra.errors import InvalidInput
 
+from . import attachments
 from .handlers import _public
 
 ERASED_DESCRIPTION = "[Datos personales suprimidos por cancelación ARCO]"
@@ -40,7 +44,8 @@ def erase_citizen_reports(uow, envelope: dict) -> int:
             return 0
         uow.remember_cancelled(number)
         erased = uow.erase_personal_data(number, ERASED_DESCRIPTION)
-    if erased:
+        files = uow.delete_attachments_of_citizen(number)  # photos may show the person or their home
+    if erased or files:
         uow.vacuum_reports()
     return erased
 
@@ -50,7 +55,10 @@ def arco_access(uow, citizen_numbers) -> dict:
     numbers = _numbers(citizen_numbers)
     with uow:
         rows = uow.by_citizens(numbers, MAX_REPORTS)
+        files = uow.attachments_of([r["folio"] for r in rows]) if rows else []
     return {"citizen_numbers": numbers,
             "reports": [_public(row) | {"created_by": row["created_by"],
-                                        "personal_data_erased": row["description"] == ERASED_DESCRIPTION}
+                                        "personal_data_erased": row["description"] == ERASED_DESCRIPTION,
+                                        "attachments": [attachments.metadata(f) for f in files
+                                                        if f["folio"] == row["folio"]]}
                         for row in rows]}

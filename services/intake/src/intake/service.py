@@ -8,7 +8,7 @@ from nameko.rpc import RpcProxy, rpc
 from sacinfra.metrics import histogram
 from sacinfra.service import SqlService, reliable_event_handler
 
-from . import handlers, reads, rights
+from . import attachments, handlers, reads, rights
 from .store import Store
 
 BATCH_SIZES = histogram("intake_batch_size", "Reports filed per transaction",
@@ -51,3 +51,12 @@ class IntakeService(SqlService):
     @rpc
     def get_reports(self, folios, include_token=False):
         return reads.get_reports(self.store, folios, include_token)
+
+    # the files citizens sent with their reports: see attachments.py
+    @rpc
+    def list_attachments(self, folio, actor=None):
+        return attachments.list_attachments(self.store, folio, actor)
+
+    @rpc
+    def get_attachment(self, folio, attachment_id, actor=None):
+        return attachments.get_attachment(self.store, folio, attachment_id, actor)

@@ -36,6 +36,16 @@ cancelled_citizens = sa.Table(
     sa.Column("number", sa.BigInteger, primary_key=True), sa.Column("at", sa.DateTime(timezone=True)),
 )
 
+#: files a citizen sent with a report (migration 0004; see attachments.py)
+attachments = sa.Table(
+    "attachments", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True), sa.Column("folio", sa.BigInteger),
+    sa.Column("filename", sa.Text), sa.Column("content_type", sa.Text), sa.Column("size", sa.Integer),
+    sa.Column("sha256", sa.Text), sa.Column("content", sa.LargeBinary), sa.Column("uploaded_by", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True)),
+)
+ATTACHMENT_FIELDS = [c for c in attachments.c if c.name != "content"]
+
 
 class Store(Repository):
     """intake's repository over one unit of work (see the module docstring)."""
@@ -67,6 +77,26 @@ class Store(Repository):
         rows = self.session.execute(sa.select(reports).where(reports.c.idempotency_key.in_(list(keys)))).mappings()
         return {r["idempotency_key"]: dict(r) for r in rows}
 
+    # -- attachments -----------------------------------------------------------------
+    def insert_attachments(self, rows: list[dict]) -> None:
+        if rows:
+            self.session.execute(sa.insert(attachments), rows)
+
+    def attachments_of(self, folios) -> list[dict]:
+        """The attachments' metadata (no bytes) of ``folios``, by id."""
+        q = sa.select(*ATTACHMENT_FIELDS).where(attachments.c.folio.in_(list(folios))).order_by(attachments.c.id)
+        return [dict(r) for r in self.session.execute(q).mappings()]
+
+    def attachment(self, folio: int, attachment_id: int) -> dict | None:
+        row = self.session.execute(sa.select(attachments).where(attachments.c.folio == folio,
+                                                                attachments.c.id == attachment_id)).mappings().first()
+        return dict(row) if row else None
+
+    def delete_attachments_of_citizen(self, number: int) -> int:
+        """ARCO cancellation: a photo may show the person or their home; the files go."""
+        folios = sa.select(reports.c.folio).where(reports.c.citizen_number == number)
+        return self.session.execute(sa.delete(attachments).where(attachments.c.folio.in_(folios))).rowcount
+
     # -- reading ---------------------------------------------------------------------
     def by_folio(self, folio: int) -> dict | None:
         row = self.session.execute(sa.select(reports).where(reports.c.folio == folio)).mappings().first()
@@ -96,4 +126,4 @@ class Store(Repository):
     def vacuum_reports(self) -> None:
         """Best effort, after an erasure: drops the dead row versions of ``reports`` that
         still held erased text (outside the transaction; see ``Repository.vacuum``)."""
-        self.vacuum(("reports",))
+        self.vacuum(("reports", "attachments"))

@@ -67,6 +67,9 @@ class FakeStore(InMemoryUnitOfWork):
                 n += 1
         return n
 
+    def delete_attachments_of_citizen(self, number):
+        return 0  # no files in the in-memory twin (tests/test_attachments.py: real PostgreSQL)
+
     def vacuum_reports(self):
         self.vacuums += 1
 

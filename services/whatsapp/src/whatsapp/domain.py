@@ -197,14 +197,16 @@ def _ask_photo(data: dict, parsed: tuple[str, str]) -> Step:
 
 
 def report_payload(data: dict, channel: str) -> dict:
-    """intake's report from a finished conversation (no phone: the contact stays here)."""
-    description = data["description"]
+    """intake's report from a finished conversation (no phone: the contact stays here);
+    the photo's media id travels as ``_media`` (kept by the channel, never sent to intake
+    as such: the service downloads the photo and passes it as an attachment)."""
+    payload = {"petition_type": data["petition_type"], "channel": channel, "description": data["description"],
+               "location": {"lat": data["lat"], "lon": data["lon"], "colonia": data["colonia"],
+                            "street": data["street"]},
+               "citizen_number": None}
     if data.get("photo_media_id"):
-        description += " [El ciudadano envió una foto por WhatsApp.]"
-    return {"petition_type": data["petition_type"], "channel": channel, "description": description,
-            "location": {"lat": data["lat"], "lon": data["lon"], "colonia": data["colonia"],
-                         "street": data["street"]},
-            "citizen_number": None}
+        payload["_media"] = [data["photo_media_id"]]
+    return payload
 
 
 def filed_text(folio: int, due_at: str, link: str) -> str:

@@ -1,5 +1,7 @@
 """The Graph API client (WhatsApp Cloud API ``POST /{version}/{phone_number_id}/messages``)
-as a nameko dependency: ``send(to, text, template) -> message id``.
+as a nameko dependency: ``send(to, text, template) -> message id``, and
+``download_media(media_id, max_bytes) -> (bytes, mime type)`` for what a citizen sent
+(``GET /{version}/{media_id}`` gives a short-lived url, fetched with the same token).
 
 Plain ``requests`` (cooperative under eventlet): the Cloud API is one JSON POST with a
 bearer token, and the official/community SDKs (heyoo, pywa) bring web frameworks and
@@ -17,6 +19,7 @@ class GraphClient:
     def __init__(self, base_url: str, version: str, phone_number_id: str, token: str, template: str,
                  language: str, timeout: float = 10.0):
         self.url = f"{base_url.rstrip('/')}/{version}/{phone_number_id}/messages"
+        self.media_url = f"{base_url.rstrip('/')}/{version}/"
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self.template, self.language, self.timeout = template, language, timeout
         self.http = requests.Session()
@@ -44,6 +47,28 @@ class GraphClient:
             return r.json()["messages"][0]["id"]
         except (ValueError, KeyError, IndexError) as exc:
             raise TransientSendError(f"respuesta inesperada de Graph API: {r.text[:200]}") from exc
+
+    def download_media(self, media_id: str, max_bytes: int) -> tuple[bytes, str]:
+        """The bytes of a media id and their declared type (the receiver checks the
+        content). ``TransientSendError`` when the API or the url does not answer, or the
+        file is larger than ``max_bytes`` (read at most one byte more)."""
+        auth = {"Authorization": self.headers["Authorization"]}
+        try:
+            r = self.http.get(self.media_url + str(media_id), headers=auth, timeout=self.timeout)
+            if r.status_code != 200:
+                raise TransientSendError(f"Graph API {r.status_code} al pedir el medio {media_id}")
+            info = r.json()
+            with self.http.get(info["url"], headers=auth, timeout=self.timeout, stream=True) as got:
+                if got.status_code != 200:
+                    raise TransientSendError(f"descarga del medio {media_id}: {got.status_code}")
+                data = bytearray()
+                for chunk in got.iter_content(64 * 1024):
+                    data += chunk
+                    if len(data) > max_bytes:
+                        raise TransientSendError(f"el medio {media_id} pasa de {max_bytes} bytes")
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            raise TransientSendError(f"medio {media_id} inalcanzable: {exc}") from exc
+        return bytes(data), str(info.get("mime_type") or "")
 
     def send_message(self, message: dict, now) -> str:
         """The relay's call: free text within the citizen's 24-hour window, else the

@@ -8,18 +8,22 @@ WhatsApp's wording (``channel``) and its policy for linking a contact (``link_ci
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sacchannel import kit
+from sacinfra import files
 from sacchannel.store import Store
 
 from . import domain
 
 NAME = "whatsapp"
+log = logging.getLogger(__name__)
 
 
-def channel(code: str = domain.CHANNEL) -> kit.Channel:
-    """WhatsApp as the kit sees it: its name, catalog code and wording."""
+def channel(code: str = domain.CHANNEL, download=None, limits: files.Limits | None = None) -> kit.Channel:
+    """WhatsApp as the kit sees it: its name, catalog code and wording; ``download``
+    (media id → (bytes, type)) fetches the citizen's photo for intake (``media_files``)."""
     return kit.Channel(
         NAME, code,
         filed=lambda report, link, filing: {"text": domain.filed_text(report["folio"], str(report["due_at"]), link)},
@@ -27,7 +31,28 @@ def channel(code: str = domain.CHANNEL) -> kit.Channel:
                                f"{error.get('message') or 'error desconocido'}. Escriba MENU para intentarlo de nuevo."},
         status=lambda d, note: {"text": domain.status_text(d["folio"], d["action"], d.get("reason"), note),
                                 "template": domain.template_params(d["folio"], d["action"])},
-        reopen_answer=lambda folio, outcome, detail: {"text": domain.reopen_text(folio, outcome, detail)})
+        reopen_answer=lambda folio, outcome, detail: {"text": domain.reopen_text(folio, outcome, detail)},
+        attachments=(lambda filing: media_files(filing, download, limits)) if download else None)
+
+
+def media_files(filing: dict, download, limits: files.Limits | None = None) -> list[dict]:
+    """The photos of a filing (``_media`` ids) as intake takes them. One that cannot be
+    fetched, or that intake would refuse (type by content, size: ``sacinfra.files``), is
+    left out and logged: the report is filed without it rather than not at all."""
+    limits = limits or files.Limits()
+    out = []
+    for n, media_id in enumerate(filing["payload"].get("_media") or [], 1):
+        try:
+            content, _declared = download(media_id, limits.max_bytes)
+        except Exception as exc:  # TransientSendError, or anything the provider answered
+            log.warning("foto %s de %s no descargada: %s", n, filing["idempotency_key"], exc)
+            continue
+        problem = files.check(content, limits)
+        if problem:
+            log.warning("foto %s de %s no guardada: %s", n, filing["idempotency_key"], problem)
+            continue
+        out.append(files.payload_item(f"foto-whatsapp-{n}", content))
+    return out[:limits.max_files]
 
 
 def _say(store: Store, contact: dict, cause: str, text: str, now: datetime) -> None:

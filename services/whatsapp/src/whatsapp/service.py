@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from nameko.rpc import rpc
 from nameko.web.handlers import http
 
+from sacinfra import files
 from sacchannel import service as channel  # the module, not the class: `nameko run` starts every class it finds
 
 from . import domain, handlers
@@ -33,7 +34,8 @@ class WhatsappService(channel.ChannelService):
     graph = GraphApi()
 
     def _kit(self):
-        return handlers.channel(self._channel())
+        return handlers.channel(self._channel(), download=self.graph.download_media,
+                                limits=files.Limits.from_config(self.config))
 
     def _send(self, message, now):
         return self.graph.send_message(message, now)
