@@ -64,4 +64,5 @@ class Summary(BaseModel):
     in_progress: int
     done: int
     not_viable: int
+    duplicates: int = 0
     most_demanded: dict | None
