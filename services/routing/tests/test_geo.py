@@ -183,3 +183,16 @@ def test_the_link_is_an_event_and_the_originals_changes_list_its_duplicates(uow,
         outbox_table.c.exchange == "sac.integration")).scalars())
     assert feed and all("duplicate_folios" not in e["data"] for e in feed)
     assert "report_duplicate_marked" not in {e["event_type"] for e in feed}
+
+
+def test_a_report_without_coordinates_keeps_the_default_and_is_in_no_nearby_list(uow, created_event, departments):
+    """Filed by colonia and street (a call to 072): no zone, so the petition type's default
+    department, even with a zone rule in force; no point, so no nearby list holds it."""
+    geo.set_zone_rule(uow, ADMIN, {"selector_kind": "petition_type", "selector": "OP-LAMPARA APAGADA",
+                                   "zone": "SECTOR NORTE", "department": "OP-BACHEO"})
+    e = _event(created_event, 1, lat=None, lon=None)
+    e["data"]["location"] |= {"colonia": "JUÁREZ", "colonia_key": "0901500010018", "postal_code": "06600"}
+    handlers.assign_reports(uow, [e, _event(created_event, 2)])
+    a = _assigned(uow, 1)
+    assert (a["department"], a["colonia"]) == ("OP-ALUMBRADO", "JUÁREZ")
+    assert [i["folio"] for i in geo.nearby_reports(uow, "OP-LAMPARA APAGADA", LAT, LON, PUBLIC)["items"]] == [2]
