@@ -179,3 +179,15 @@ def test_malformed_files_are_refused_not_crashed(uow, collection):
     with pytest.raises(InvalidInput) as exc:
         geo.load_geography(uow(), ADMIN, "colonias", collection)
     assert exc.value.code == "geografia_invalida" and exc.value.errors
+
+
+def test_the_demo_seed_loads_the_layer_once(engine, uow, monkeypatch, capsys):
+    """What ``make up`` runs (``python -m catalog.geo_seed --if-missing``): the official
+    layer the first time; afterwards the layer in force is left alone."""
+    from catalog import geo_seed
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    geo_seed.main(["--if-missing"])
+    geo_seed.main(["--if-missing"])
+    assert [v["version"] for v in geo.geography_versions(uow(), "colonias")] == [1]
+    assert "already in force" in capsys.readouterr().out
+    assert _quote(uow(), *INSIDE["CENTRO"])["geo"]["colonia"] == "CENTRO"
