@@ -34,7 +34,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = {"petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "bench",
-          "location": {"lat": 21.12, "lon": -101.68, "colonia": "CENTRO", "street": "MADERO 100"}}
+          "location": {"lat": 19.4326, "lon": -99.1332, "colonia": "CENTRO", "street": "MADERO 100"}}  # inside make up's demo layer
 
 
 def pct(values, p):

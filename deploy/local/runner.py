@@ -52,14 +52,20 @@ SERVICE_TARGETS = {
 #: the WhatsApp webhook, a fake Graph API, the email channel's inbound SMTP server and a mail sink
 CHANNEL_PORTS = {"whatsapp_webhook": 80, "graph_api": 81, "smtp_inbound": 25, "smtp_sink": 26}
 STAND_INS = ("graph-api", "smtp-inbound", "smtp-sink")
+#: where the console's maps open when the demo layer is loaded: the Zócalo, colonia CENTRO of Cuauhtémoc
+DEMO_MAP_CENTER = "19.4326,-99.1332"
 PG_ADMIN = os.environ.get("SAC_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
 
 class Platform:
     def __init__(self, prefix="sac", gateway_port=8000, metrics_base=9100, mongo_port=27017,
                  amqp_host="127.0.0.1:5672", log_dir: Path | None = None, extra_env: dict | None = None,
-                 console_port: int | None = None, pg_port: int = 5432, management_url: str | None = None):
+                 console_port: int | None = None, pg_port: int = 5432, management_url: str | None = None,
+                 demo_geography: bool = False):
         self.prefix = prefix
+        # `make up` loads the demo colonia layer (Cuauhtémoc's, README "The map"); test
+        # platforms do not: their reports use León's coordinates, and the map tests load it
+        self.demo_geography = demo_geography
         # the staff console (a client of the gateway); None: any free port (test platforms)
         self.console_port = console_port or free_port()
         self.pg_port = pg_port  # a PostgreSQL of its own (fault tests): its port; trust auth as postgres
@@ -94,6 +100,8 @@ class Platform:
             env["DATABASE_URL"] = self.db_url(service)
         if service == "gateway":
             env.update({"SAC_ENV": "development", "JWT_SECRET": self.jwt_secret})
+        if service == "console" and self.demo_geography:  # maps open over the demo layer
+            env.setdefault("CONSOLE_MAP_CENTER", DEMO_MAP_CENTER)
         if service == "directory":
             env["MONGO_URI"] = f"mongodb://127.0.0.1:{self.mongo_port}/?directConnection=true"
             env["MONGO_DB"] = self.db_name("directory")
@@ -190,7 +198,19 @@ class Platform:
         self.migrate()
         self.topology()
         # demo data of different stores: independent of each other
-        in_parallel(lambda load: load(), (self.seed, self.demo_users, self.directory_demo))
+        in_parallel(lambda load: load(), (self.seed_catalog, self.demo_users, self.directory_demo))
+
+    def seed_catalog(self) -> None:
+        self.seed()
+        if self.demo_geography:
+            self.geo_seed()
+
+    def geo_seed(self) -> None:
+        """The demo colonia layer: SEDUVI's official colonias of Cuauhtémoc, shipped in
+        catalog/geodata (no León layer is available to ship; README "The map"). Loaded once:
+        a layer already in force (the demo's or an admin's) is left alone."""
+        subprocess.run([sys.executable, "-m", "catalog.geo_seed", "--if-missing"], env=self.env("catalog"),
+                       check=True)
 
     def directory_demo(self) -> None:
         """MODINFO's demo guide of León (idempotent: existing offices are left alone)."""
@@ -346,7 +366,8 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     if a.action == "down":
         return down(a.prefix)
-    plat = Platform(a.prefix, a.gateway_port, a.metrics_base, console_port=a.console_port)
+    plat = Platform(a.prefix, a.gateway_port, a.metrics_base, console_port=a.console_port,
+                    demo_geography=os.environ.get("SAC_DEMO_GEOGRAPHY", "true").lower() not in ("0", "false", "no"))
     plat.prepare()
     if a.action == "prepare":
         return

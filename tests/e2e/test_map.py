@@ -2,7 +2,8 @@
 Cuauhtémoc, shipped in catalog/geodata): an admin loads it over HTTP; a report gets its
 colonia and postal code from its coordinates and keeps what the caller typed; a point
 outside the boundary is refused; a zone rule routes; nearby open reports of the same type
-are listed closest first; a report is marked as a duplicate of another."""
+are listed closest first; a report is marked as a duplicate of another; a report without
+coordinates gets the catalogue's colonia it names; duplicates count apart in stats."""
 import json
 import math
 import time
@@ -105,3 +106,72 @@ def test_the_map_at_filing_routing_and_nearby(platform, tokens, layer, subscribe
     r = requests.get(f"{base}/v1/reports/nearby", params={"petition_type": "OP-LAMPARA APAGADA", "lat": 91,
                                                           "lon": 0}, headers=op, timeout=20)
     assert r.status_code == 422
+
+
+def test_without_coordinates_by_colonia_and_duplicates_counted_apart(platform, tokens, layer, subscribe):
+    """A report phoned in with colonia and street only (POST /v1/reports and Open311's
+    address_string): the colonia is the catalogue's one it names, no zone, default
+    routing, in no nearby list; a name the layer does not hold is refused. Marking a
+    duplicate publishes report_duplicate_marked, the original's status changes list it,
+    and the public summary counts it apart from the total."""
+    base, op, admin = platform.gateway_url, tokens["operator"], tokens["admin"]
+    created = subscribe(platform.amqp_uri, "intake.events", "report_created")
+    assigned = subscribe(platform.amqp_uri, "routing.events", "report_assigned")
+    marked = subscribe(platform.amqp_uri, "routing.events", "report_duplicate_marked")
+    changed = subscribe(platform.amqp_uri, "routing.events", "report_status_changed")
+    phoned = {"petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "Lámpara apagada",
+              "location": {"colonia": "juarez", "street": "Versalles 20", "references": "frente al parque"},
+              "citizen_number": None}
+    r = _file(base, op, phoned)
+    assert r.status_code == 201, r.text
+    first = r.json()["folio"]
+    loc = _event(created, first)["location"]
+    assert (loc["lat"], loc["lon"], loc["colonia"], loc["colonia_typed"], loc["postal_code"], loc["zone"]) == (
+        None, None, "JUÁREZ", "JUAREZ", "06600", None)
+    assert _event(assigned, first)["department"] == "OP-ALUMBRADO"  # no zone: the petition type's default
+    r = _file(base, op, phoned | {"location": {"colonia": "Polanco", "street": "Masaryk 1"}})
+    assert r.status_code == 422 and r.json()["code"] == "colonia_no_encontrada", r.text
+    r = _file(base, op, phoned | {"location": {"lat": 19.43, "colonia": "Centro", "street": "Madero 1"}})
+    assert r.status_code == 422, r.text
+
+    form = {"api_key": "demo-chatbot-key-2026", "service_code": "OP-LAMPARA APAGADA",
+            "address_string": "Versalles 24, Juárez", "description": "Lámpara apagada"}
+    r = requests.post(f"{base}/open311/v2/requests.json", data=form, timeout=20)
+    assert r.status_code == 201, r.text
+    second = r.json()[0]["service_request_id"]
+    assert _event(created, second)["location"]["colonia"] == "JUÁREZ"
+    r = requests.post(f"{base}/open311/v2/requests.json", data=form | {"address_string": "Versalles 24"}, timeout=20)
+    assert r.status_code == 400, r.text
+    r = requests.get(f"{base}/open311/v2/requests/{second}.json", timeout=20)
+    assert r.status_code == 200 and (r.json()[0]["lat"], r.json()[0]["long"]) == (None, None), r.text
+
+    def summary():
+        return requests.get(f"{base}/v1/stats/summary", timeout=20).json()
+
+    def wait_for(check, what, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = check()
+            if found:
+                return found
+            time.sleep(0.2)
+        raise AssertionError(what)
+
+    _event(assigned, second)
+    counted = wait_for(lambda: (s := summary())["total"] >= 2 and s, "stats counted the reports")
+    view = requests.get(f"{base}/v1/reports/{second}/assignment", headers=admin, timeout=20).json()
+    r = requests.post(f"{base}/v1/reports/{second}/duplicate", json={"version": view["version"], "original": first},
+                      headers=admin, timeout=20)
+    assert r.status_code == 200 and r.json()["duplicate_of"] == first, r.text
+    link = _event(marked, second)
+    assert (link["original_folio"], link["by"], link["version"]) == (first, "admin", view["version"] + 1)
+    assert set(link) == {"folio", "original_folio", "petition_type", "agency", "department", "original_status",
+                         "version", "by", "at"}  # ids only
+    after = wait_for(lambda: (s := summary())["duplicates"] == counted["duplicates"] + 1 and s,
+                     "stats counted the duplicate apart")
+    assert after["total"] == counted["total"] - 1
+    original = requests.get(f"{base}/v1/reports/{first}/assignment", headers=admin, timeout=20).json()
+    r = requests.post(f"{base}/v1/reports/{first}/start", json={"version": original["version"]}, headers=admin,
+                      timeout=20)
+    assert r.status_code == 200, r.text
+    assert _event(changed, first)["duplicate_folios"] == [second]

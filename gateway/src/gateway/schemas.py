@@ -1,19 +1,27 @@
 """Request and response models of the public API (they make the OpenAPI document)."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .params import MAX_BIGINT
 
 
 class LocationIn(BaseModel):
+    """A point and the address; without a point (a call to 072), colonia and street alone:
+    lat and lon come both or neither."""
     model_config = ConfigDict(extra="forbid")
-    lat: float = Field(ge=-90, le=90, examples=[21.1221])
-    lon: float = Field(ge=-180, le=180, examples=[-101.6824])
+    lat: float | None = Field(default=None, ge=-90, le=90, examples=[21.1221])
+    lon: float | None = Field(default=None, ge=-180, le=180, examples=[-101.6824])
     colonia: str = Field(min_length=1, max_length=200, examples=["CENTRO"])
     street: str = Field(min_length=1, max_length=200, examples=["MADERO 100"])
     number: str | None = Field(default=None, max_length=50)
     references: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self):
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat y lon van juntas: indique ambas o ninguna")
+        return self
 
 
 class ReportIn(BaseModel):
@@ -64,4 +72,5 @@ class Summary(BaseModel):
     in_progress: int
     done: int
     not_viable: int
+    duplicates: int = 0
     most_demanded: dict | None

@@ -94,6 +94,26 @@ def test_zones_are_loaded_and_travel_in_the_quote(loaded, uow):
 
 def test_without_geography_quotes_check_nothing(uow):
     assert "geo" not in _quote(uow(), *NEW_YORK)
+    [answer] = handlers.quote_reports(uow(), [{"petition_type": "OP-LAMPARA APAGADA", "channel": "072",
+                                               "created_at": AT, "lat": None, "lon": None, "colonia": "C"}])
+    assert "geo" not in answer["quote"]  # no layer: the typed colonia stands
+
+
+def test_without_coordinates_the_colonia_is_found_by_name(loaded, uow):
+    """A report phoned in with colonia and street: the colonia must name exactly one loaded
+    colonia (accents, case and spaces aside); it gives key and postal code, no zone."""
+    def by_name(colonia):
+        [answer] = handlers.quote_reports(uow(), [{"petition_type": "OP-LAMPARA APAGADA", "channel": "072",
+                                                   "created_at": AT, "lat": None, "lon": None,
+                                                   "colonia": colonia}])
+        return answer["quote"]["geo"]
+    found = by_name("  juarez ")
+    assert (found["colonia"], found["postal_code"], found["zone"], found["inside"], found["located_by"]) == (
+        "JUÁREZ", _quote(uow(), *INSIDE["JUÁREZ"])["geo"]["postal_code"], None, None, "colonia")
+    assert found["colonia_key"] == _quote(uow(), *INSIDE["JUÁREZ"])["geo"]["colonia_key"]
+    assert by_name("Santa María la Ribera")["colonia"] == "SANTA MARÍA LA RIBERA"
+    for unknown in ("C", "POLANCO", "ROMA"):
+        assert by_name(unknown) == {"inside": None, "colonia": None, "unknown_colonia": unknown}
 
 
 def test_export_gives_back_the_layer(loaded, uow):
@@ -159,3 +179,15 @@ def test_malformed_files_are_refused_not_crashed(uow, collection):
     with pytest.raises(InvalidInput) as exc:
         geo.load_geography(uow(), ADMIN, "colonias", collection)
     assert exc.value.code == "geografia_invalida" and exc.value.errors
+
+
+def test_the_demo_seed_loads_the_layer_once(engine, uow, monkeypatch, capsys):
+    """What ``make up`` runs (``python -m catalog.geo_seed --if-missing``): the official
+    layer the first time; afterwards the layer in force is left alone."""
+    from catalog import geo_seed
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    geo_seed.main(["--if-missing"])
+    geo_seed.main(["--if-missing"])
+    assert [v["version"] for v in geo.geography_versions(uow(), "colonias")] == [1]
+    assert "already in force" in capsys.readouterr().out
+    assert _quote(uow(), *INSIDE["CENTRO"])["geo"]["colonia"] == "CENTRO"

@@ -28,7 +28,8 @@ class GeoCatalog:
         return [{"quote": {"petition_type": r["petition_type"], "kind": "Servicio", "channel": r["channel"],
                            "agency": "OP", "department": "OP-ALUMBRADO", "sla_amount": 5,
                            "sla_unit": "calendar_days", "version": 1, "due_at": "2026-12-05T23:59:59-06:00",
-                           "geo": self.places[(r["lat"], r["lon"])]}} for r in requests]
+                           "geo": self.places[(r["lat"], r["lon"]) if r["lat"] is not None else r["colonia"]]}}
+                for r in requests]
 
 
 def _payload(lat, lon, colonia):
@@ -85,3 +86,47 @@ def test_a_setting_accepts_it_flagged(uow, raw, monkeypatch):
 def test_without_geography_the_typed_colonia_stands(uow, catalog):
     report = _file(uow, catalog, _payload(21.1221, -101.6824, "Centro"))
     assert report["location"]["colonia"] == "CENTRO" and report["location"]["colonia_key"] is None
+
+
+#: catalog's answer to a colonia named without coordinates (GeoIndex.find, checked on the
+#: official layer in catalog/tests/test_geography.py)
+JUAREZ = {"inside": None, "colonia": "JUÁREZ", "colonia_key": "0901500010018", "colonia_type": "COLONIA",
+          "postal_code": "06600", "zone": None, "zone_kind": None, "located_by": "colonia"}
+
+
+def test_without_coordinates_the_colonia_comes_from_the_catalogue(uow, raw):
+    """A report phoned in with colonia and street: catalog is asked by the colonia's name;
+    the catalogue's colonia, key and postal code are stored and travel; no point, no zone."""
+    catalog = GeoCatalog({"JUAREZ": JUAREZ, "POLANCO": {"inside": None, "colonia": None,
+                                                        "unknown_colonia": "POLANCO"}})
+    report = _file(uow, catalog, _payload(None, None, "juarez"))
+    assert catalog.requests[0]["colonia"] == "JUAREZ" and catalog.requests[0]["lat"] is None
+    loc = report["location"]
+    assert (loc["lat"], loc["lon"], loc["colonia"], loc["colonia_typed"], loc["postal_code"], loc["zone"]) == (
+        None, None, "JUÁREZ", "JUAREZ", "06600", None)
+    [event] = _events(raw)
+    assert (event["location"]["lat"], event["location"]["colonia"], event["location"]["colonia_key"]) == (
+        None, "JUÁREZ", "0901500010018")
+    with pytest.raises(InvalidInput) as err:  # a name the catalogue does not hold
+        _file(uow, catalog, _payload(None, None, "Polanco"))
+    assert err.value.code == "colonia_no_encontrada" and "POLANCO" in err.value.message
+    assert len(_events(raw)) == 1
+
+
+def test_without_coordinates_and_without_geography_the_typed_colonia_stands(uow, catalog, raw):
+    report = _file(uow, catalog, _payload(None, None, "Centro"))
+    assert (report["location"]["lat"], report["location"]["colonia"]) == (None, "CENTRO")
+    assert _events(raw)[0]["location"]["lat"] is None
+
+
+@pytest.mark.parametrize("location", [
+    {"lat": 19.43, "colonia": "CENTRO", "street": "MADERO"},            # half a point
+    {"lat": None, "lon": -99.13, "colonia": "CENTRO", "street": "MADERO"},
+    {"lat": None, "lon": None, "colonia": "CENTRO"},                    # no street
+    {"colonia": "", "street": "MADERO"},                                # no colonia
+])
+def test_a_location_is_a_point_or_colonia_and_street(location):
+    payload = _payload(None, None, "x") | {"location": location}
+    with pytest.raises(InvalidInput) as err:
+        handlers.validate_report(payload)
+    assert err.value.code == "reporte_invalido"

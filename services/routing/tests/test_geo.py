@@ -2,11 +2,16 @@
 first, then department; no rule → the default), rules are audited and decided by
 policy; nearby finds the open report 100 m away and not the one 400 m away, nor a
 closed one, nor another petition type; a duplicate is linked both ways."""
+import json
 import math
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from jsonschema import Draft202012Validator, FormatChecker
 
 from routing import duplicates, geo, handlers
+from sacinfra.db import outbox_table
 from routing.exceptions import Conflict, Forbidden, InvalidInput, NotFound, UnknownDepartment
 
 ADMIN = {"kind": "staff", "username": "admin", "role": "admin"}
@@ -29,6 +34,21 @@ def _event(created_event, folio, zone=None, lat=LAT, lon=LON, petition_type="OP-
     e["data"]["location"] = {"lat": lat, "lon": lon, "colonia": "CENTRO", "street": "MADERO",
                              "colonia_key": "0901500010007", "postal_code": "06000", "zone": zone}
     return e
+
+
+CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
+
+
+def events(uow, event_type: str) -> list[dict]:
+    rows = uow.session.execute(sa.select(outbox_table.c.payload).where(outbox_table.c.exchange == "routing.events")
+                               .order_by(outbox_table.c.id)).scalars()
+    return [e for e in rows if e["event_type"] == event_type]
+
+
+def validate(envelope: dict) -> None:
+    for name, doc in (("envelope.schema.json", envelope),
+                      (f"events/routing.{envelope['event_type']}.v1.schema.json", envelope["data"])):
+        Draft202012Validator(json.loads((CONTRACTS / name).read_text()), format_checker=FormatChecker()).validate(doc)
 
 
 def _assigned(uow, folio):
@@ -141,3 +161,38 @@ def test_a_zone_rule_for_a_department_routing_has_not_heard_of_yet_asks_catalog_
     with pytest.raises(UnknownDepartment):
         handlers.with_departments(uow, fetch, lambda: geo.set_zone_rule(uow, ADMIN, {**rule, "department": "NO-EXISTE"}))
     assert asked == [1, 1]
+
+
+def test_the_link_is_an_event_and_the_originals_changes_list_its_duplicates(uow, created_event, departments):
+    """report_duplicate_marked (ids only) in the same transaction; from then on the
+    original's report_status_changed names its duplicates (the channels notify their
+    citizens), never on the departments' feed. Both match contracts/."""
+    handlers.assign_reports(uow, [_event(created_event, 1), _event(created_event, 2, lat=_north(50))])
+    handlers.start_report(uow, OP_STAFF, 1, 1)  # before the link: no duplicates listed
+    duplicates.mark_duplicate(uow, OP_STAFF, 2, 1, 1)
+    handlers.finish_report(uow, OP_STAFF, 1, 2, "Se cambió la lámpara")
+    (marked,) = events(uow, "report_duplicate_marked")
+    assert marked["data"] == {"folio": 2, "original_folio": 1, "petition_type": "OP-LAMPARA APAGADA",
+                              "agency": "OP", "department": "OP-ALUMBRADO", "original_status": "in_progress",
+                              "version": 2, "by": "op1", "at": marked["data"]["at"]}
+    started, finished = events(uow, "report_status_changed")
+    assert "duplicate_folios" not in started["data"] and finished["data"]["duplicate_folios"] == [2]
+    for e in (marked, started, finished):
+        validate(e)
+    feed = list(uow.session.execute(sa.select(outbox_table.c.payload).where(
+        outbox_table.c.exchange == "sac.integration")).scalars())
+    assert feed and all("duplicate_folios" not in e["data"] for e in feed)
+    assert "report_duplicate_marked" not in {e["event_type"] for e in feed}
+
+
+def test_a_report_without_coordinates_keeps_the_default_and_is_in_no_nearby_list(uow, created_event, departments):
+    """Filed by colonia and street (a call to 072): no zone, so the petition type's default
+    department, even with a zone rule in force; no point, so no nearby list holds it."""
+    geo.set_zone_rule(uow, ADMIN, {"selector_kind": "petition_type", "selector": "OP-LAMPARA APAGADA",
+                                   "zone": "SECTOR NORTE", "department": "OP-BACHEO"})
+    e = _event(created_event, 1, lat=None, lon=None)
+    e["data"]["location"] |= {"colonia": "JUÁREZ", "colonia_key": "0901500010018", "postal_code": "06600"}
+    handlers.assign_reports(uow, [e, _event(created_event, 2)])
+    a = _assigned(uow, 1)
+    assert (a["department"], a["colonia"]) == ("OP-ALUMBRADO", "JUÁREZ")
+    assert [i["folio"] for i in geo.nearby_reports(uow, "OP-LAMPARA APAGADA", LAT, LON, PUBLIC)["items"]] == [2]

@@ -45,6 +45,12 @@ def status(folio, action, frm, to, version, at, agency="OP", department="OP-ALUM
         "petition_type": pt, "reason": None, "due_at": due, "version": version, "at": at})
 
 
+def duplicate_marked(folio, original, at="2026-11-10T18:00:00+00:00", version=2, pt="OP-LAMPARA APAGADA"):
+    return env("routing", "report_duplicate_marked", {
+        "folio": folio, "original_folio": original, "petition_type": pt, "agency": "OP",
+        "department": "OP-ALUMBRADO", "original_status": "captured", "version": version, "by": "op1", "at": at})
+
+
 def intervention(folio, kind, author, at, agency="OP", department="OP-ALUMBRADO"):
     return env("routing", "intervention_added", {
         "folio": folio, "intervention_id": next(_ids) + 10_000 * folio, "kind": kind, "agency": agency,

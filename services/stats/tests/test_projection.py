@@ -2,10 +2,11 @@
 twice and out of order, a reassignment mid-way, a reopened report, business hours across a
 holiday, and a rebuild from the event log that gives the very same figures."""
 import pytest
+import sqlalchemy as sa
 
 from stats import domain, handlers, store
 
-from stats_testkit import OP_STAFF, PUBLIC, SUPERVISOR, assigned, created, intervention, status
+from stats_testkit import OP_STAFF, PUBLIC, SUPERVISOR, assigned, created, duplicate_marked, intervention, status
 
 NOV = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
 
@@ -50,7 +51,8 @@ def test_status_moves_forward_only_whatever_the_order(uow):
     s = handlers.summary(uow)
     assert (s["total"], s["captured"], s["in_progress"], s["done"]) == (2, 0, 1, 1)
     ev = handlers.totals(uow, SUPERVISOR, dict(NOV, basis="event"))
-    assert ev["rows"] == [{"key": "", "total": 2, "received": 2, "started": 2, "finished": 1, "not_viable": 0}]
+    assert ev["rows"] == [{"key": "", "total": 2, "received": 2, "started": 2, "finished": 1, "not_viable": 0,
+                           "duplicates": 0}]
 
 
 def test_a_report_reassigned_mid_way_counts_for_its_new_owner(uow):
@@ -156,6 +158,53 @@ def test_rebuild_from_the_log_gives_identical_figures(uow):
     before = figures(uow)
     assert before["summary"]["total"] == 2
     assert handlers.rebuild(uow) == 7
+    assert figures(uow) == before
+
+
+def test_duplicates_count_apart_whatever_the_order_and_the_rebuild_agrees(uow):
+    """A report marked as a duplicate leaves the status counts, the events and compliance
+    (its original is the one counted) and is counted as ``duplicates`` by petition type,
+    colonia… from the aggregates and from the facts alike; the link may arrive before the
+    report; a rebuild from the log gives the same figures."""
+    handlers.project(uow, [duplicate_marked(3, 1)])  # before intake's event
+    handlers.project(uow, [created(1), assigned(1), created(2, colonia="OBREGON"), assigned(2),
+                           created(3, at="2026-11-10T17:00:00+00:00"), assigned(3),
+                           created(4, pt="SIAP-ANIMAL", agency="SIAP", department="SIAP-LIMPIA", colonia="OBREGON"),
+                           status(3, "start", "captured", "in_progress", 2, "2026-11-10T17:30:00+00:00"),
+                           duplicate_marked(2, 1, version=2)])
+    for folio in (1, 2):  # the duplicate 2 was finished too (late work on it counts nowhere but as duplicate)
+        handlers.project(uow, [status(folio, "start", "captured", "in_progress", 3 if folio == 2 else 2,
+                                      "2026-11-11T15:00:00+00:00"),
+                               status(folio, "finish", "in_progress", "done", 4 if folio == 2 else 3,
+                                      "2026-11-20T15:00:00+00:00")])
+    handlers.project(uow, [duplicate_marked(2, 1, version=2)])  # redelivered: nothing changes
+    s = handlers.summary(uow)
+    assert (s["total"], s["done"], s["captured"], s["in_progress"], s["duplicates"]) == (2, 1, 1, 0, 2)
+    assert s["most_demanded"] == {"petition_type": "OP-LAMPARA APAGADA", "total": 1}
+    by_type = handlers.totals(uow, SUPERVISOR, dict(NOV, group_by="petition_type"))
+    assert [(r["key"], r["total"], r["duplicates"]) for r in by_type["rows"]] == [
+        ("OP-LAMPARA APAGADA", 1, 2), ("SIAP-ANIMAL", 1, 0)]
+    assert by_type["duplicates"] == 2 and by_type["source"] == "agregados"
+    by_colonia = handlers.totals(uow, SUPERVISOR, dict(NOV, group_by="colonia"))
+    assert {r["key"]: (r["total"], r["duplicates"]) for r in by_colonia["rows"]} == {
+        "CENTRO": (1, 1), "OBREGON": (1, 1)}
+    crossing = handlers.totals(uow, SUPERVISOR, {"channel": "072", "colonia": "OBREGON", "group_by": "petition_type"})
+    assert crossing["source"] == "hechos"
+    assert {r["key"]: (r["total"], r["duplicates"]) for r in crossing["rows"]} == {
+        "OP-LAMPARA APAGADA": (0, 1), "SIAP-ANIMAL": (1, 0)}
+    ev = handlers.totals(uow, SUPERVISOR, dict(NOV, basis="event"))["rows"][0]
+    assert (ev["received"], ev["started"], ev["finished"], ev["duplicates"]) == (2, 1, 1, 2)
+    comp = handlers.compliance(uow, SUPERVISOR, dict(NOV, group_by="department",
+                                                     as_of="2026-12-01T00:00:00+00:00"))
+    assert [(r["key"], r["finished"], r["open_overdue"]) for r in comp["rows"]] == [
+        ("OP-ALUMBRADO", 1, 0), ("SIAP-LIMPIA", 0, 1)]  # 1 finished late; duplicate 3 open, not overdue
+    geo = {r["key"]: (r["total"], r["duplicates"]) for r in handlers.geography(uow, SUPERVISOR, NOV)["rows"]}
+    assert geo == {"CENTRO": (1, 1), "OBREGON": (1, 1)}
+    with uow:
+        facts = dict(uow.session.execute(sa.select(store.f.c.folio, store.f.c.duplicate_of)).all())
+    assert facts == {1: None, 2: 1, 3: 1, 4: None}
+    before = figures(uow)
+    handlers.rebuild(uow)
     assert figures(uow) == before
 
 

@@ -8,9 +8,11 @@ Decisions (gateway/README.md, "Open311 GeoReport v2"):
 - Requests are created synchronously: POST answers the folio as ``service_request_id``
   (never a ``token``). ``tokens/{token}`` accepts a folio as its token and answers it, so
   clients written for asynchronous servers still work.
-- ``lat``/``long`` are required: a report needs coordinates and this server does not
-  geocode ``address_string`` (400 without them). ``address_string`` is read as
-  ``"street, colonia"``; what is missing is stored as ``SIN ESPECIFICAR``.
+- ``lat``/``long`` (both) or an ``address_string``, as the spec allows: this server does
+  not geocode, so without coordinates ``address_string`` must read ``"street, colonia"``
+  (400 otherwise) and the colonia is checked against the municipality's colonias by name
+  when a layer is loaded (400 ``colonia_no_encontrada`` when it names none). ``address_string`` is read as
+  ``"street, colonia"``; with coordinates, what is missing is stored as ``SIN ESPECIFICAR``.
 - ``media_url`` is kept as a reference line of the description; ``attribute[…]`` is
   ignored; the citizen's ``email``, ``first_name``, ``last_name``, ``phone``,
   ``device_id``, ``account_id`` are accepted and neither stored nor echoed
@@ -151,10 +153,10 @@ def _text(fields: dict, name: str) -> str | None:
     return value or None
 
 
-def _coordinate(fields: dict, name: str) -> float:
+def _coordinate(fields: dict, name: str) -> float | None:
     value = _text(fields, name)
     if value is None:
-        raise Open311Error(400, "lat y long son obligatorios: este servidor no geocodifica address_string.")
+        return None
     try:
         return float(value)
     except ValueError:
@@ -186,6 +188,11 @@ def _report(fields: dict, key: apikeys.ApiKey) -> dict:
         raise Open311Error(400, "service_code es obligatorio.")
     lat, lon = _coordinate(fields, "lat"), _coordinate(fields, "long")
     street, colonia = _address(_text(fields, "address_string"))
+    if (lat is None) != (lon is None):
+        raise Open311Error(400, "lat y long van juntas: indique ambas o ninguna.")
+    if lat is None and UNSPECIFIED in (street, colonia):
+        raise Open311Error(400, "Sin lat y long, address_string debe indicar «calle, colonia»: "
+                                "este servidor no geocodifica.")
     description = _text(fields, "description") or f"Solicitud Open311 sin descripción ({service_code})."
     media_url = _text(fields, "media_url")
     if media_url is not None:

@@ -118,26 +118,64 @@ def file_pending(uow, ch: Channel, create_reports, public_url: str, keys: list[s
 def on_status_changed(uow, ch: Channel, envelope: dict, closing_note, now: datetime | None = None) -> bool:
     """routing's ``report_status_changed`` → one message to the citizen who filed the
     folio through this channel (none if it was not filed here, or they said BAJA, or were
-    erased). ``closing_note(folio)`` fetches the closing note of a finish (the event
-    carries no free text but the reason). Idempotent by ``event_id`` and by the
-    message's cause; the message is committed with the claim and sent by the relay."""
+    erased), and one to the citizen of each of its duplicates filed here
+    (``duplicate_folios``: see ``duplicate_notice``). ``closing_note(folio)`` fetches the
+    closing note of a finish (the event carries no free text but the reason), once.
+    Idempotent by ``event_id`` and by each message's cause; the messages are committed
+    with the claim and sent by the relay. True if any message was queued."""
     now = now or now_utc()
     d = envelope["data"]
     with uow:
         store = Store(uow)
         if not uow.claim(f"{ch.name}.report_status_changed", envelope["event_id"]):
             return False
+        note = _NoteOnce(closing_note, d)
+        queued = False
+        closed_at = datetime.fromisoformat(d["at"]) if d["to"] in ("done", "not_viable") else None
         filing = store.filing_of_folio(d["folio"])
-        if filing is None:
-            return False
-        closed = d["to"] in ("done", "not_viable")
-        store.set_closed(d["folio"], datetime.fromisoformat(d["at"]) if closed else None)
-        contact = store.contact(filing["contact_id"])
-        if contact["opted_out_at"] is not None or contact["address"] is None:
-            return False
-        note = closing_note(d["folio"]) if d["action"] == "finish" else None
-        return store.queue_message(contact["id"], f"event:{envelope['event_id']}", "status", ch.status(d, note),
-                                   folio=d["folio"], now=now)
+        if filing is not None:
+            store.set_closed(d["folio"], closed_at)
+            contact = store.contact(filing["contact_id"])
+            if contact["opted_out_at"] is None and contact["address"] is not None:
+                queued = store.queue_message(contact["id"], f"event:{envelope['event_id']}", "status",
+                                             ch.status(d, note()), folio=d["folio"], now=now)
+        for dup in d.get("duplicate_folios") or ():
+            filing = store.filing_of_folio(dup)
+            if filing is None:
+                continue  # filed through another channel (or at a desk): that one tells its citizen
+            store.set_closed(dup, closed_at)  # "no se resolvió" then reopens the original (request_reopen)
+            contact = store.contact(filing["contact_id"])
+            if contact["opted_out_at"] is not None or contact["address"] is None:
+                continue
+            body = duplicate_notice(ch.status(d | {"folio": dup, "original_folio": d["folio"]}, note()),
+                                    dup, d["folio"])
+            queued |= store.queue_message(contact["id"], f"event:{envelope['event_id']}:{dup}", "status", body,
+                                          folio=dup, now=now)
+        return queued
+
+
+class _NoteOnce:
+    """The closing note of a finish, fetched at most once per event (None otherwise)."""
+
+    def __init__(self, fetch, data: dict):
+        self._fetch, self._data, self._done, self._note = fetch, data, False, None
+
+    def __call__(self):
+        if self._data["action"] != "finish":
+            return None
+        if not self._done:
+            self._note, self._done = self._fetch(self._data["folio"]), True
+        return self._note
+
+
+def duplicate_notice(body: dict, folio: int, original: int) -> dict:
+    """The channel's status message for the original, told to the citizen of a duplicate:
+    their own folio, and a sentence saying whose change it is (every channel's text)."""
+    line = (f"Su reporte (folio {folio}) se unió al folio {original}, que atiende el mismo problema; "
+            f"este aviso es del folio {original}.")
+    out = dict(body)
+    out["text"] = f"{line}\n{body.get('text') or ''}".strip()
+    return out
 
 
 def request_reopen(uow, ch: Channel, routing, request: dict, now: datetime | None = None) -> str:
@@ -145,12 +183,15 @@ def request_reopen(uow, ch: Channel, routing, request: dict, now: datetime | Non
     ``system:<channel>``) with the citizen's words as reason; routing decides (window,
     permission). The citizen is told the outcome: ``reopened``, ``refused`` (routing
     said no, e.g. out of the window) or ``forbidden`` (routing does not let this channel
-    reopen)."""
+    reopen). A duplicate's citizen answering the original's closure reopens the original."""
     now = now or now_utc()
     actor = Actor.system_process(ch.name).to_dict()
     folio = request["folio"]
     try:
         current = routing.get_assignment(folio, actor)
+        if current.get("duplicate_of"):
+            folio = current["duplicate_of"]
+            current = routing.get_assignment(folio, actor)
         routing.reopen_report(actor, folio, current["version"], request["reason"])
         outcome, detail = "reopened", ""
     except Exception as exc:  # a remote error: its type and message say why

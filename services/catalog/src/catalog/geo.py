@@ -103,8 +103,9 @@ def current_index(uow, versions: dict) -> geography.GeoIndex:
 
 def locate_requests(uow, versions: dict, requests: list[dict]) -> list[dict | None]:
     """For each quote request with numeric ``lat`` and ``lon``, where it falls (see
-    ``GeoIndex.locate``); None for a request without coordinates or when no geography is
-    loaded (then nothing is checked)."""
+    ``GeoIndex.locate``); without coordinates, the colonia its ``colonia`` names
+    (``GeoIndex.find``); None when no geography is loaded (then nothing is checked) or a
+    request has neither."""
     if not versions:
         return [None] * len(requests)
     index = current_index(uow, versions)
@@ -112,5 +113,8 @@ def locate_requests(uow, versions: dict, requests: list[dict]) -> list[dict | No
     for r in requests:
         lat, lon = r.get("lat"), r.get("lon")
         ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
-        out.append(index.locate(float(lat), float(lon)) if ok else None)
+        if ok:
+            out.append(index.locate(float(lat), float(lon)))
+        else:
+            out.append(index.find(r["colonia"]) if r.get("colonia") else None)
     return out

@@ -11,6 +11,11 @@ Three layers, each loaded whole from a GeoJSON FeatureCollection in WGS84 lon/la
 - ``zones``: delegaciones, sectors, crews' areas — ``name``, ``kind``; zones of different
   kinds may overlap, so a point gets the first zone (by name) that covers it.
 
+A report without coordinates (phoned in with colonia and street) is placed by the
+colonia's name instead (``GeoIndex.find``): accents, case and spacing aside, it must name
+exactly one loaded colonia, which gives its key and postal code; no zone (a zone needs a
+point), and no boundary check.
+
 Point in polygon runs on shapely's STRtree (a packed R-tree over the polygons' boxes),
 then an exact ``covers`` test on the few candidates: a point on a border shared by two
 colonias is covered by both, and gets the one whose key sorts first (exactly one).
@@ -18,6 +23,7 @@ colonias is covered by both, and gets the one whose key sorts first (exactly one
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 import shapely
@@ -174,6 +180,9 @@ class GeoIndex:
         self.boundary = shapely.union_all(bounds) if bounds else None
         if self.boundary is not None:
             shapely.prepare(self.boundary)
+        self._by_name: dict[str, list[int]] = {}
+        for i, c in enumerate(self.colonias):
+            self._by_name.setdefault(name_key(c.get("name")), []).append(i)
 
     @property
     def empty(self) -> bool:
@@ -184,6 +193,21 @@ class GeoIndex:
             return None
         hits = [int(i) for i in tree.query(point) if geoms[int(i)].covers(point)]
         return min(hits) if hits else None
+
+    def find(self, name) -> dict | None:
+        """Where a report without coordinates falls, by its colonia's ``name``: that
+        colonia's fields with ``located_by`` ``colonia`` (``inside``, ``zone`` None), or
+        ``{"unknown_colonia": name}`` when it names no loaded colonia or several; None when
+        no colonias are loaded (nothing to check against)."""
+        if not self.colonias:
+            return None
+        hits = self._by_name.get(name_key(name), []) if isinstance(name, str) else []
+        if len(hits) != 1:
+            return {"inside": None, "colonia": None, "unknown_colonia": name}
+        col = self.colonias[hits[0]]
+        return {"inside": None, "colonia": col.get("name"), "colonia_key": col.get("key"),
+                "colonia_type": col.get("type"), "postal_code": col.get("postal_code"),
+                "zone": None, "zone_kind": None, "located_by": "colonia"}
 
     def locate(self, lat: float, lon: float) -> dict:
         """``{inside, colonia, colonia_key, colonia_type, postal_code, zone, zone_kind}`` of
@@ -197,3 +221,11 @@ class GeoIndex:
         return {"inside": inside, "colonia": col.get("name"), "colonia_key": col.get("key"),
                 "colonia_type": col.get("type"), "postal_code": col.get("postal_code"),
                 "zone": zone.get("name"), "zone_kind": zone.get("kind")}
+
+
+def name_key(name) -> str:
+    """A colonia's name as compared: without accents, upper case, single spaces."""
+    if not isinstance(name, str):
+        return ""
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", name) if unicodedata.category(ch) != "Mn")
+    return " ".join(plain.upper().split())

@@ -157,8 +157,8 @@ def quote_reports(uow, requests: list[dict]) -> list[dict]:
     """Everything intake needs to accept reports: each petition type's owner and SLA,
     the channel checked, and the due date on the municipal calendar. One answer per
     request, in order: ``{"quote": {...}}`` or ``{"error": {"type", "code", "message"}}``
-    A request with ``lat`` and ``lon`` gets ``quote.geo`` (``geo.locate_requests``) when a
-    geography is loaded.
+    A request with ``lat`` and ``lon`` (or, without them, a ``colonia`` name) gets
+    ``quote.geo`` (``geo.locate_requests``) when a geography is loaded.
     (one bad report does not fail the others)."""
     if not isinstance(requests, list) or not all(isinstance(r, dict) for r in requests):
         raise InvalidInput("Se esperaba una lista de solicitudes.", "datos_invalidos")

@@ -70,6 +70,11 @@ def validate_report(payload: dict) -> dict:
         raise InvalidInput(f"Datos del reporte inválidos: {exc.messages}", "reporte_invalido") from exc
 
 
+def _unknown_colonia(name: str) -> InvalidInput:
+    return InvalidInput(f"La colonia «{name}» no está en el catálogo de colonias del municipio; elija una del "
+                        "catálogo o indique las coordenadas.", "colonia_no_encontrada")
+
+
 def _quote_error(err: dict) -> ServiceError:
     return InvalidInput(err["message"], err.get("code") or "catalogo_invalido")
 
@@ -117,16 +122,16 @@ def create_reports(uow, catalog, items: list[dict], now: datetime | None = None)
 def _file(uow, catalog, items: list[dict], todo: list[int], results: list, created_at: datetime) -> None:
     """Quote (outside any transaction), then insert the reports of ``todo`` and their
     events in one transaction; fills ``results``."""
-    quotes = catalog.quote_reports([
-        {"petition_type": items[i]["data"]["petition_type"], "channel": items[i]["data"]["channel"],
-         "created_at": created_at.isoformat(), "lat": items[i]["data"]["location"]["lat"],
-         "lon": items[i]["data"]["location"]["lon"]} for i in todo])
+    quotes = catalog.quote_reports([_quote_request(items[i]["data"], created_at) for i in todo])
     accepted, flag_outside = [], accept_outside()
     for i, answer in zip(todo, quotes):
+        place = (answer.get("quote") or {}).get("geo") or {}
         if "error" in answer:
             results[i] = _quote_error(answer["error"])
-        elif (answer["quote"].get("geo") or {}).get("inside") is False and not flag_outside:
+        elif place.get("inside") is False and not flag_outside:
             results[i] = _outside()
+        elif "unknown_colonia" in place:
+            results[i] = _unknown_colonia(domain.normalise_text(items[i]["data"]["location"]["colonia"]))
         else:
             accepted.append((i, answer["quote"]))
     if not accepted:
@@ -152,6 +157,17 @@ def _file(uow, catalog, items: list[dict], todo: list[int], results: list, creat
             results[i] = _public(row, include_token=True) | {"created": True}
         else:  # a concurrent batch filed the same idempotency key first
             results[i] = _public(raced[row["idempotency_key"]], include_token=True) | {"created": False}
+
+
+def _quote_request(data: dict, created_at: datetime) -> dict:
+    """What catalog quotes: petition type, channel, date and where — the point, or without
+    one the colonia's name (catalog finds it among its colonias when a layer is loaded)."""
+    loc = data["location"]
+    out = {"petition_type": data["petition_type"], "channel": data["channel"], "created_at": created_at.isoformat(),
+           "lat": loc["lat"], "lon": loc["lon"]}
+    if loc["lat"] is None:
+        out["colonia"] = domain.normalise_text(loc["colonia"])
+    return out
 
 
 def _row(item: dict, q: dict, folio: int, created_at: datetime) -> dict:

@@ -1,16 +1,23 @@
 """marshmallow schemas of intake's RPC payloads."""
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 __all__ = ["ReportIn", "ValidationError"]
 
 
 class LocationIn(Schema):
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90), allow_nan=False)
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180), allow_nan=False)
+    """Coordinates are optional (a report phoned in may only have colonia, street and
+    references), but come both or neither; colonia and street are always required."""
+    lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90), allow_nan=False)
+    lon = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180), allow_nan=False)
     colonia = fields.String(required=True, validate=validate.Length(1, 200))
     street = fields.String(required=True, validate=validate.Length(1, 200))
     number = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 50))
     references = fields.String(load_default=None, allow_none=True, validate=validate.Length(0, 500))
+
+    @validates_schema
+    def _both_or_neither(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise ValidationError("lat y lon van juntas: indique ambas o ninguna.", "lat")
 
 
 class ReportIn(Schema):

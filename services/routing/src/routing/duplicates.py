@@ -3,7 +3,12 @@ hand): the duplicate points to the original (``duplicate_of``), both histories s
 and the duplicate leaves the nearby list. The original is the root: marking a report as a
 duplicate of a duplicate links it to that one's original. Who may: whoever may act on
 the duplicate (``policy.MARK_DUPLICATE``: admins, supervisors, the owning agency's staff)
-and read the original."""
+and read the original.
+
+The link is published as ``report_duplicate_marked`` (ids only: the two folios and the
+staff username), in the same transaction; from then on each ``report_status_changed`` of
+the original lists its duplicates (``duplicate_folios``), so the channels tell the
+duplicates' citizens of the original's changes and stats counts duplicates apart."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -38,4 +43,8 @@ def mark_duplicate(uow, actor, folio, version, original, *, now: datetime | None
                           version=new_version)
         handlers._history(repo, orig, "duplicate_linked", who, at,
                           text=f"El folio {row['folio']} se marcó como duplicado de este.", version=orig["version"])
+        repo.add_event("report_duplicate_marked", {
+            "folio": row["folio"], "original_folio": orig["folio"], "petition_type": row["petition_type"],
+            "agency": row["agency"], "department": row["department"], "original_status": orig["status"],
+            "version": new_version, "by": who.username, "at": at.isoformat()})
         return handlers._view(repo, row["folio"], True, at_risk_share, now)

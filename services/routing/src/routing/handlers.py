@@ -301,11 +301,14 @@ def _change_status(uow, actor, folio, version, action: str, *, now=None, reason_
         _history(repo, row, domain.HISTORY_KIND[action], actor, at, from_status=row["status"], to_status=to,
                  agency=agency, department=department, text=reason, intervention_id=intervention_id,
                  version=new_version)
-        _publish(repo, "report_status_changed", {
+        changed = {
             "folio": folio, "from": row["status"], "to": to, "action": action, "agency": agency,
             "department": department, "petition_type": row["petition_type"], "reason": reason,
-            "due_at": row["due_at"].isoformat(), "version": new_version, "at": at.isoformat()},
-            shares - {(agency, department)})
+            "due_at": row["due_at"].isoformat(), "version": new_version, "at": at.isoformat()}
+        dups = repo.duplicates(folio)  # their citizens hear of the original's changes (channels)
+        if dups:
+            changed["duplicate_folios"] = dups
+        _publish(repo, "report_status_changed", changed, shares - {(agency, department)})
         if action == domain.REASSIGN:
             _publish(repo, "report_reassigned", {
                 "folio": folio, "from_agency": row["agency"], "from_department": row["department"],

@@ -14,8 +14,9 @@ from sacinfra.topology import INTEGRATION_EXCHANGE
 EXCHANGE = INTEGRATION_EXCHANGE
 EVENTS = ("report_assigned", "report_status_changed", "intervention_added", "report_reassigned", "report_shared")
 
-#: fields that never leave SAC on this exchange: free text (may name people) and staff usernames
-PRIVATE = {"report_status_changed": ("reason",), "report_reassigned": ("reason",), "intervention_added": ("author",)}
+#: fields that never leave SAC on this exchange: free text (may name people), staff usernames and
+#: what only SAC's own services use (the duplicates whose citizens the channels notify)
+PRIVATE = {"report_status_changed": ("reason", "duplicate_folios"), "report_reassigned": ("reason",), "intervention_added": ("author",)}
 
 
 def segment(code: str | None) -> str:

@@ -12,7 +12,7 @@ from .domain import LOCAL_TZ, Range
 from .exceptions import InvalidInput
 
 FACT_EVENTS = {"intake.report_created", "routing.report_assigned", "routing.report_status_changed",
-               "routing.report_shared", "surveys.survey_completed"}
+               "routing.report_shared", "routing.report_duplicate_marked", "surveys.survey_completed"}
 
 
 def qualified(envelope: dict) -> str:
@@ -57,6 +57,8 @@ def apply_events(s, events: list[dict]) -> None:
             store.fact_status_changed(s, d)
         elif kind == "routing.report_shared":
             store.fact_shared(s, d)
+        elif kind == "routing.report_duplicate_marked":
+            store.fact_duplicate_marked(s, d)
         elif kind == "surveys.survey_completed":
             store.fact_surveyed(s, d)
         elif kind == "routing.intervention_added":
@@ -159,7 +161,7 @@ def _counts(s, scope: str, rng: Range, group: str, filters: dict, by_period: str
     q_dim, q_scope, q_keys = own_rows(dim, scope, keys)
     daily = any(g == "d" for g, _, _ in spans)
     if not filters and (not daily or (dim in store.DAILY_DIMS and q_scope == "*")):
-        rows = store.agg_rows(s, q_dim, q_scope, spans, ("st:", "ev:"), q_keys, by_period)
+        rows = store.agg_rows(s, q_dim, q_scope, spans, ("st:", "ev:", "dup"), q_keys, by_period)
         if group in ("all", "status"):
             rows = [r | {"key": ""} for r in rows]
         return rows, "agregados"
@@ -169,7 +171,8 @@ def _counts(s, scope: str, rng: Range, group: str, filters: dict, by_period: str
 
 
 def _tabulate(rows, statuses, basis, key_of=lambda r: r["key"]):
-    """{key: figures}: status counts by creation date, or events by their real date."""
+    """{key: figures}: status counts by creation date, or events by their real date; and
+    ``duplicates``, the reports marked as duplicates (by creation date), counted apart."""
     table: dict = defaultdict(Counter)
     for r in rows:
         table[key_of(r)][r["measure"]] += int(r["n"])
@@ -181,6 +184,7 @@ def _tabulate(rows, statuses, basis, key_of=lambda r: r["key"]):
                       "finished": c["ev:finished"], "not_viable": c["ev:not_viable"]}
         else:
             out[k] = {"total": sum(c[f"st:{st}"] for st in statuses)} | {st: c[f"st:{st}"] for st in domain.STATUSES}
+        out[k]["duplicates"] = c["dup"]
     return out
 
 
@@ -199,11 +203,13 @@ def totals(uow, actor, params: dict) -> dict:
         t = table.get("", {})
         items = [{"key": st, "total": t.get(st, 0)} for st in statuses]
     else:
-        items = [{"key": k} | v for k, v in table.items() if v["total"] or basis == "event"]
+        items = [{"key": k} | v for k, v in table.items() if v["total"] or v["duplicates"] or basis == "event"]
     items.sort(key=lambda r: (-r["total"], str(r["key"])))
     return {"group_by": group, "basis": basis, "agency": None if scope == "*" else scope,
             "date_from": _iso(rng.start), "date_to": _iso(rng.end), "source": source,
-            "total": sum(r["total"] for r in items), "rows": items}
+            "total": sum(r["total"] for r in items),
+            "duplicates": sum(r.get("duplicates", 0) for r in items) if group != "status"
+            else table.get("", {}).get("duplicates", 0), "rows": items}
 
 
 def _iso(d):
@@ -345,23 +351,25 @@ def geography(uow, actor, params: dict) -> dict:
     m = Range.parse(params.get("date_from"), params.get("date_to")).months()
     with uow:
         s = uow.session
-        counts = store.agg_rows(s, level, scope, m.spans(), ("st:",))
+        counts = store.agg_rows(s, level, scope, m.spans(), ("st:", "dup"))
         counts += store.agg_rows(s, level, scope, m.spans(), ("geo",), family="g")
         close = _compliance_rows(s, scope, level, m)
-    table: dict = defaultdict(lambda: {st: 0 for st in domain.STATUSES} | {"geo": 0, "lat": 0.0, "lon": 0.0})
+    table: dict = defaultdict(lambda: {st: 0 for st in domain.STATUSES} | {"dup": 0, "geo": 0, "lat": 0.0, "lon": 0.0})
     for r in counts:
         t = table[r["key"]]
         if r["measure"] == "geo":
             t["geo"] += int(r["n"])
             t["lat"] += float(r["sum_h"])
             t["lon"] += float(r["sum_bh"])
+        elif r["measure"] == "dup":
+            t["dup"] += int(r["n"])
         else:
             t[r["measure"][3:]] += int(r["n"])
     rows = []
     for k, t in table.items():
         total = sum(t[st] for st in domain.STATUSES)
         c = compliance_figures(close[k] if k in close else NO_CLOSURES)
-        rows.append({"key": k, "total": total, **{st: t[st] for st in domain.STATUSES},
+        rows.append({"key": k, "total": total, **{st: t[st] for st in domain.STATUSES}, "duplicates": t["dup"],
                      "finished": c["finished"], "share_on_time": c["share_on_time"],
                      "lat": round(t["lat"] / t["geo"], 6) if t["geo"] else None,
                      "lon": round(t["lon"] / t["geo"], 6) if t["geo"] else None})
@@ -400,19 +408,23 @@ ALL_TIME = [("y", None, None)]
 
 
 def summary(uow) -> dict:
-    """The public summary: total, captured, in progress, done, not viable, most demanded."""
+    """The public summary: total, captured, in progress, done, not viable, most demanded;
+    duplicates apart (not in the total)."""
     with uow:
         s = uow.session
-        rows = store.agg_rows(s, "all", "*", ALL_TIME, ("st:",))
+        rows = store.agg_rows(s, "all", "*", ALL_TIME, ("st:", "dup"))
         top = store.agg_rows(s, "petition_type", "*", ALL_TIME, ("st:",))
-    by = defaultdict(int)
+    by, dups = defaultdict(int), 0
     for r in rows:
-        by[r["measure"][3:]] += int(r["n"])
+        if r["measure"] == "dup":
+            dups += int(r["n"])
+        else:
+            by[r["measure"][3:]] += int(r["n"])
     per_type = defaultdict(int)
     for r in top:
         per_type[r["key"]] += int(r["n"])
     best = min(((-n, k) for k, n in per_type.items() if n > 0), default=None)
-    return {"total": sum(by.values()), **{st: by[st] for st in domain.STATUSES},
+    return {"total": sum(by.values()), **{st: by[st] for st in domain.STATUSES}, "duplicates": dups,
             "most_demanded": {"petition_type": best[1], "total": -best[0]} if best else None}
 
 

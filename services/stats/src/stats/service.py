@@ -40,6 +40,10 @@ class StatsService(SqlService):
     def handle_report_shared(self, envelopes):
         handlers.project(self.db, envelopes)
 
+    @batch_event_handler("routing", "report_duplicate_marked", window=WINDOW)
+    def handle_report_duplicate_marked(self, envelopes):
+        handlers.project(self.db, envelopes)
+
     @batch_event_handler("routing", "intervention_added", window=WINDOW)
     def handle_intervention_added(self, envelopes):
         handlers.project(self.db, envelopes)

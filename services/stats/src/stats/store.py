@@ -24,7 +24,9 @@ report_facts = sa.Table(
     sa.Column("viability", sa.Text), sa.Column("reassign_count", sa.Integer), sa.Column("shared_count", sa.Integer),
     sa.Column("reopen_count", sa.Integer), sa.Column("survey_score", sa.Float),
     sa.Column("survey_resolved", sa.Boolean), sa.Column("survey_at", TS), sa.Column("hours_to_close", sa.Float),
-    sa.Column("bhours_to_close", sa.Float), sa.Column("on_time", sa.Boolean), sa.Column("from_intake", sa.Boolean))
+    sa.Column("bhours_to_close", sa.Float), sa.Column("on_time", sa.Boolean), sa.Column("from_intake", sa.Boolean),
+    # 0004: routing.report_duplicate_marked (the original's folio; duplicates count apart)
+    sa.Column("duplicate_of", sa.BigInteger))
 
 event_log = sa.Table(
     "event_log", metadata,
@@ -206,6 +208,13 @@ def fact_surveyed(s, d: dict) -> None:
         survey_score=d.get("score"), survey_resolved=d.get("resolved"), survey_at=at))
 
 
+def fact_duplicate_marked(s, d: dict) -> None:
+    """routing.report_duplicate_marked: the fact counts apart from then on (measure ``dup``,
+    outside the status counts and compliance). A link is never undone nor changed."""
+    ensure_fact(s, d["folio"], d.get("petition_type"), d["at"], None)
+    s.execute(sa.update(f).where(f.c.folio == d["folio"]).values(duplicate_of=d["original_folio"]))
+
+
 def existing_facts(s, folios) -> list[int]:
     if not folios:
         return []
@@ -307,16 +316,21 @@ def contribution_sql(where: str, sign: int = 1, grains: tuple = ("m", "y")) -> s
     """What the facts matching ``where`` count in ``agg_counts`` (times ``sign``): days for
     the daily dimensions, and ``grains`` (months, years) for every family."""
     g = ", ".join(f"('{x}')" for x in grains)
-    counts = ("('st:' || f.status, f.created_at), ('ev:started', f.started_at), ('ev:finished', f.finished_at),"
-              " ('ev:not_viable', CASE WHEN f.status = 'not_viable' THEN f.closed_at END)")
+    # a duplicate counts only as ``dup`` (by creation date): not in the status counts, events or compliance
+    own = "f.duplicate_of IS NULL"
+    counts = (f"('st:' || f.status, CASE WHEN {own} THEN f.created_at END),"
+              f" ('ev:started', CASE WHEN {own} THEN f.started_at END),"
+              f" ('ev:finished', CASE WHEN {own} THEN f.finished_at END),"
+              f" ('ev:not_viable', CASE WHEN {own} AND f.status = 'not_viable' THEN f.closed_at END),"
+              " ('dup', CASE WHEN f.duplicate_of IS NOT NULL THEN f.created_at END)")
     parts = [
         _part("c", counts, ("all", "agency") + SCOPED_DIMS, g),
         _part("c", counts, DAILY_DIMS, "('d')", scoped=()),
-        _part("x", "('close', f.finished_at)", CLOSE_DIMS, g, "f.status = 'done'",
+        _part("x", "('close', f.finished_at)", CLOSE_DIMS, g, f"f.status = 'done' AND {own}",
               "m.on_time::int, m.hours_to_close, m.bhours_to_close"),
         _part("h", f"('ch:' || ({BUCKET_SQL.format(h='f.hours_to_close')}), f.finished_at), "
                    f"('bh:' || ({BUCKET_SQL.format(h='f.bhours_to_close')}), f.finished_at)",
-              HIST_DIMS, g, "f.status = 'done' AND f.hours_to_close IS NOT NULL", scoped=()),
+              HIST_DIMS, g, f"f.status = 'done' AND f.hours_to_close IS NOT NULL AND {own}", scoped=()),
         _part("g", "('geo', f.created_at)", GEO_DIMS, g, "f.lat IS NOT NULL", "0, m.lat, m.lon"),
     ]
     body = " UNION ALL ".join(parts)
@@ -457,7 +471,7 @@ def as_json_rows(s, q) -> list[dict]:
 
 
 def fact_rows(s, scope: str, filters: dict, start, end, group: str, tz: str, by_period: str | None = None):
-    """The same per key and measure (st:<status>, ev:<event>) straight from the facts, for
+    """The same per key and measure (st:<status>, ev:<event>, dup) straight from the facts, for
     crossings the pre-aggregated counts do not keep (several filters, edge days of a
     monthly-only dimension). Index: (agency, created_at)."""
     key = sa.literal("") if group == "all" else f.c[group]
@@ -467,12 +481,14 @@ def fact_rows(s, scope: str, filters: dict, start, end, group: str, tz: str, by_
     for dim, value in filters.items():
         conds.append(f.c[dim] == value)
     out = []
-    for measure, at, extra in (("'st:' || status", f.c.created_at, None),
-                               ("'ev:started'", f.c.started_at, None),
-                               ("'ev:finished'", f.c.finished_at, None),
-                               ("'ev:not_viable'", f.c.closed_at, f.c.status == "not_viable")):
+    own = f.c.duplicate_of.is_(None)  # duplicates count only as ``dup`` (contribution_sql)
+    for measure, at, extra in (("'st:' || status", f.c.created_at, [own]),
+                               ("'ev:started'", f.c.started_at, [own]),
+                               ("'ev:finished'", f.c.finished_at, [own]),
+                               ("'ev:not_viable'", f.c.closed_at, [own, f.c.status == "not_viable"]),
+                               ("'dup'", f.c.created_at, [f.c.duplicate_of.isnot(None)])):
         day = sa.cast(sa.func.timezone(tz, at), sa.Date)
-        c = conds + [at.isnot(None)] + ([extra] if extra is not None else [])
+        c = conds + [at.isnot(None)] + extra
         if start is not None:  # instants, so an index on the timestamp serves the range
             c.append(at >= datetime.combine(start, time(0), ZoneInfo(tz)))
         if end is not None:
@@ -487,9 +503,10 @@ def fact_rows(s, scope: str, filters: dict, start, end, group: str, tz: str, by_
 
 
 def open_overdue(s, scope: str, group: str, now) -> dict:
-    """Open reports already past their due date, per key (partial index on open due dates)."""
+    """Open reports already past their due date, per key (partial index on open due dates);
+    not duplicates (their original is the one being worked)."""
     key = sa.literal("") if group == "all" else f.c[group]
-    conds = [f.c.status.in_(("captured", "in_progress")), f.c.due_at < now]
+    conds = [f.c.status.in_(("captured", "in_progress")), f.c.due_at < now, f.c.duplicate_of.is_(None)]
     if scope != "*":
         conds.append(f.c.agency == scope)
     q = sa.select(key.label("key"), sa.func.count().label("n")).where(*conds).group_by(sa.literal_column("key"))
