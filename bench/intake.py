@@ -167,8 +167,14 @@ def settle(base: str, timeout: float = 60) -> None:
     so that one phase's backlog does not load the next."""
     last, stable_since, deadline = None, time.perf_counter(), time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        total = httpx.get(base + "/v1/stats/summary", timeout=10).json()["total"]
-        if total != last:
+        try:
+            r = httpx.get(base + "/v1/stats/summary", timeout=10)
+            total = r.json()["total"] if r.status_code == 200 else None
+        except httpx.HTTPError:
+            total = None
+        if total is None:  # a 503 (a dependency away for a moment): not settled yet
+            stable_since = time.perf_counter()
+        elif total != last:
             last, stable_since = total, time.perf_counter()
         elif time.perf_counter() - stable_since > 1.5:
             return
