@@ -167,20 +167,30 @@ def settle(base: str, timeout: float = 60) -> None:
     so that one phase's backlog does not load the next."""
     last, stable_since, deadline = None, time.perf_counter(), time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        total = httpx.get(base + "/v1/stats/summary", timeout=10).json()["total"]
-        if total != last:
+        try:
+            r = httpx.get(base + "/v1/stats/summary", timeout=10)
+            total = r.json()["total"] if r.status_code == 200 else None
+        except httpx.HTTPError:
+            total = None
+        if total is None:  # a 503 (a dependency away for a moment): not settled yet
+            stable_since = time.perf_counter()
+        elif total != last:
             last, stable_since = total, time.perf_counter()
         elif time.perf_counter() - stable_since > 1.5:
             return
         time.sleep(0.25)
 
 
-def start_floor(port: int) -> subprocess.Popen:
+def start_floor(port: int, prefix: str) -> subprocess.Popen:
+    """The floor app on ``port`` with a database of its own, ``<prefix>_bench_floor``
+    (benches of platforms with other prefixes do not drop each other's)."""
+    dbname = f"{prefix}_bench_floor"
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS bench_floor WITH (FORCE)")
-        c.execute("CREATE DATABASE bench_floor")
+        c.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{dbname}"')
     p = subprocess.Popen([sys.executable, "-m", "uvicorn", "floor_app:app", "--port", str(port), "--no-access-log",
-                          "--log-level", "warning"], cwd=ROOT / "bench")
+                          "--log-level", "warning"], cwd=ROOT / "bench",
+                         env=dict(os.environ, FLOOR_DSN=f"host=127.0.0.1 user=postgres dbname={dbname}"))
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -304,7 +314,7 @@ def main():
           + ", ".join(f"{name} {v:.1f}" for name, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
           + f"; total {sum(cpu.values()):.1f}", flush=True)
 
-    floor_proc = start_floor(a.floor_port)
+    floor_proc = start_floor(a.floor_port, a.prefix)
     try:
         floor_url = f"http://127.0.0.1:{a.floor_port}/v1/reports"
         asyncio.run(closed_loop(floor_url, 2, 4))

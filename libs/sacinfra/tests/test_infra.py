@@ -176,6 +176,36 @@ def test_unit_of_work_commits_change_and_event_together(empty_db):
     engine.dispose()
 
 
+def test_relay_marks_rows_published_only_when_every_publish_was_confirmed(vhost, empty_db):
+    """relay_once takes and marks the pending rows in one statement; a publish that fails
+    rolls the mark back, so the rows are taken again, in order, by the next pass."""
+    from kombu import Connection
+    from sacinfra.outbox import amqp_connection, relay_once
+
+    engine = make_engine(empty_db)
+    with UnitOfWork(engine, "svc") as uow:
+        uow.add_events([("a_happened", {"n": 1}, None), ("b_happened", {"n": 2}, None)])
+
+    def pending():
+        with engine.connect() as c:
+            return c.execute(sa.select(outbox_table.c.routing_key).where(outbox_table.c.published_at.is_(None))
+                             .order_by(outbox_table.c.id)).scalars().all()
+
+    broken = Connection("amqp://guest:guest@127.0.0.1:1//", connect_timeout=1)  # nothing listens there
+    try:
+        relay_once(engine, broken)
+    except Exception:
+        pass
+    else:
+        raise AssertionError("a publish to an unreachable broker should fail")
+    assert pending() == ["a_happened", "b_happened"]
+    with amqp_connection(vhost["uri"]) as conn:
+        assert relay_once(engine, conn) == 2
+        assert relay_once(engine, conn) == 0
+    assert pending() == []
+    engine.dispose()
+
+
 BATCHES: list = []
 
 

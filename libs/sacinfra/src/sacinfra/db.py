@@ -168,11 +168,11 @@ class UnitOfWork:
         """``claim`` for a batch in one statement: the ids seen for the first time."""
         if not message_ids:
             return set()
-        stmt = (pg_insert(processed_messages_table)
-                .values([{"consumer": consumer, "message_id": str(m)} for m in dict.fromkeys(message_ids)])
+        stmt = (pg_insert(processed_messages_table)  # executemany: cached, where .values(list) is compiled each time
                 .on_conflict_do_nothing()
                 .returning(processed_messages_table.c.message_id))
-        return set(self.session.execute(stmt).scalars())
+        return set(self.session.execute(stmt, [{"consumer": consumer, "message_id": str(m)}
+                                               for m in dict.fromkeys(message_ids)]).scalars())
 
     def commit(self) -> None:
         if self._session is not None:

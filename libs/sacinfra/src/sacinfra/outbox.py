@@ -34,12 +34,9 @@ def relay_once(engine: sa.Engine, conn: Connection, batch: int = BATCH,
     """Publish up to ``batch`` pending rows with confirms; returns how many."""
     declared = declared if declared is not None else set()
     with engine.begin() as db:
-        rows = db.execute(
-            sa.select(outbox_table.c.id, outbox_table.c.exchange, outbox_table.c.routing_key,
-                      outbox_table.c.payload, outbox_table.c.headers)
-            .where(outbox_table.c.published_at.is_(None))
-            .order_by(outbox_table.c.id).limit(batch)
-            .with_for_update(skip_locked=True)).all()
+        # one statement takes and marks the rows; the mark commits only once every publish
+        # is confirmed (any failure rolls it back, as when the UPDATE came after)
+        rows = sorted(db.execute(_TAKE_PENDING, {"batch": batch}).all(), key=lambda r: r.id)
         if not rows:
             return 0
         producer = conn.Producer(serializer="json")
@@ -51,10 +48,17 @@ def relay_once(engine: sa.Engine, conn: Connection, batch: int = BATCH,
                 message_id=row.payload.get("event_id"),
                 declare=[] if row.exchange in declared else [exchange], retry=False)
             declared.add(row.exchange)
-        db.execute(sa.update(outbox_table)
-                   .where(outbox_table.c.id.in_([r.id for r in rows]))
-                   .values(published_at=sa.func.now()))
     return len(rows)
+
+
+_o = outbox_table
+#: ``relay_once``: up to ``batch`` pending rows, oldest first, locked (SKIP LOCKED: replicas
+#: take different rows) and marked published in the same statement
+_PENDING = (sa.select(_o.c.id).where(_o.c.published_at.is_(None)).order_by(_o.c.id)
+            .limit(sa.bindparam("batch", type_=sa.Integer)).with_for_update(skip_locked=True)
+            .cte("pending").prefix_with("MATERIALIZED"))  # evaluated once: exactly the rows locked
+_TAKE_PENDING = (sa.update(_o).where(_o.c.id == _PENDING.c.id).values(published_at=sa.func.now())
+    .returning(_o.c.id, _o.c.exchange, _o.c.routing_key, _o.c.payload, _o.c.headers))
 
 
 def pending_count(engine: sa.Engine) -> int:

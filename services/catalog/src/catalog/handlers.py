@@ -165,10 +165,8 @@ def quote_reports(uow, requests: list[dict]) -> list[dict]:
     codes = {r.get("petition_type") for r in requests if isinstance(r.get("petition_type"), str)}
     chans = {r.get("channel") for r in requests if isinstance(r.get("channel"), str)}
     with uow:
-        pts = uow.petition_types_by_code(codes)
-        chs = uow.channels_by_code(chans)
-        calendar = _calendar(uow)
-        geo_versions = uow.current_geo_versions()
+        pts, chs, calendar_data, geo_versions = uow.quote_inputs(codes, chans)
+    calendar = BusinessCalendar.from_dict(calendar_data) if calendar_data else BusinessCalendar()
     places = geo.locate_requests(uow, geo_versions, requests)
     out = []
     for r, place in zip(requests, places):

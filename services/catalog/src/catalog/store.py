@@ -179,6 +179,15 @@ class Store(Repository):
         q = (sa.select(v).distinct(v.c.layer).order_by(v.c.layer, v.c.version.desc()))
         return {r["layer"]: dict(r) for r in self.session.execute(q).mappings()}
 
+    def quote_inputs(self, codes, chans) -> tuple[dict[str, dict], dict[str, dict], dict | None, dict[str, dict]]:
+        """What a quote reads, in one round trip (quotes run once per filed batch): the
+        petition types of ``codes`` and the channels of ``chans`` by code (the fields a
+        quote uses), the calendar's data, and the current geography versions by layer
+        (``id``, ``layer``, ``version``; as ``current_geo_versions``)."""
+        row = self.session.execute(_QUOTE_INPUTS, {"codes": list(codes), "chans": list(chans)}).one()
+        return ({p["code"]: p for p in row.pts}, {c["code"]: c for c in row.chs}, row.calendar,
+                {v["layer"]: v for v in row.geo})
+
     def geo_features(self, version_id: int) -> list[dict]:
         f = geo_features
         q = sa.select(*(f.c[n] for n in GEO_FIELDS), f.c.geometry).where(f.c.version_id == version_id).order_by(f.c.id)
@@ -197,3 +206,18 @@ class Store(Repository):
                 {"version_id": version["id"], "geometry": r["geometry"], **{n: r.get(n) for n in GEO_FIELDS}}
                 for r in rows])
         return dict(version)
+
+
+#: ``Store.quote_inputs``: four small reads as one statement
+_QUOTE_INPUTS = sa.text("""
+SELECT
+  (SELECT coalesce(json_agg(json_build_object(
+       'code', code, 'kind', kind, 'active', active, 'agency', agency, 'department', department,
+       'sla_amount', sla_amount, 'sla_unit', sla_unit, 'version', version)), '[]'::json)
+     FROM petition_types WHERE code = ANY(:codes)) AS pts,
+  (SELECT coalesce(json_agg(json_build_object('code', code, 'active', active)), '[]'::json)
+     FROM channels WHERE code = ANY(:chans)) AS chs,
+  (SELECT data FROM calendar WHERE id = 1) AS calendar,
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'layer', layer, 'version', version)), '[]'::json)
+     FROM (SELECT DISTINCT ON (layer) id, layer, version FROM geo_versions ORDER BY layer, version DESC) v) AS geo
+""")

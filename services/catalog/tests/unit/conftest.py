@@ -22,6 +22,10 @@ class FakeStore(InMemoryUnitOfWork):
     def current_geo_versions(self):
         return {}  # no geography loaded: quotes check no coordinates
 
+    def quote_inputs(self, codes, chans):
+        return (self.petition_types_by_code(codes), self.channels_by_code(chans), self.calendar(),
+                self.current_geo_versions())
+
     # petition types
     def petition_type(self, code, lock=False):
         row = self.tables["petition_type"].get(code)

@@ -143,9 +143,9 @@ class SqlRepository(Repository):
     # -- assignments
     def insert_assignments(self, rows: list[dict]) -> dict[int, datetime]:
         """New assignments (a folio already there is skipped): {folio: assigned_at} of those inserted."""
-        a = assignments
+        a = assignments  # executemany: compiled once and cached (``.values(rows)`` has no cache key)
         return {r.folio: r.assigned_at for r in self.uow.session.execute(
-            pg_insert(a).values(rows).on_conflict_do_nothing().returning(a.c.folio, a.c.assigned_at))}
+            pg_insert(a).on_conflict_do_nothing().returning(a.c.folio, a.c.assigned_at), rows)}
 
     def assignment(self, folio: int) -> dict | None:
         row = self.uow.session.execute(sa.select(assignments).where(assignments.c.folio == folio)).mappings().first()

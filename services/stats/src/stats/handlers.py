@@ -47,12 +47,12 @@ def apply_events(s, events: list[dict]) -> None:
     store.add_contributions(s, store.existing_facts(s, folios), -1, LOCAL_TZ)  # a new report counts nowhere yet
     new_interventions = []
     store.facts_from_intake(s, [e["data"] for e in events if e["event_type"] == "intake.report_created"])
+    # version 1 of each folio's assignment, in two statements (a later version wins in any order)
+    store.facts_assigned(s, [e["data"] for e in events if e["event_type"] == "routing.report_assigned"])
     for e in events:
         kind, d = e["event_type"], e["data"]
-        if kind == "intake.report_created":
-            continue  # above, in one statement (intake's facts do not depend on the order)
-        elif kind == "routing.report_assigned":
-            store.fact_assigned(s, d)
+        if kind in ("intake.report_created", "routing.report_assigned"):
+            continue  # above, in one statement each
         elif kind == "routing.report_status_changed":
             store.fact_status_changed(s, d)
         elif kind == "routing.report_shared":
@@ -73,12 +73,14 @@ def apply_events(s, events: list[dict]) -> None:
         elif kind == "catalog.department_changed":
             store.set_name(s, d)
     if folios:
-        store.set_timings(s, timings(store.facts_for_timing(s, folios), calendar_of(s)))
+        facts = store.facts_for_timing(s, folios)
+        cal = calendar_of(s) if any(r["status"] == "done" for r in facts) else None  # only finished ones use it
+        store.set_timings(s, timings(facts, cal))
     store.add_contributions(s, folios, 1, LOCAL_TZ)
     store.add_intervention_contributions(s, new_interventions, LOCAL_TZ)
 
 
-def timings(facts: list[dict], cal: Calendar) -> list[dict]:
+def timings(facts: list[dict], cal: Calendar | None) -> list[dict]:
     """Time to close (calendar and business hours) and on time, for finished reports."""
     out = []
     for r in facts:

@@ -102,8 +102,12 @@ def append_log(s, envelopes: list[dict]) -> set[str]:
     rows = [{"event_id": str(e["event_id"]), "event_type": e["event_type"], "version": int(e.get("version") or 1),
              "occurred_at": e.get("occurred_at"), "data": e["data"]}
             for e in {str(e["event_id"]): e for e in envelopes}.values()]
-    stmt = pg_insert(event_log).values(rows).on_conflict_do_nothing().returning(event_log.c.event_id)
-    return set(s.execute(stmt).scalars())
+    # executemany (SQLAlchemy sends it as multi-row INSERTs): compiled once and cached, where
+    # ``.values(rows)`` has no cache key and was compiled again for every batch
+    return set(s.execute(_APPEND_LOG, rows).scalars())
+
+
+_APPEND_LOG = pg_insert(event_log).on_conflict_do_nothing().returning(event_log.c.event_id)
 
 
 def iter_log(s, batch: int = 2000):
@@ -149,9 +153,13 @@ def facts_from_intake(s, reports: list[dict]) -> None:
             "from_intake": True}
     if not rows:
         return
-    stmt = pg_insert(f).values(list(rows.values()))
+    s.execute(_FACTS_FROM_INTAKE, list(rows.values()))  # executemany: cached (see append_log)
+
+
+def _facts_from_intake():
+    stmt = pg_insert(f)
     x, young = stmt.excluded, f.c.version == 0
-    s.execute(stmt.on_conflict_do_update(index_elements=["folio"], set_={
+    return (stmt.on_conflict_do_update(index_elements=["folio"], set_={
         "petition_type": x.petition_type, "kind": x.kind, "channel": x.channel, "colonia": x.colonia,
         "zone": x.zone, "lat": x.lat, "lon": x.lon, "created_by": x.created_by, "created_at": x.created_at,
         "due_at": sa.func.coalesce(f.c.due_at, x.due_at), "from_intake": True,
@@ -160,19 +168,36 @@ def facts_from_intake(s, reports: list[dict]) -> None:
         "department": sa.case((young, x.department), else_=f.c.department)}))
 
 
+_FACTS_FROM_INTAKE = _facts_from_intake()
+
+
 def ensure_fact(s, folio: int, petition_type: str | None, at, due_at) -> None:
     """A fact row for an event that arrived before intake's (filled in when it comes)."""
     s.execute(pg_insert(f).values(folio=folio, petition_type=petition_type, status=None, version=0,
                                   created_at=None, due_at=_ts(due_at)).on_conflict_do_nothing())
 
 
-def fact_assigned(s, d: dict) -> None:
-    """routing.report_assigned is version 1 of the assignment: it never undoes a later change."""
-    ensure_fact(s, d["folio"], d["petition_type"], d["assigned_at"], d.get("due_at"))
-    s.execute(sa.update(f).where(f.c.folio == d["folio"], f.c.version < 1).values(
-        agency=d["agency"], department=d["department"], version=1, status="captured",
-        status_at=_ts(d["assigned_at"]), channel=sa.func.coalesce(f.c.channel, d["channel"]),
-        due_at=sa.func.coalesce(f.c.due_at, _ts(d.get("due_at")))))
+def facts_assigned(s, events: list[dict]) -> None:
+    """routing.report_assigned is version 1 of the assignment: it never undoes a later
+    change (nor an earlier version 1: the first event of a folio counts). Many events in
+    two pipelined statements."""
+    rows = {}
+    for d in events:
+        rows.setdefault(d["folio"], d)
+    if not rows:
+        return
+    s.execute(_ENSURE_FACT, [{"folio": d["folio"], "petition_type": d["petition_type"], "status": None, "version": 0,
+                              "created_at": None, "due_at": _ts(d.get("due_at"))} for d in rows.values()])
+    s.execute(_ASSIGNED, [{"b_folio": d["folio"], "b_agency": d["agency"], "b_department": d["department"],
+                           "b_at": _ts(d["assigned_at"]), "b_channel": d["channel"], "b_due_at": _ts(d.get("due_at"))}
+                          for d in rows.values()])  # executemany, pipelined by psycopg
+
+
+_ENSURE_FACT = pg_insert(f).on_conflict_do_nothing()
+_ASSIGNED = sa.update(f).where(f.c.folio == sa.bindparam("b_folio"), f.c.version < 1).values(
+    agency=sa.bindparam("b_agency"), department=sa.bindparam("b_department"), version=1, status="captured",
+    status_at=sa.bindparam("b_at"), channel=sa.func.coalesce(f.c.channel, sa.bindparam("b_channel", type_=sa.Text)),
+    due_at=sa.func.coalesce(f.c.due_at, sa.bindparam("b_due_at", type_=sa.DateTime(timezone=True))))
 
 
 def fact_status_changed(s, d: dict) -> None:

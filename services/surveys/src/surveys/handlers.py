@@ -175,17 +175,27 @@ def list_periods(uow, actor, now: datetime | None = None) -> list[dict]:
 
 # =========================================================================== the sample
 
-def record_report(uow, envelope: dict) -> bool:
-    """``intake.report_created`` → the channel and citizen number of the folio (idempotent)."""
+def record_reports(uow, envelopes: list[dict]) -> int:
+    """``intake.report_created``, a batch in one transaction → the channel and citizen
+    number of each folio (idempotent by event id; a folio already known is left alone).
+    Returns how many events were new."""
     with uow:
-        if not uow.claim(CONSUMER_REPORT_CREATED, envelope["event_id"]):
-            return False
-        d = envelope["data"]
-        store.upsert_report(uow.session, {"folio": d["folio"], "channel": d["channel"],
-                                          "citizen_number": d.get("citizen_number"),
-                                          "petition_type": d["petition_type"],
-                                          "created_at": datetime.fromisoformat(d["created_at"])})
-        return True
+        fresh = uow.claim_many(CONSUMER_REPORT_CREATED, [e["event_id"] for e in envelopes])
+        rows = {}
+        for e in envelopes:
+            if str(e["event_id"]) in fresh:
+                d = e["data"]
+                rows.setdefault(d["folio"], {"folio": d["folio"], "channel": d["channel"],
+                                             "citizen_number": d.get("citizen_number"),
+                                             "petition_type": d["petition_type"],
+                                             "created_at": datetime.fromisoformat(d["created_at"])})
+        store.upsert_reports(uow.session, list(rows.values()))
+        return len(fresh)
+
+
+def record_report(uow, envelope: dict) -> bool:
+    """One ``intake.report_created`` (see ``record_reports``); True if it was new."""
+    return record_reports(uow, [envelope]) > 0
 
 
 def record_status_change(uow, envelope: dict, settings: Settings) -> dict | None:

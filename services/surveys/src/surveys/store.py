@@ -118,6 +118,12 @@ def upsert_report(s, row: dict) -> None:
     s.execute(pg_insert(reports).values(**row).on_conflict_do_nothing())
 
 
+def upsert_reports(s, rows: list[dict]) -> None:
+    """``upsert_report`` for many rows in one statement."""
+    if rows:
+        s.execute(pg_insert(reports).on_conflict_do_nothing(), rows)  # executemany: compiled once
+
+
 def get_report(s, folio: int) -> dict | None:
     return _row(s.execute(sa.select(reports).where(reports.c.folio == folio)))
 
