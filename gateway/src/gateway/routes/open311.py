@@ -19,8 +19,10 @@ Decisions (gateway/README.md, "Open311 GeoReport v2"):
   ``service_code`` (comma list), ``start_date``/``end_date`` (ISO 8601; default the last
   90 days), ``status`` (``open``/``closed``); at most 1000, newest first. Only public
   fields: no description, nothing of the citizen.
-- api_key missing → 400; unknown, revoked, of another kind or without ``open311`` → 403;
-  over its rate limit → 429 with ``Retry-After``.
+- api_key missing, unknown, revoked, of another kind or without ``open311`` → 403 (the
+  spec's answer for an invalid key); over its rate limit → 429 with ``Retry-After``.
+- ``service_request_id`` is a string in JSON, as clients and validators expect (XML has
+  text anyway). Every error description is Spanish, validation messages included.
 """
 from __future__ import annotations
 
@@ -31,13 +33,14 @@ import re
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from .. import open311_format as fmt311
 from ..auth import PUBLIC, apikeys
 from ..auth.deps import authenticate_key
-from ..errors import ApiError
+from ..errors import ApiError, field_errors
 from ..params import MAX_BIGINT
 from ..report_view import open311_row, read_report
 from ..schemas import ReportIn
@@ -100,6 +103,8 @@ class Open311Route(APIRoute):
                 return await handler(request)
             except (Open311Error, ApiError) as err:
                 return _spec_error(err, fmt)
+            except RequestValidationError as exc:
+                return _error(400, _invalid(field_errors(exc.errors())), fmt)
 
         return route
 
@@ -173,7 +178,7 @@ def _address(address: str | None) -> tuple[str, str]:
 
 async def _channel_key(request: Request, secret: str | None) -> apikeys.ApiKey:
     if not secret:
-        raise Open311Error(400, "api_key es obligatorio para crear solicitudes.")
+        raise Open311Error(403, "api_key es obligatorio para crear solicitudes.")
     key = await authenticate_key(request, request.app.state.auth, secret)  # 401 → 403, 429 with Retry-After
     if key.kind != apikeys.CHANNEL or not key.has_scope(apikeys.OPEN311):
         raise Open311Error(403, "Esta api_key no permite crear solicitudes Open311.")
@@ -196,9 +201,19 @@ def _report(fields: dict, key: apikeys.ApiKey) -> dict:
         report = ReportIn(petition_type=service_code, channel=key.channel, description=description,
                           location={"lat": lat, "lon": lon, "colonia": colonia, "street": street})
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise Open311Error(400, f"Datos inválidos: {problems}.") from None
+        raise Open311Error(400, _invalid(field_errors(exc.errors(), skip=0))) from None
     return report.model_dump()
+
+
+#: a report's fields by their Open311 names
+OPEN311_NAMES = {"petition_type": "service_code", "location.lat": "lat", "location.lon": "long",
+                 "location.street": "address_string", "location.colonia": "address_string"}
+
+
+def _invalid(errors: list[dict]) -> str:
+    """``Datos inválidos: lat: Debe ser menor o igual a 90.; …``, in Open311's field names."""
+    return "Datos inválidos: " + "; ".join(f"{OPEN311_NAMES.get(e['campo'], e['campo'])}: {e['mensaje']}"
+                                          for e in errors)
 
 
 @router.post("/requests.{fmt}", status_code=201,
@@ -215,7 +230,7 @@ async def create_request(request: Request, fmt: str):
         raise
     notice = (f"Folio {out['folio']}, atendido por {out['agency']}; fecha límite {out['due_at'][:10]}. "
               f"Clave de seguimiento: {out['tracking_token']}.")
-    body = fmt311.render_created([{"service_request_id": out["folio"], "service_notice": notice,
+    body = fmt311.render_created([{"service_request_id": str(out["folio"]), "service_notice": notice,
                                    "account_id": None}], fmt)
     return _document(body, fmt, status=201, cache=False)
 
@@ -324,4 +339,4 @@ async def get_token(request: Request, token: str, fmt: str, jurisdiction_id: str
     exists; a folio given as token answers itself."""
     (folio,) = _folios([token], status=404)
     await read_report(request.app.state.call, folio, PUBLIC)  # 404 when there is no such request
-    return _document(fmt311.render_tokens([{"service_request_id": folio, "token": token}], fmt), fmt, cache=False)
+    return _document(fmt311.render_tokens([{"service_request_id": str(folio), "token": token}], fmt), fmt, cache=False)
