@@ -1,7 +1,8 @@
 """/v1/citizens: the citizen registry over citizens' RPCs.
 
 Operators, supervisors and admins register, search, read, rectify and merge citizens;
-agency staff may read one citizen; auditors and admins read the personal-data access log.
+agency staff may read one citizen behind a report they see (citizens decides, asking
+routing); auditors and admins read the personal-data access log.
 Every read of personal data carries a ``reason`` (422 without it) that citizens writes to
 its access log with the user; every change also lands in the gateway's audit log (with
 field names and citizen numbers, not the personal data itself)."""
@@ -16,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..params import CitizenNumber, MAX_BIGINT, Offset
 from ..auth import Role, User, actor_of, audit_event, require_roles
 from ..errors import ApiError, problem
-from ..reports_query import REPORT_SCOPED_ROLES, citizen_visible
 
 router = APIRouter(prefix="/v1/citizens", tags=["ciudadanos"])
 
@@ -130,11 +130,7 @@ async def merge_citizens(body: MergeIn, request: Request, user: WriterUser) -> d
 
 @router.get("/{number:int}", summary="Consultar un ciudadano (un número fusionado redirige al conservado)")
 async def get_citizen(number: CitizenNumber, request: Request, user: ReaderUser, reason: Reason) -> dict[str, Any]:
-    if user.role in REPORT_SCOPED_ROLES:  # agency staff: only citizens of reports they can see
-        person = await citizens(request, "related_numbers", actor_of(user), number)
-        if not await citizen_visible(request.app.state.call, user, person["numbers"]):
-            raise ApiError(404, "ciudadano_no_encontrado",
-                           f"No existe el ciudadano número {number} entre los de los reportes que usted atiende.")
+    """Citizens decides: agency staff read only a person behind a report routing shows them."""
     return await citizens(request, "get_citizen", actor_of(user), number, reason)
 
 
