@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..params import CitizenNumber, MAX_BIGINT, Offset
 from ..auth import Role, User, actor_of, audit_event, require_roles
 from ..errors import ApiError, problem
+from ..schemas import patch_of
 
 router = APIRouter(prefix="/v1/citizens", tags=["ciudadanos"])
 
@@ -56,18 +57,10 @@ class CitizenIn(BaseModel):
     channel: str = Field(min_length=1, max_length=60, description="canal (origen) del registro, p. ej. 072")
 
 
-class CitizenPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "reason": "el ciudadano corrige su segundo apellido", "second_surname": "López"}]})
-    reason: str = Field(min_length=3, max_length=500, description="motivo de la rectificación")
-    given_names: str | None = Field(default=None, max_length=120)
-    first_surname: str | None = Field(default=None, max_length=120)
-    second_surname: str | None = Field(default=None, max_length=120)
-    sex: Sex | None = None
-    birth_date: dt.date | None = None
-    phones: list[str] | None = Field(default=None, max_length=5)
-    email: str | None = Field(default=None, max_length=254)
-    address: Address | None = None
+CitizenPatch = patch_of(CitizenIn, "CitizenPatch", {"reason": "el ciudadano corrige su segundo apellido",
+                                                   "second_surname": "López"},
+                       without=("consent", "privacy_notice_version", "channel"),
+                       reason=(str, Field(min_length=3, max_length=500, description="motivo de la rectificación")))
 
 
 class MergeIn(BaseModel):
@@ -144,9 +137,6 @@ async def citizen_changes(number: CitizenNumber, request: Request, user: WriterU
 async def update_citizen(number: CitizenNumber, body: CitizenPatch, request: Request, user: WriterUser) -> dict[str, Any]:
     changes = _json(body)
     reason = changes.pop("reason")
-    for key in ("given_names", "first_surname", "phones", "address"):
-        if key in changes and changes[key] is None:
-            raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
     out = await citizens(request, "update_citizen", actor_of(user), number, changes, reason)
     if out.get("changed_fields"):
         await audit_event(request, "citizen.rectified", target=f"citizen:{number}",

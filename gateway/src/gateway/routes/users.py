@@ -43,8 +43,5 @@ async def get(user_id: Id, admin: AdminUser, auth: AuthDep):
 @router.patch("/{user_id}", response_model=UserOut, summary="Cambiar rol, dependencia, estado o contraseña")
 async def patch(user_id: Id, body: UserPatch, request: Request, admin: AdminUser, auth: AuthDep):
     changes = body.model_dump(exclude_unset=True)
-    for key in ("full_name", "role", "active", "password"):
-        if key in changes and changes[key] is None:
-            raise ApiError(422, "validacion", f"El campo {key} no puede ser nulo.")
     async with auth.conn(begin=True) as conn:
         return await change_user(conn, user_id, changes, actor=admin, ip=client_ip(request))
