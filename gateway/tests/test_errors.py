@@ -53,3 +53,28 @@ def test_an_unexpected_error_is_a_500_with_the_incident_the_service_logged(caplo
     remote = RemoteCallError("KeyError", str(boom), "builtins.KeyError", "0123abcd4567")
     error = remote_to_api(remote)
     assert error.status == 500 and error.extra == {"incident": "0123abcd4567"} and "0123abcd4567" in error.detail
+
+
+def test_validation_messages_are_spanish():
+    from typing import Literal
+
+    from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+    from gateway.errors import field_errors
+
+    class Body(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        lat: float = Field(le=90)
+        status: Literal["open", "closed"]
+        name: str = Field(max_length=3)
+
+    try:
+        Body(lat=123, status="pendiente", name="abcd", extra=1)
+    except ValidationError as exc:
+        messages = {e["campo"]: e["mensaje"] for e in field_errors(exc.errors(), skip=0)}
+    assert messages == {"lat": "Debe ser menor o igual a 90.", "status": "Debe ser uno de: open o closed.",
+                        "name": "Debe tener como máximo 3 caracteres.", "extra": "Campo no permitido."}
+    try:
+        Body()
+    except ValidationError as exc:
+        assert {e["mensaje"] for e in field_errors(exc.errors(), skip=0)} == {"Campo obligatorio."}

@@ -36,6 +36,30 @@ def test_gateway_database_away_is_503_with_retry_after(settings, gateway_db, dem
         proxy.cut()
 
 
+def test_login_and_users_with_the_gateway_database_away_are_503(settings, gateway_db, demo_users, make_client):
+    """Login (no token yet) and the admin routes reach the database through the same
+    guard as token checks: refused connections are a 503, then they work again."""
+    proxy = testing.TcpProxy("127.0.0.1", 5432)
+    try:
+        client = make_client(with_(settings, database_url=proxy.url_for(gateway_db)))
+        r = client.post("/v1/auth/login", json={"username": "admin", "password": "demo-admin-2026"})
+        admin = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        refresh = r.json()["refresh_token"]
+        assert client.get("/v1/users", headers=admin).status_code == 200
+        proxy.cut()
+        assert_unavailable(client.post("/v1/auth/login", json={"username": "operator",
+                                                               "password": "demo-operator-2026"}))
+        assert_unavailable(client.post("/v1/auth/refresh", json={"refresh_token": refresh}))
+        assert_unavailable(client.get("/v1/users", headers=admin))
+        proxy.restore()
+        testing.wait_until(lambda: client.post("/v1/auth/login", json={
+            "username": "operator", "password": "demo-operator-2026"}).status_code == 200,
+            timeout=20, what="login answers again")
+        assert client.get("/v1/users", headers=admin).json()["total"] == len(demo_users)
+    finally:
+        proxy.cut()
+
+
 def test_broker_away_is_503_with_retry_after(settings, amqp_uri, make_client):
     host, rest = amqp_uri.split("@", 1)
     port = int(rest.split("/", 1)[0].rsplit(":", 1)[1])

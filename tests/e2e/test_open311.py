@@ -52,7 +52,7 @@ def test_post_form_then_get_json_and_xml_round_trip(platform):
     (created,) = r.json()
     assert set(created) == {"service_request_id", "service_notice", "account_id"}
     folio = created["service_request_id"]
-    assert isinstance(folio, int) and created["account_id"] is None
+    assert isinstance(folio, str) and folio.isdigit() and created["account_id"] is None  # a string in JSON
     assert f"Folio {folio}" in created["service_notice"]
     for value in CITIZEN.values():
         assert value not in r.text  # accepted, never echoed
@@ -81,7 +81,7 @@ def test_post_form_then_get_json_and_xml_round_trip(platform):
 
     # tokens: requests are created synchronously, the folio is its own token
     r = requests.get(v2(platform, f"tokens/{folio}.json"), timeout=10)
-    assert r.status_code == 200 and r.json() == [{"service_request_id": folio, "token": str(folio)}]
+    assert r.status_code == 200 and r.json() == [{"service_request_id": folio, "token": folio}]
     errors_json(requests.get(v2(platform, "tokens/999999999.json"), timeout=10), 404)
 
 
@@ -92,7 +92,8 @@ def test_post_json_body_xml_answer_and_closing_maps_to_closed(platform):
     assert r.status_code == 201, r.text
     assert r.headers["content-type"].startswith("text/xml")
     req = ET.fromstring(r.content).find("request")
-    folio = int(req.findtext("service_request_id"))
+    folio = req.findtext("service_request_id")
+    assert folio.isdigit()  # XML: the folio as text, as before
     assert req.findtext("account_id") == ""
     one = wait_public(platform, folio)
     assert one["address"] == "SIN ESPECIFICAR, SIN ESPECIFICAR"
@@ -123,13 +124,18 @@ def test_post_json_body_xml_answer_and_closing_maps_to_closed(platform):
 
 def test_errors_in_the_spec_format(platform):
     good = {"api_key": KEY, "service_code": "OP-LAMPARA APAGADA", "lat": "21.1", "long": "-101.6"}
-    errors_json(post_form(platform, {k: v for k, v in good.items() if k != "api_key"}), 400)
+    errors_json(post_form(platform, {k: v for k, v in good.items() if k != "api_key"}), 403)  # the spec: 403
     errors_json(post_form(platform, good | {"api_key": "sac_desconocida"}), 403)
     errors_json(post_form(platform, good | {"api_key": "demo-op-alumbrado-key-2026"}), 403)  # a department key
     errors_json(post_form(platform, {k: v for k, v in good.items() if k != "lat"}), 400)
     err = errors_json(post_form(platform, good | {"service_code": "NO-EXISTE"}), 400)
     assert "NO-EXISTE" in err["description"]
-    errors_json(post_form(platform, good | {"lat": "123"}), 400)
+    err = errors_json(post_form(platform, good | {"lat": "123"}), 400)
+    assert err["description"] == "Datos inválidos: lat: Debe ser menor o igual a 90."  # Spanish, Open311 names
+    err = errors_json(post_form(platform, good | {"service_code": "X" * 200, "description": "d" * 5000}), 400)
+    assert "service_code: Debe tener como máximo 120 caracteres" in err["description"]
+    assert "description: Debe tener como máximo 4000 caracteres" in err["description"]
+    assert "should" not in err["description"] and "Input" not in err["description"]
     errors_json(requests.get(v2(platform, "requests.json"), params={"status": "pendiente"}, timeout=10), 400)
     errors_json(requests.get(v2(platform, "requests.json"), params={"start_date": "ayer"}, timeout=10), 400)
     errors_json(requests.get(v2(platform, "requests/999999999.json"), timeout=10), 404)

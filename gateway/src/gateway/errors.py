@@ -99,9 +99,56 @@ async def api_error_handler(request: Request, exc: ApiError):
     return response
 
 
+#: pydantic's error types in Spanish (``{…}`` from the error's ``ctx``); others: ``Valor inválido.``
+MESSAGES = {
+    "missing": "Campo obligatorio.", "extra_forbidden": "Campo no permitido.",
+    "int_parsing": "Debe ser un número entero.", "int_from_float": "Debe ser un número entero.",
+    "int_type": "Debe ser un número entero.", "float_parsing": "Debe ser un número.", "float_type": "Debe ser un número.",
+    "finite_number": "Debe ser un número finito.", "bool_parsing": "Debe ser verdadero o falso (true/false).",
+    "bool_type": "Debe ser verdadero o falso (true/false).", "string_type": "Debe ser texto.",
+    "less_than_equal": "Debe ser menor o igual a {le}.", "less_than": "Debe ser menor que {lt}.",
+    "greater_than_equal": "Debe ser mayor o igual a {ge}.", "greater_than": "Debe ser mayor que {gt}.",
+    "string_too_short": "Debe tener al menos {min_length} caracteres.",
+    "string_too_long": "Debe tener como máximo {max_length} caracteres.",
+    "too_short": "Debe tener al menos {min_length} elementos.", "too_long": "Debe tener como máximo {max_length} elementos.",
+    "string_pattern_mismatch": "No tiene el formato esperado ({pattern}).",
+    "literal_error": "Debe ser uno de: {expected}.", "enum": "Debe ser uno de: {expected}.",
+    "date_parsing": "Debe ser una fecha AAAA-MM-DD.", "date_from_datetime_parsing": "Debe ser una fecha AAAA-MM-DD.",
+    "date_type": "Debe ser una fecha AAAA-MM-DD.", "datetime_parsing": "Debe ser una fecha y hora ISO 8601.",
+    "datetime_from_date_parsing": "Debe ser una fecha y hora ISO 8601.", "datetime_type": "Debe ser una fecha y hora ISO 8601.",
+    "list_type": "Debe ser una lista.", "dict_type": "Debe ser un objeto.", "model_type": "Debe ser un objeto.",
+    "model_attributes_type": "Debe ser un objeto.", "json_invalid": "El cuerpo no es JSON válido.",
+    "uuid_parsing": "Debe ser un UUID.", "url_parsing": "Debe ser una URL.", "url_scheme": "Debe ser una URL http(s).",
+    "decimal_parsing": "Debe ser un número decimal.", "union_tag_invalid": "Tipo no reconocido.",
+}
+
+
+def _shown(key: str, value):
+    if key == "expected":  # "'open' or 'closed'"
+        return str(value).replace("'", "").replace(" or ", " o ")
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def spanish(error: dict) -> str:
+    """One pydantic error's message in Spanish (a validator's own message as it is:
+    those the gateway writes are Spanish already)."""
+    ctx = error.get("ctx") or {}
+    if error.get("type") in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    template = MESSAGES.get(error.get("type"), "Valor inválido.")
+    try:
+        return template.format(**{k: _shown(k, v) for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        return template.split(" {", 1)[0].rstrip(":") + "."
+
+
+def field_errors(errors, skip: int = 1) -> list[dict]:
+    """``[{campo, mensaje}]`` of pydantic's errors (``skip``: leading ``loc`` parts, e.g. ``body``)."""
+    return [{"campo": ".".join(str(p) for p in e.get("loc", ())[skip:]), "mensaje": spanish(e)} for e in errors]
+
+
 async def validation_error_handler(request: Request, exc: RequestValidationError):
-    errors = [{"campo": ".".join(str(p) for p in e.get("loc", ())[1:]), "mensaje": e.get("msg")} for e in exc.errors()]
-    return problem(422, "validacion", "La solicitud tiene datos inválidos o faltantes.", errors=errors)
+    return problem(422, "validacion", "La solicitud tiene datos inválidos o faltantes.", errors=field_errors(exc.errors()))
 
 
 #: Starlette's own errors (no route, method not allowed, …) as problems too

@@ -144,7 +144,7 @@ def public_request(row: dict, *, notes: dict | None = None, service_names: dict 
     notes = notes or {}
     street, colonia = row.get("street"), row.get("colonia")
     return {
-        "service_request_id": row["folio"],
+        "service_request_id": str(row["folio"]),  # a string in JSON, as Open311 clients expect
         "status": "closed" if row["status"] in ("done", "not_viable") else "open",
         "status_notes": notes.get("status_notes"),
         "service_name": (service_names or {}).get(row["petition_type"], row["petition_type"]),

@@ -120,21 +120,6 @@ def may_see_personal_data(user: User | dict) -> bool:
     return role in PERSONAL_ROLES
 
 
-#: roles that see who a citizen is only through a report of that person they can see
-REPORT_SCOPED_ROLES = frozenset({Role.agency_staff, Role.block_leader})
-
-
-async def citizen_visible(call: Call, user: User | dict, numbers: Iterable[int]) -> bool:
-    """Whether ``user`` may see who the person behind ``numbers`` (their kept and merged
-    numbers) is: roles with the whole registry always; agency staff and block leaders only
-    when routing shows them at least one report of that person."""
-    role = user.get("role") if isinstance(user, dict) else getattr(user, "role", None)
-    if role not in REPORT_SCOPED_ROLES:
-        return True
-    page = await call("routing", "query_reports", actor_of(user), {"citizen_numbers": list(numbers)}, 1, 1)
-    return page["total"] > 0
-
-
 async def resolve_citizen_filters(call: Call, user: User | dict, filters: dict, criteria: dict, reason: str) -> dict:
     """``filters`` with the citizen criteria (name, sex, age range) turned into
     ``citizen_numbers`` by the citizens service (intersected with numbers given). A

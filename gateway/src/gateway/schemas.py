@@ -1,7 +1,8 @@
 """Request and response models of the public API (they make the OpenAPI document)."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic.fields import FieldInfo
 
 from .params import MAX_BIGINT
 
@@ -74,3 +75,19 @@ class Summary(BaseModel):
     not_viable: int
     duplicates: int = 0
     most_demanded: dict | None
+
+
+#: the version a PATCH read (a body field, or the If-Match header)
+Version = (int | None, Field(default=None, ge=1, description="la versión que leyó (o el encabezado If-Match)"))
+
+
+def patch_of(model: type[BaseModel], name: str, example: dict, *, without: tuple[str, ...] = (),
+             **extra) -> type[BaseModel]:
+    """The PATCH body of ``model``: its fields with their constraints, each optional (what
+    is omitted is kept: ``model_dump(exclude_unset=True)``) and null only where ``model``
+    admits null, so a field that may not be empty is a 422 ``validacion`` when sent as
+    null; ``extra`` adds or overrides fields (``version``, a required ``reason``…)."""
+    fields = {k: (info.annotation, FieldInfo.merge_field_infos(info, default=None, default_factory=None))
+              for k, info in model.model_fields.items() if k not in without}
+    return create_model(name, __config__=ConfigDict(extra="forbid", json_schema_extra={"examples": [example]}),
+                        **(fields | extra))

@@ -152,11 +152,11 @@ def multipart_openapi(model: type[BaseModel], what: str) -> dict:
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 
 
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback name and the Spanish one (RFC 6266 / 5987)."""
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """``attachment`` (or ``inline``) with an ASCII fallback name and the Spanish one (RFC 6266 / 5987)."""
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     ascii_name = "".join(c for c in ascii_name if " " <= c <= "~" and c not in '"\\')
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def evidence_response(evidence: dict, if_none_match: str | None = None) -> Response:
@@ -165,8 +165,8 @@ def evidence_response(evidence: dict, if_none_match: str | None = None) -> Respo
     etag = f'"{evidence["sha256"]}"'
     headers = {"ETag": etag, "X-Content-Type-Options": "nosniff",
                # RFC 6266 (ASCII fallback + UTF-8 name); images inline
-               "Content-Disposition": content_disposition(evidence["filename"]).replace(
-                   "attachment", "inline" if evidence["content_type"] in INLINE_TYPES else "attachment", 1),
+               "Content-Disposition": content_disposition(
+                   evidence["filename"], "inline" if evidence["content_type"] in INLINE_TYPES else "attachment"),
                "Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "private, max-age=3600"}
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)

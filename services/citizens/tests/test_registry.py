@@ -206,7 +206,7 @@ def test_reads_write_access_log_rows(uow, raw):
     raw.session.execute(sa.text("DELETE FROM personal_data_access_log"))
     raw.commit()
     handlers.get_citizen(uow, OPERATOR, n[("Jose", "Nunez")], "  seguimiento del folio 123 ")
-    handlers.get_citizen(uow, STAFF, n[("Jose", "Nunez")], "atender reporte de alumbrado")
+    handlers.get_citizen(uow, STAFF, n[("Jose", "Nunez")], "atender reporte de alumbrado", lambda a, ns: True)
     found = handlers.search_citizens(uow, OPERATOR, "nunez", "llamada 072 del ciudadano")["items"]
     handlers.search_citizens(uow, OPERATOR, "nadie se llama así", "llamada 072")
     rows = access_rows(uow)
@@ -293,3 +293,26 @@ def test_events_carry_the_number_only(uow, raw):
     for personal in ("maría", "maria", "guadalupe", "hernández", "hernandez", "4771234567", "madero",
                      "centro", "37000", "lupita", "otra@example"):
         assert personal not in text, personal
+
+
+def test_agency_staff_read_only_a_citizen_behind_a_report_they_see(uow):
+    """Citizens decides, asking routing (here a stand-in for its answer) with the actor and
+    the person's kept and merged numbers; not seen is as if the number did not exist."""
+    kept = register(uow)["created"]["number"]
+    merged = register(uow, force=True, phones=["4770001122"])["created"]["number"]
+    handlers.merge_citizens(uow, OPERATOR, kept, merged, "registro duplicado")
+    asked = []
+
+    def sees(actor, numbers, answer):
+        asked.append((actor["username"], sorted(numbers)))
+        return answer
+
+    assert handlers.get_citizen(uow, STAFF, merged, WHY, lambda a, ns: sees(a, ns, True))["number"] == kept
+    assert asked == [("staff", sorted([kept, merged]))]
+    for sees_reports in (lambda a, ns: sees(a, ns, False), None):
+        with pytest.raises(NotFound) as err:
+            handlers.get_citizen(uow, STAFF, kept, WHY, sees_reports)
+        assert err.value.code == "ciudadano_no_encontrado"
+    asked.clear()
+    handlers.get_citizen(uow, OPERATOR, kept, WHY, lambda a, ns: sees(a, ns, False))  # the whole registry
+    assert asked == []

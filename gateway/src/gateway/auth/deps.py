@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Iterable
 
@@ -73,6 +73,11 @@ class Auth:
                                  "La autenticación no está configurada en este servidor.")
         return self.engine
 
+    def conn(self, begin: bool = False):
+        """``gateway_db`` over this engine: every route reaches the gateway's database
+        through it, so the database being away is a 503 with ``Retry-After``."""
+        return gateway_db(self.db(), begin)
+
 
 def get_auth(request: Request) -> Auth:
     return request.app.state.auth
@@ -95,19 +100,28 @@ def unavailable(detail: str) -> ApiError:
                     {"Retry-After": RETRY_AFTER_SECONDS})
 
 
-@asynccontextmanager
-async def gateway_db(engine: AsyncEngine, begin: bool = False):
-    """A connection (``begin``: a transaction) to the gateway's database; the database
-    being away (refused, restarted, reset) is a 503, not a 500."""
+@contextmanager
+def db_outage():
+    """Around any use of the gateway's database: its being away (refused, restarted,
+    reset) is a 503 with ``Retry-After``, not a 500."""
     try:
-        async with (engine.begin() if begin else engine.connect()) as conn:
-            conn: AsyncConnection
-            yield conn
+        yield
     except Exception as exc:
         if isinstance(exc, ApiError) or not is_transient(exc):
             raise
         log.warning("gateway database unavailable: %s: %s", type(exc).__name__, exc)
         raise unavailable("La base de datos de acceso no está disponible en este momento.") from None
+
+
+@asynccontextmanager
+async def gateway_db(engine: AsyncEngine, begin: bool = False):
+    """A connection (``begin``: a transaction) to the gateway's database, under ``db_outage``."""
+    with db_outage():
+        async with (engine.begin() if begin else engine.connect()) as conn:
+            conn: AsyncConnection
+            yield conn
+
+
 bearer = HTTPBearer(auto_error=False, scheme_name="token", description="Token de acceso de /v1/auth/login")
 
 
@@ -245,4 +259,4 @@ async def audit_event(request: Request, action: str, *, target: str | None = Non
 
 
 __all__ = ["Auth", "AuthDep", "CurrentUser", "Principal", "RateLimited", "StaffOrKey", "audit_event",
-           "authenticate_key", "client_ip", "current_user", "gateway_db", "invalid_key", "require_roles", "staff_or_key", "unavailable"]
+           "authenticate_key", "client_ip", "current_user", "db_outage", "gateway_db", "invalid_key", "require_roles", "staff_or_key", "unavailable"]

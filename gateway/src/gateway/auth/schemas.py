@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..schemas import patch_of
 from .model import Role
 
 
@@ -58,14 +59,9 @@ class UserIn(BaseModel):
     active: bool = True
 
 
-class UserPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "supervisor", "agency": None, "department": None}]})
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    role: Role | None = None
-    agency: str | None = Field(default=None, max_length=50)
-    department: str | None = Field(default=None, max_length=50)
-    active: bool | None = None
-    password: str | None = Field(default=None, min_length=1, max_length=1024)
+#: PATCH /v1/users/{id}: what is omitted is kept; name, role, active and password may not be null
+UserPatch = patch_of(UserIn, "UserPatch", {"role": "supervisor", "agency": None, "department": None},
+                     without=("username",))
 
 
 class UserPage(BaseModel):

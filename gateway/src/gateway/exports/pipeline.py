@@ -7,11 +7,16 @@ the CPU work of encoding runs in a worker thread so the event loop keeps serving
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any, AsyncIterator, Awaitable, Callable
 
+from starlette.background import BackgroundTask
+from starlette.responses import StreamingResponse
+
+from ..uploads import content_disposition
 from .columns import Column
-from .csv_writer import CsvEncoder
-from .xlsx_writer import XlsxExport
+from .csv_writer import CsvEncoder, iter_csv
+from .xlsx_writer import XlsxExport, iter_file, remove, write_xlsx
 
 Call = Callable[..., Awaitable[Any]]
 Enrich = Callable[[list[dict]], Awaitable[list[dict]]]
@@ -71,3 +76,37 @@ class CsvStream:
             self.rows += len(page)
             yield chunk
         self.complete = True
+
+
+# --------------------------------------------------------------------------- answers
+
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def download(body, media_type: str, filename: str, *, path: str | None = None, disposition: str = "attachment",
+             headers: dict | None = None) -> StreamingResponse:
+    """A file to keep: ``body`` (bytes, or chunks as it is produced) or the temporary file
+    ``path`` (streamed, then removed however the client ends), never cached or sniffed."""
+    if path is not None:
+        body = iter_file(path)
+    elif isinstance(body, bytes):
+        body, headers = iter([body]), {"Content-Length": str(len(body))} | (headers or {})
+    return StreamingResponse(body, media_type=media_type, background=BackgroundTask(remove, path) if path else None,
+                             headers={"Content-Disposition": f'{disposition}; filename="{filename}"'
+                                      if filename.isascii() else content_disposition(filename, disposition),
+                                      "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+                             | (headers or {}))
+
+
+def service_file(out: dict, **kwargs) -> StreamingResponse:
+    """A file a service rendered: ``{content_b64, media_type | content_type, filename}``."""
+    return download(base64.b64decode(out["content_b64"]), out.get("media_type") or out["content_type"],
+                    out["filename"], **kwargs)
+
+
+async def table_download(columns: list[Column], rows: list[dict], fmt: str, filename: str) -> StreamingResponse:
+    """Rows as CSV or XLSX (``fmt``), headed by ``columns``."""
+    if fmt == "csv":
+        return download(iter_csv(columns, [rows]), MEDIA_TYPES["csv"], filename)
+    return download(None, MEDIA_TYPES["xlsx"], filename, path=await asyncio.to_thread(write_xlsx, columns, [rows]))

@@ -84,7 +84,7 @@ async def create(body: ApiKeyIn, request: Request, admin: AdminUser, auth: AuthD
     apikeys.check_key_fields(body.name, body.kind, body.scopes, body.rate_limit, body.channel, body.agency,
                              body.department)
     await _check_binding(request, body)
-    async with auth.db().begin() as conn:
+    async with auth.conn(begin=True) as conn:
         key, secret = await apikeys.create_key(conn, **body.model_dump(), actor=admin, ip=client_ip(request))
     return ApiKeyOut.model_validate(key).model_dump() | {"secret": secret}
 
@@ -93,12 +93,12 @@ async def create(body: ApiKeyIn, request: Request, admin: AdminUser, auth: AuthD
 async def list_keys(admin: AdminUser, auth: AuthDep, kind: Literal["channel", "department"] | None = None,
                     active: bool | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
                     offset: Offset = 0):
-    async with auth.db().connect() as conn:
+    async with auth.conn() as conn:
         items, total = await apikeys.list_keys(conn, kind=kind, active=active, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revocar una clave de API (de inmediato)")
 async def revoke(key_id: Id, request: Request, admin: AdminUser, auth: AuthDep):
-    async with auth.db().begin() as conn:
+    async with auth.conn(begin=True) as conn:
         return await apikeys.revoke_key(conn, key_id, actor=admin, ip=client_ip(request))

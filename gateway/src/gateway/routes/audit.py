@@ -19,8 +19,7 @@ async def list_audit(auth: AuthDep, user: Annotated[User, Depends(require_roles(
                      actor: str | None = None, action: str | None = None, target: str | None = None,
                      since: dt.datetime | None = None, until: dt.datetime | None = None,
                      limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Offset = 0):
-    engine, _ = auth.ready()
-    async with engine.connect() as conn:
+    async with auth.conn() as conn:
         items, total = await store.list_audit(conn, actor=actor, action=action, target=target, since=since,
                                               until=until, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}

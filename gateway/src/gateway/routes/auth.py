@@ -26,10 +26,10 @@ def _pair_out(pair) -> TokenOut:
 @router.post("/login", response_model=TokenOut, summary="Iniciar sesión (personal)",
              responses={401: {"description": "credenciales inválidas"}, 429: {"description": "demasiados intentos"}})
 async def login(body: LoginIn, request: Request, auth: AuthDep):
-    engine, tokens = auth.ready()
+    _, tokens = auth.ready()
     settings = auth.settings
     username, ip = normalise_username(body.username), client_ip(request)
-    async with engine.begin() as conn:
+    async with auth.conn(begin=True) as conn:
         failures = await store.recent_failures(conn, username, ip, settings.login_window_seconds)
         if failures >= settings.login_max_failures:
             await store.audit(conn, "auth.login_blocked", actor_name=username, target=f"user:{username}", ip=ip)
@@ -42,7 +42,7 @@ async def login(body: LoginIn, request: Request, auth: AuthDep):
 
     ok = await asyncio.to_thread(verify_password, password_hash, body.password)
     ok = ok and user is not None and user.active
-    async with engine.begin() as conn:
+    async with auth.conn(begin=True) as conn:
         if not ok:
             await store.add_failure(conn, username, ip)
             reason = "usuario_inexistente" if user is None else ("inactivo" if not user.active else "contrasena")
@@ -61,12 +61,12 @@ async def login(body: LoginIn, request: Request, auth: AuthDep):
 
 @router.post("/refresh", response_model=TokenOut, summary="Renovar el token (el de renovación se rota)")
 async def refresh(body: RefreshIn, request: Request, auth: AuthDep):
-    engine, tokens = auth.ready()
+    _, tokens = auth.ready()
     try:
         claims = tokens.decode(body.refresh_token, REFRESH)
     except TokenError as exc:
         raise unauthorized(exc.code, exc.detail) from None
-    async with engine.begin() as conn:
+    async with auth.conn(begin=True) as conn:
         first_use = await store.revoke(conn, claims.jti, claims.user_id, claims.expires_at)
         user = await store.get_user(conn, claims.user_id)
         if not first_use:
@@ -82,7 +82,7 @@ async def refresh(body: RefreshIn, request: Request, auth: AuthDep):
 @router.post("/logout", status_code=204, summary="Cerrar sesión (revoca los tokens)")
 async def logout(request: Request, user: CurrentUser, auth: AuthDep,
                  body: Annotated[LogoutIn | None, Body()] = None):
-    engine, tokens = auth.ready()
+    _, tokens = auth.ready()
     access = request.state.token
     refresh_claims = None
     if body is not None and body.refresh_token:
@@ -90,7 +90,7 @@ async def logout(request: Request, user: CurrentUser, auth: AuthDep,
             refresh_claims = tokens.decode(body.refresh_token, REFRESH)
         except TokenError:
             refresh_claims = None  # expired or invalid: nothing to revoke
-    async with engine.begin() as conn:
+    async with auth.conn(begin=True) as conn:
         await store.revoke(conn, access.jti, user.id, access.expires_at)
         if refresh_claims is not None and refresh_claims.user_id == user.id:
             await store.revoke(conn, refresh_claims.jti, user.id, refresh_claims.expires_at)

@@ -86,7 +86,7 @@ async def check_leader_login(auth, username: str | None) -> None:
     """``username`` must be a staff user with role block_leader (422 otherwise)."""
     if username is None:
         return
-    async with auth.db().connect() as conn:
+    async with auth.conn() as conn:
         user, _ = await store.user_for_login(conn, username)
     if user is None or user.role != Role.block_leader:
         raise ApiError(422, "usuario_no_es_jefe_de_manzana",

@@ -18,11 +18,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import CurrentUser, Role, User, actor_of, agency_scope, audit_event, require_roles
+from ..exports import MEDIA_TYPES, download
 from ..spreadsheet_upload import read_upload
-from ..errors import ApiError
 from .. import versioning
+from ..schemas import Version, patch_of
 from ..settings import LOCAL_TZ
-from ..uploads import content_disposition
 
 router = APIRouter(prefix="/v1/catalog", tags=["catálogo"])
 
@@ -30,8 +30,6 @@ EditorUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.admin
 AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 
 IMPORT_TIMEOUT = 120.0
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 SlaUnit = Literal["calendar_days", "business_days", "business_hours"]
 
 
@@ -84,18 +82,8 @@ class PetitionTypeIn(BaseModel):
     attributes: list[Attribute] = []
 
 
-class PetitionTypePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"sla_amount": 7, "version": 3}]})
-    version: int | None = Field(default=None, description="la versión que leyó (o el encabezado If-Match)")
-    name: str | None = None
-    kind: str | None = None
-    description: str | None = None
-    sla_amount: int | None = Field(default=None, ge=0)
-    sla_unit: SlaUnit | None = None
-    agency: str | None = None
-    department: str | None = None
-    active: bool | None = None
-    attributes: list[Attribute] | None = None
+PetitionTypePatch = patch_of(PetitionTypeIn, "PetitionTypePatch", {"sla_amount": 7, "version": 3}, without=("code",),
+                             version=Version, agency=(str, Field(default=None, max_length=60)))
 
 
 class AgencyIn(BaseModel):
@@ -119,11 +107,11 @@ class ChannelIn(BaseModel):
 
 class CalendarPatch(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"extra_days_off": ["2026-11-02"]}]})
-    weekend_days: list[int] | None = Field(default=None, description="0 = lunes … 6 = domingo")
-    extra_days_off: list[str] | None = Field(default=None, description="AAAA-MM-DD")
-    workday_start: str | None = Field(default=None, description="HH:MM")
-    workday_end: str | None = Field(default=None, description="HH:MM")
-    tz: str | None = None
+    weekend_days: list[int] = Field(default=None, description="0 = lunes … 6 = domingo")  # omitted: kept; never null
+    extra_days_off: list[str] = Field(default=None, description="AAAA-MM-DD")
+    workday_start: str = Field(default=None, description="HH:MM")
+    workday_end: str = Field(default=None, description="HH:MM")
+    tz: str = None
 
 
 class ImportResult(BaseModel):
@@ -144,12 +132,6 @@ async def _upsert(request: Request, user: User, what: str, code: str, body: Base
     out = await catalog(request, f"upsert_{what}", actor_of(user), {"code": code, **body.model_dump()})
     await audit_event(request, f"{what}.upserted", target=f"{what}:{out['code']}", detail=body.model_dump())
     return out
-
-
-def _not_null(changes: dict, keys) -> None:
-    for key in keys:
-        if key in changes and changes[key] is None:
-            raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
 
 
 def export_filename(fmt: str, agency: str | None) -> str:
@@ -206,8 +188,6 @@ async def update_petition_type(code: str, body: PetitionTypePatch, request: Requ
                                user: EditorUser, if_match: Annotated[str | None, Header()] = None):
     changes = body.model_dump(exclude_unset=True)
     version = versioning.version_of(changes.pop("version", None), if_match, "del tipo de petición")
-    _not_null(changes, ("name", "kind", "description", "sla_amount", "sla_unit", "agency", "department",
-                        "active", "attributes"))
     updated = await catalog(request, "update_petition_type", actor_of(user), code, changes, version)
     if updated["version"] != version:
         await audit_event(request, "petition_type.updated", target=f"petition_type:{updated['code']}",
@@ -259,7 +239,6 @@ async def get_calendar(request: Request, user: CurrentUser) -> dict[str, Any]:
 @router.patch("/calendar", summary="Cambiar el calendario municipal (administradores; lo omitido se conserva)")
 async def patch_calendar(body: CalendarPatch, request: Request, user: AdminUser) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
-    _not_null(changes, changes.keys())
     before = await catalog(request, "get_calendar")
     out = await catalog(request, "update_calendar", actor_of(user), changes)
     await audit_event(request, "calendar.updated", target="calendar", detail={"before": before, "after": out})
@@ -296,11 +275,4 @@ async def export_catalog(request: Request, user: CurrentUser,
                                                                          "la suya por omisión")] = None):
     agency = agency or agency_scope(user)
     content = base64.b64decode(await catalog(request, "export_catalog", format, agency, timeout=IMPORT_TIMEOUT))
-
-    def chunks(size: int = 64 * 1024):
-        for i in range(0, len(content), size):
-            yield content[i:i + size]
-
-    return StreamingResponse(chunks(), media_type=MEDIA_TYPES[format], headers={
-        "Content-Disposition": content_disposition(export_filename(format, agency)),
-        "Content-Length": str(len(content)), "Cache-Control": "no-store"})
+    return download(content, MEDIA_TYPES[format], export_filename(format, agency))

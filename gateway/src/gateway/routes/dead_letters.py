@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .. import dead_letters as dl
 from ..auth import Role, User, audit_event, require_roles
+from ..auth.deps import db_outage
 from ..params import MAX_BIGINT, Offset
 from ..errors import ApiError
 
@@ -81,8 +82,7 @@ class ReplayOut(BaseModel):
 
 
 def _engine(request: Request):
-    engine, _ = request.app.state.auth.ready()
-    return engine
+    return request.app.state.auth.db()
 
 
 @router.get("", response_model=DeadLetterPage, summary="Mensajes en la cola de mensajes muertos (administración)")
@@ -91,8 +91,9 @@ async def list_dead_letters(request: Request, user: AdminUser, queue: str | None
                             limit: Annotated[int, Query(ge=1, le=200)] = 50,
                             offset: Offset = 0):
     engine = _engine(request)
-    items, total = await dl.list_page(engine, queue=queue, event_type=event_type, limit=limit, offset=offset)
-    await dl.waiting(engine)
+    with db_outage():
+        items, total = await dl.list_page(engine, queue=queue, event_type=event_type, limit=limit, offset=offset)
+        await dl.waiting(engine)
     await audit_event(request, "dead_letters.listed", detail={"queue": queue, "event_type": event_type,
                                                              "returned": len(items), "total": total})
     return {"items": items, "total": total, "limit": limit, "offset": offset}

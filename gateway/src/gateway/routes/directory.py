@@ -9,7 +9,6 @@ routes only authenticate and pass the actor. ``/v1/public/directory``: the publi
 no credentials, without internal fields (extensions, person in charge)."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 from typing import Annotated, Any, Literal
@@ -18,12 +17,11 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import CurrentUser, User, actor_of, audit_event
-from ..errors import ApiError
-from ..exports import Column, iter_csv, iter_file, write_xlsx
+from ..auth import PUBLIC, CurrentUser, actor_of, audit_event
+from ..exports import MEDIA_TYPES, Column, service_file, table_download
 from .. import versioning
+from ..schemas import Version, patch_of
 from ..spreadsheet_upload import read_upload
-from .catalog import MEDIA_TYPES
 
 router = APIRouter(tags=["directorio (MODINFO)"])
 
@@ -33,7 +31,6 @@ Limit = Annotated[int, Query(ge=1, le=200, description="resultados por página")
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 DateParam = Annotated[dt.date, Query(description="AAAA-MM-DD, día de la ciudad")]
 IMPORT_TIMEOUT = 120.0
-PUBLIC_ACTOR = {"kind": "public", "username": "public", "role": "public"}
 TICKET_MEDIA = {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
                 "text/plain": {"schema": {"type": "string"}}}
 FILE_MEDIA = {"text/csv": {"schema": {"type": "string"}},
@@ -81,30 +78,8 @@ class OfficeIn(BaseModel):
     location: Location | None = None
 
 
-class OfficePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"version": 1, "hours": "Lunes a viernes de 8:00 a 15:00 h", "phones": ["477 215 6300"]}]})
-    version: int | None = Field(default=None, ge=1, description="la versión que leyó (o el encabezado If-Match)")
-    name: str | None = Field(default=None, max_length=250)
-    acronym: str | None = Field(default=None, max_length=30)
-    level: Level | None = None
-    parent_id: str | None = Field(default=None, max_length=64)
-    street: str | None = Field(default=None, max_length=200)
-    ext_number: str | None = Field(default=None, max_length=20)
-    int_number: str | None = Field(default=None, max_length=20)
-    colonia: str | None = Field(default=None, max_length=120)
-    postal_code: str | None = Field(default=None, max_length=5)
-    city: str | None = Field(default=None, max_length=120)
-    phones: list[str] | None = Field(default=None, max_length=20)
-    extensions: list[str] | None = Field(default=None, max_length=30)
-    email: str | None = Field(default=None, max_length=254)
-    website: str | None = Field(default=None, max_length=300)
-    hours: str | None = Field(default=None, max_length=200)
-    person_in_charge: str | None = Field(default=None, max_length=200)
-    keywords: list[str] | None = Field(default=None, max_length=60)
-    procedures: list[str] | None = Field(default=None, max_length=150)
-    active: bool | None = None
-    location: Location | None = None
+OfficePatch = patch_of(OfficeIn, "OfficePatch", {"version": 1, "hours": "Lunes a viernes de 8:00 a 15:00 h",
+                                                 "phones": ["477 215 6300"]}, without=("id",), version=Version)
 
 
 class ConsultIn(BaseModel):
@@ -122,18 +97,8 @@ class TicketIn(BaseModel):
 
 # --------------------------------------------------------------------------- helpers
 
-def staff_actor(user: User) -> dict:
-    """The actor directory receives (``kind`` staff unless the gateway already says)."""
-    return {"kind": "staff"} | actor_of(user)
-
-
 async def directory(request: Request, method: str, *args, **kwargs):
     return await request.app.state.call("directory", method, *args, **kwargs)
-
-
-def _file(content_b64: str, media_type: str, filename: str, headers: dict | None = None) -> Response:
-    return Response(base64.b64decode(content_b64), media_type=media_type,
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'} | (headers or {}))
 
 
 # --------------------------------------------------------------------------- guide
@@ -148,7 +113,7 @@ async def search_offices(request: Request, user: CurrentUser,
                          parent_id: Annotated[str | None, Query(max_length=64,
                                                                 description="solo debajo de esta oficina")] = None,
                          include_inactive: bool = False, limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
-    return await directory(request, "search_offices", staff_actor(user), q, level, parent_id, include_inactive,
+    return await directory(request, "search_offices", actor_of(user), q, level, parent_id, include_inactive,
                            limit, offset)
 
 
@@ -159,12 +124,12 @@ async def office_tree(request: Request, user: CurrentUser,
                       expanded: Annotated[list[str] | None, Query(max_length=500, description="claves de las ramas "
                                                                                               "abiertas (repetido)")] = None,
                       level: Level | None = None, include_inactive: bool = False) -> dict[str, Any]:
-    return await directory(request, "office_tree", staff_actor(user), expand, expanded or [], level, include_inactive)
+    return await directory(request, "office_tree", actor_of(user), expand, expanded or [], level, include_inactive)
 
 
 @router.post("/v1/directory/offices", status_code=201, summary="Dar de alta una oficina (supervisión, administración)")
 async def create_office(body: OfficeIn, request: Request, response: Response, user: CurrentUser) -> dict[str, Any]:
-    out = await directory(request, "create_office", staff_actor(user), body.model_dump(mode="json"))
+    out = await directory(request, "create_office", actor_of(user), body.model_dump(mode="json"))
     await audit_event(request, "directory.office_created", target=f"office:{out['id']}", detail={"name": out["name"]})
     response.headers["Location"] = f"/v1/directory/offices/{out['id']}"
     response.headers["ETag"] = f'"{out["version"]}"'
@@ -173,7 +138,7 @@ async def create_office(body: OfficeIn, request: Request, response: Response, us
 
 @router.get("/v1/directory/offices/{office_id}", summary="Una oficina (sin registrar consulta)")
 async def get_office(office_id: OfficeId, request: Request, response: Response, user: CurrentUser) -> dict[str, Any]:
-    out = await directory(request, "get_office", staff_actor(user), office_id)
+    out = await directory(request, "get_office", actor_of(user), office_id)
     response.headers["ETag"] = f'"{out["version"]}"'
     return out
 
@@ -183,13 +148,8 @@ async def get_office(office_id: OfficeId, request: Request, response: Response, 
 async def update_office(office_id: OfficeId, body: OfficePatch, request: Request, response: Response,
                         user: CurrentUser, if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True, mode="json")
-    version = changes.pop("version", None)
-    if version is None:
-        version = versioning.parse_if_match(if_match, "de la oficina")
-    for key in ("name", "level", "active"):
-        if key in changes and changes[key] is None:
-            raise ApiError(422, "validacion", f"El campo «{key}» no puede ser nulo.")
-    out = await directory(request, "update_office", staff_actor(user), office_id, changes, version)
+    version = changes.pop("version", None) or versioning.parse_if_match(if_match, "de la oficina")
+    out = await directory(request, "update_office", actor_of(user), office_id, changes, version)
     await audit_event(request, "directory.office_updated", target=f"office:{office_id}",
                       detail={"version": out["version"], "fields": sorted(changes)})
     response.headers["ETag"] = f'"{out["version"]}"'
@@ -198,13 +158,13 @@ async def update_office(office_id: OfficeId, body: OfficePatch, request: Request
 
 @router.get("/v1/directory/offices/{office_id}/history", summary="Historial de cambios de una oficina (antes y después)")
 async def office_history(office_id: OfficeId, request: Request, user: CurrentUser) -> list[dict[str, Any]]:
-    return await directory(request, "office_history", staff_actor(user), office_id)
+    return await directory(request, "office_history", actor_of(user), office_id)
 
 
 @router.post("/v1/directory/offices/{office_id}/consultations",
              summary="Consultar una oficina para atender a un ciudadano (queda registrada la consulta)")
 async def consult_office(office_id: OfficeId, body: ConsultIn, request: Request, user: CurrentUser) -> dict[str, Any]:
-    return await directory(request, "consult_office", staff_actor(user), office_id, body.channel)
+    return await directory(request, "consult_office", actor_of(user), office_id, body.channel)
 
 
 @router.post("/v1/directory/offices/{office_id}/tickets", response_class=Response,
@@ -214,8 +174,8 @@ async def consult_office(office_id: OfficeId, body: ConsultIn, request: Request,
              responses={200: {"content": TICKET_MEDIA, "headers": {"X-Numero-Atencion": {
                  "description": "Número de Atención (10 dígitos)", "schema": {"type": "string"}}}}})
 async def print_ticket(office_id: OfficeId, body: TicketIn, request: Request, user: CurrentUser) -> Response:
-    t = await directory(request, "print_ticket", staff_actor(user), office_id, body.channel, body.format)
-    return _file(t["content_b64"], t["media_type"], t["filename"], {"X-Numero-Atencion": t["attention_number"]})
+    t = await directory(request, "print_ticket", actor_of(user), office_id, body.channel, body.format)
+    return service_file(t, disposition="inline", headers={"X-Numero-Atencion": t["attention_number"]})
 
 
 # --------------------------------------------------------------------------- import / export
@@ -224,12 +184,10 @@ async def print_ticket(office_id: OfficeId, body: TicketIn, request: Request, us
             responses={200: {"content": FILE_MEDIA}})
 async def export_offices(request: Request, user: CurrentUser,
                          format: Annotated[Literal["csv", "xlsx"], Query(description="csv o xlsx")] = "csv") -> Response:
-    out = await directory(request, "export_offices", staff_actor(user), format)
+    out = await directory(request, "export_offices", actor_of(user), format)
     await audit_event(request, "directory.exported", target="directory:offices", detail={"format": format,
                                                                                          "rows": out["rows"]})
-    response = _file(out["content_b64"], out["media_type"], out["filename"])
-    response.headers["Content-Disposition"] = f'attachment; filename="{out["filename"]}"'
-    return response
+    return service_file(out)
 
 
 @router.post("/v1/directory/import",
@@ -246,7 +204,7 @@ async def import_offices(request: Request, user: CurrentUser,
     content, fmt, filename = await read_upload(request, "del directorio", format)
     # a refused file: 422 importacion_invalida, every bad line in the detail (and as ``errors``
     # where the gateway's error table passes a service's per-line report on)
-    result = await directory(request, "import_offices", staff_actor(user), fmt,
+    result = await directory(request, "import_offices", actor_of(user), fmt,
                              base64.b64encode(content).decode("ascii"), timeout=IMPORT_TIMEOUT)
     await audit_event(request, "directory.imported", target="directory:offices",
                       detail={"format": fmt, "filename": filename, "bytes": len(content)} | result)
@@ -272,7 +230,7 @@ async def consult_stats(request: Request, user: CurrentUser, date_from: DatePara
                         group: Group = "detail",
                         q: Annotated[str | None, Query(max_length=200, description="filtrar oficinas por nombre")] = None
                         ) -> dict[str, Any]:
-    return await directory(request, "consult_stats", staff_actor(user), date_from.isoformat(), date_to.isoformat(),
+    return await directory(request, "consult_stats", actor_of(user), date_from.isoformat(), date_to.isoformat(),
                            group, q)
 
 
@@ -282,24 +240,19 @@ async def export_stats(request: Request, user: CurrentUser, date_from: DateParam
                        group: Group = "detail",
                        format: Annotated[Literal["csv", "xlsx"], Query(description="csv o xlsx")] = "xlsx",
                        q: Annotated[str | None, Query(max_length=200)] = None) -> StreamingResponse:
-    stats = await directory(request, "consult_stats", staff_actor(user), date_from.isoformat(), date_to.isoformat(),
+    stats = await directory(request, "consult_stats", actor_of(user), date_from.isoformat(), date_to.isoformat(),
                             group, q, for_export=True)  # directory checks the right to export
-    columns = STAT_COLUMNS[group]
-    name = f"modinfo-{group}-{date_from.isoformat()}-{date_to.isoformat()}.{format}"
     await audit_event(request, "directory.statistics_exported", target="directory:statistics",
                       detail={"format": format, "group": group, "rows": len(stats["rows"])})
-    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if format == "csv":
-        return StreamingResponse(iter_csv(columns, [stats["rows"]]), media_type=MEDIA_TYPES["csv"], headers=disposition)
-    path = await asyncio.to_thread(write_xlsx, columns, [stats["rows"]])
-    return StreamingResponse(iter_file(path), media_type=MEDIA_TYPES["xlsx"], headers=disposition)
+    return await table_download(STAT_COLUMNS[group], stats["rows"], format,
+                                f"modinfo-{group}-{date_from.isoformat()}-{date_to.isoformat()}.{format}")
 
 
 @router.get("/v1/directory/log", summary="Bitácora de consultas e impresiones (origen, usuario, hora)")
 async def consult_log(request: Request, user: CurrentUser, date_from: DateParam, date_to: DateParam,
                       office_id: Annotated[str | None, Query(max_length=64)] = None, limit: Limit = 50,
                       offset: Offset = 0) -> dict[str, Any]:
-    return await directory(request, "consult_log", staff_actor(user), date_from.isoformat(), date_to.isoformat(),
+    return await directory(request, "consult_log", actor_of(user), date_from.isoformat(), date_to.isoformat(),
                            office_id, limit, offset)
 
 
@@ -311,9 +264,9 @@ async def public_search(request: Request,
                         q: Annotated[str | None, Query(max_length=200, examples=["agua"])] = None,
                         level: Level | None = None, parent_id: Annotated[str | None, Query(max_length=64)] = None,
                         limit: Limit = 20, offset: Offset = 0) -> dict[str, Any]:
-    return await directory(request, "search_offices", PUBLIC_ACTOR, q, level, parent_id, False, limit, offset)
+    return await directory(request, "search_offices", PUBLIC, q, level, parent_id, False, limit, offset)
 
 
 @router.get("/v1/public/directory/offices/{office_id}", summary="Una oficina de la guía pública (cuenta como consulta web)")
 async def public_office(office_id: OfficeId, request: Request) -> dict[str, Any]:
-    return await directory(request, "public_office", PUBLIC_ACTOR, office_id)
+    return await directory(request, "public_office", PUBLIC, office_id)

@@ -25,12 +25,11 @@ from typing import Annotated, Any, Mapping
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from starlette.background import BackgroundTask
 from starlette.datastructures import ImmutableMultiDict
 
 from ..auth import User, audit_event, require_roles
 from ..errors import ApiError
-from ..exports import MAX_BATCH, WorkOrder, columns_for, iter_file, tracking_url, write_work_orders
+from ..exports import MAX_BATCH, MEDIA_TYPES, WorkOrder, columns_for, download, tracking_url, write_work_orders
 from ..settings import LOCAL_TZ
 from ..exports.pipeline import CsvStream, build_xlsx, export_pages
 from ..exports.xlsx_writer import remove
@@ -47,9 +46,7 @@ _EXPORT_PARAMS = [p for p in consultas_route._CONSULTAS
 
 Reader = Annotated[User, Depends(require_roles(*READ_ROLES))]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
-PDF = "application/pdf"
+XLSX, CSV, PDF = MEDIA_TYPES["xlsx"], MEDIA_TYPES["csv"], MEDIA_TYPES["pdf"]
 #: citizens' get_citizens answers at most 500 numbers per call
 CITIZENS_PER_CALL = 500
 
@@ -66,11 +63,6 @@ class Options(BaseModel):
 
 def _stamp() -> str:
     return dt.datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-
-
-def _disposition(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff"}
 
 
 def _audit_filters(filters: dict, criteria: dict | None = None) -> dict:
@@ -155,11 +147,10 @@ async def _export(request: Request, user: User, fmt: str):
     if fmt == "xlsx":
         path, rows = await build_xlsx(columns, pages)
         await audit_event(request, "reports.exported", detail=detail | {"rows": rows})
-        return StreamingResponse(iter_file(path), media_type=XLSX, headers=_disposition(filename),
-                                 background=BackgroundTask(remove, path))
+        return download(None, XLSX, filename, path=path)
     # CSV streams as it is read: audited before the first byte, with the rows counted
     await audit_event(request, "reports.exported", detail=detail | {"rows": total})
-    return StreamingResponse(CsvStream(columns, pages), media_type=CSV, headers=_disposition(filename))
+    return download(CsvStream(columns, pages), CSV, filename)
 
 
 # --------------------------------------------------------------------------- work orders
@@ -261,8 +252,7 @@ async def _work_orders(request: Request, user: User, rows: list[dict], options: 
                       detail=audited | {"rows": len(orders), "hide_citizen_data": options.hide_citizen_data,
                                         "hide_citizen_name": options.hide_citizen_name,
                                         "citizen_data": personal})
-    return StreamingResponse(iter_file(path), media_type=PDF, headers=_disposition(filename),
-                             background=BackgroundTask(remove, path))
+    return download(None, PDF, filename, path=path)
 
 
 def _order(row: dict, received: dict, interventions: list[dict], personal: bool, hide_name: bool,

@@ -21,8 +21,10 @@ Decisions (gateway/README.md, "Open311 GeoReport v2"):
   ``service_code`` (comma list), ``start_date``/``end_date`` (ISO 8601; default the last
   90 days), ``status`` (``open``/``closed``); at most 1000, newest first. Only public
   fields: no description, nothing of the citizen.
-- api_key missing → 400; unknown, revoked, of another kind or without ``open311`` → 403;
-  over its rate limit → 429 with ``Retry-After``.
+- api_key missing, unknown, revoked, of another kind or without ``open311`` → 403 (the
+  spec's answer for an invalid key); over its rate limit → 429 with ``Retry-After``.
+- ``service_request_id`` is a string in JSON, as clients and validators expect (XML has
+  text anyway). Every error description is Spanish, validation messages included.
 """
 from __future__ import annotations
 
@@ -33,13 +35,14 @@ import re
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from .. import open311_format as fmt311
 from ..auth import PUBLIC, apikeys
 from ..auth.deps import authenticate_key
-from ..errors import ApiError
+from ..errors import ApiError, field_errors
 from ..params import MAX_BIGINT
 from ..report_view import open311_row, read_report
 from ..schemas import ReportIn
@@ -70,19 +73,16 @@ def _error(status: int, description: str, fmt: str) -> Response:
     return _document(fmt311.render_errors(status, description, fmt), fmt, status, cache=False)
 
 
-class Open311Error(Exception):
-    def __init__(self, status: int, description: str, headers: dict | None = None):
-        self.status, self.description, self.headers = status, description, headers or {}
+def bad(status: int, description: str) -> ApiError:
+    """An Open311 refusal (``ApiError`` answered in the spec's error format)."""
+    return ApiError(status, "open311", description)
 
 
-def _spec_error(err: Open311Error | ApiError, fmt: str) -> Response:
+def _spec_error(err: ApiError, fmt: str) -> Response:
     """The spec's error document; an ApiError (the gateway's or a service's) in the spec's
     terms: bad input is 400, not found 404, refusals (a bad api_key too) 403; anything else
     keeps its status (503 when a service is down)."""
-    if isinstance(err, ApiError):
-        err = Open311Error({422: 400, 409: 400, 401: 403}.get(err.status, err.status), err.detail,
-                           getattr(err, "headers", None))
-    response = _error(err.status, err.description, fmt)
+    response = _error({422: 400, 409: 400, 401: 403}.get(err.status, err.status), err.detail, fmt)
     response.headers.update(err.headers)
     return response
 
@@ -100,8 +100,10 @@ class Open311Route(APIRoute):
                 return _error(400, f"Formato «{fmt}» no soportado: use .json o .xml.", "json")
             try:
                 return await handler(request)
-            except (Open311Error, ApiError) as err:
+            except ApiError as err:
                 return _spec_error(err, fmt)
+            except RequestValidationError as exc:
+                return _error(400, _invalid(field_errors(exc.errors())), fmt)
 
         return route
 
@@ -142,7 +144,7 @@ async def _fields(request: Request) -> dict:
         form = await request.form()
         return {k: v for k, v in form.items() if isinstance(v, str)}
     except (ValueError, UnicodeDecodeError):
-        raise Open311Error(400, "El cuerpo no es un formulario ni un objeto JSON válido.") from None
+        raise bad(400, "El cuerpo no es un formulario ni un objeto JSON válido.") from None
 
 
 def _text(fields: dict, name: str) -> str | None:
@@ -160,7 +162,7 @@ def _coordinate(fields: dict, name: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise Open311Error(400, f"{name} debe ser un número decimal.") from None
+        raise bad(400, f"{name} debe ser un número decimal.") from None
 
 
 def _address(address: str | None) -> tuple[str, str]:
@@ -175,37 +177,47 @@ def _address(address: str | None) -> tuple[str, str]:
 
 async def _channel_key(request: Request, secret: str | None) -> apikeys.ApiKey:
     if not secret:
-        raise Open311Error(400, "api_key es obligatorio para crear solicitudes.")
+        raise bad(403, "api_key es obligatorio para crear solicitudes.")
     key = await authenticate_key(request, request.app.state.auth, secret)  # 401 → 403, 429 with Retry-After
     if key.kind != apikeys.CHANNEL or not key.has_scope(apikeys.OPEN311):
-        raise Open311Error(403, "Esta api_key no permite crear solicitudes Open311.")
+        raise bad(403, "Esta api_key no permite crear solicitudes Open311.")
     return key
 
 
 def _report(fields: dict, key: apikeys.ApiKey) -> dict:
     service_code = _text(fields, "service_code")
     if service_code is None:
-        raise Open311Error(400, "service_code es obligatorio.")
+        raise bad(400, "service_code es obligatorio.")
     lat, lon = _coordinate(fields, "lat"), _coordinate(fields, "long")
     street, colonia = _address(_text(fields, "address_string"))
     if (lat is None) != (lon is None):
-        raise Open311Error(400, "lat y long van juntas: indique ambas o ninguna.")
+        raise bad(400, "lat y long van juntas: indique ambas o ninguna.")
     if lat is None and UNSPECIFIED in (street, colonia):
-        raise Open311Error(400, "Sin lat y long, address_string debe indicar «calle, colonia»: "
+        raise bad(400, "Sin lat y long, address_string debe indicar «calle, colonia»: "
                                 "este servidor no geocodifica.")
     description = _text(fields, "description") or f"Solicitud Open311 sin descripción ({service_code})."
     media_url = _text(fields, "media_url")
     if media_url is not None:
         if not MEDIA_URL.match(media_url):
-            raise Open311Error(400, "media_url debe ser una URL http(s) de hasta 500 caracteres.")
+            raise bad(400, "media_url debe ser una URL http(s) de hasta 500 caracteres.")
         description = f"{description}\nImagen (media_url): {media_url}"
     try:
         report = ReportIn(petition_type=service_code, channel=key.channel, description=description,
                           location={"lat": lat, "lon": lon, "colonia": colonia, "street": street})
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise Open311Error(400, f"Datos inválidos: {problems}.") from None
+        raise bad(400, _invalid(field_errors(exc.errors(), skip=0))) from None
     return report.model_dump()
+
+
+#: a report's fields by their Open311 names
+OPEN311_NAMES = {"petition_type": "service_code", "location.lat": "lat", "location.lon": "long",
+                 "location.street": "address_string", "location.colonia": "address_string"}
+
+
+def _invalid(errors: list[dict]) -> str:
+    """``Datos inválidos: lat: Debe ser menor o igual a 90.; …``, in Open311's field names."""
+    return "Datos inválidos: " + "; ".join(f"{OPEN311_NAMES.get(e['campo'], e['campo'])}: {e['mensaje']}"
+                                          for e in errors)
 
 
 @router.post("/requests.{fmt}", status_code=201,
@@ -218,11 +230,11 @@ async def create_request(request: Request, fmt: str):
         out = await file_report(request, payload, key.actor_name, request.headers.get("idempotency-key"))
     except ApiError as error:
         if error.code == "tipo_peticion_no_encontrado":
-            raise Open311Error(400, f"service_code «{payload['petition_type']}» no existe o no está activo.")
+            raise bad(400, f"service_code «{payload['petition_type']}» no existe o no está activo.")
         raise
     notice = (f"Folio {out['folio']}, atendido por {out['agency']}; fecha límite {out['due_at'][:10]}. "
               f"Clave de seguimiento: {out['tracking_token']}.")
-    body = fmt311.render_created([{"service_request_id": out["folio"], "service_notice": notice,
+    body = fmt311.render_created([{"service_request_id": str(out["folio"]), "service_notice": notice,
                                    "account_id": None}], fmt)
     return _document(body, fmt, status=201, cache=False)
 
@@ -233,7 +245,7 @@ def _moment(value: str | None, name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
-        raise Open311Error(400, f"{name} debe ser una fecha ISO 8601 (p. ej. 2026-11-05T08:15:30-06:00).") from None
+        raise bad(400, f"{name} debe ser una fecha ISO 8601 (p. ej. 2026-11-05T08:15:30-06:00).") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
@@ -247,9 +259,9 @@ def _folios(values: list[str], status: int = 400) -> list[int]:
     except ValueError:
         folios = []
     if len(folios) != len(values) or any(not 1 <= f <= MAX_BIGINT for f in folios):
-        raise Open311Error(status, "service_request_id debe ser un número de folio.")
+        raise bad(status, "service_request_id debe ser un número de folio.")
     if len(folios) > MAX_REQUESTS:
-        raise Open311Error(400, f"Como máximo {MAX_REQUESTS} service_request_id.")
+        raise bad(400, f"Como máximo {MAX_REQUESTS} service_request_id.")
     return folios
 
 
@@ -302,7 +314,7 @@ async def list_requests(request: Request, fmt: str, service_request_id: str | No
         if start is None:
             start = end - timedelta(days=DEFAULT_DAYS)
         if end is not None and end < start:
-            raise Open311Error(400, "end_date es anterior a start_date.")
+            raise bad(400, "end_date es anterior a start_date.")
         filters["date_from"] = start.astimezone(LOCAL_TZ).date().isoformat()
         if end is not None:
             filters["date_to"] = end.astimezone(LOCAL_TZ).date().isoformat()
@@ -311,7 +323,7 @@ async def list_requests(request: Request, fmt: str, service_request_id: str | No
         if status:
             wanted = _list(status.lower())
             if not wanted or any(s not in STATUSES for s in wanted):
-                raise Open311Error(400, "status es «open» o «closed».")
+                raise bad(400, "status es «open» o «closed».")
             filters["status"] = sorted({x for s in wanted for x in STATUSES[s]})
         rows = await _query(request, filters, start, end)
     items = await _public(request, rows)
@@ -331,4 +343,4 @@ async def get_token(request: Request, token: str, fmt: str, jurisdiction_id: str
     exists; a folio given as token answers itself."""
     (folio,) = _folios([token], status=404)
     await read_report(request.app.state.call, folio, PUBLIC)  # 404 when there is no such request
-    return _document(fmt311.render_tokens([{"service_request_id": folio, "token": token}], fmt), fmt, cache=False)
+    return _document(fmt311.render_tokens([{"service_request_id": str(folio), "token": token}], fmt), fmt, cache=False)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from ..auth import User, require_roles
 from ..errors import ApiError
 from ..params import CitizenNumber
-from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, REPORT_SCOPED_ROLES, TODAY_FILTERS, actor_of,
+from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, TODAY_FILTERS, actor_of,
                              attach_citizens, check_known, flag, hide_map, integer, may_see_personal_data, paginated,
                              parse_filters, reason_of, resolve_citizen_filters)
 
@@ -133,9 +133,8 @@ async def citizen_history(number: CitizenNumber, request: Request, user: Reader)
         "routing", "query_reports", actor_of(user), {"citizen_numbers": person["numbers"]},
         integer(params, "page", 1), integer(params, "per_page", 50), params.get("sort") or "-created_at")))
     citizen = {"number": person["number"], "numbers": person["numbers"]}
-    # agency staff and block leaders: the person's name only through a report they can see
-    visible = answer["total"] > 0 or user.role not in REPORT_SCOPED_ROLES
-    if may_see_personal_data(user) and visible and not flag(params, "hide_citizen_data"):
+    # the name comes with the person's reports routing shows this actor (as on any list), never without
+    if may_see_personal_data(user) and answer["total"] > 0 and not flag(params, "hide_citizen_data"):
         found = await call("citizens", "get_citizens", actor_of(user), [person["number"]],
                            reason_of(params, "Historial del ciudadano"))
         if found["items"]:

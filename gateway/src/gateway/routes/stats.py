@@ -8,7 +8,6 @@ export writers (Spanish headings)."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
 import json
 import time
@@ -22,11 +21,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sacinfra.envelope import make_envelope
 
-from ..auth import CurrentUser, Principal, Role, actor_of, apikeys, require_roles, staff_or_key
+from ..auth import PUBLIC, CurrentUser, Principal, Role, actor_of, apikeys, require_roles, staff_or_key
 from ..auth.apikeys import RateLimiter
 from ..auth.deps import client_ip
 from ..errors import ApiError
-from ..exports import Column, CsvEncoder, iter_csv, iter_file, write_xlsx
+from ..exports import Column, CsvEncoder, service_file, table_download
 from ..schemas import Summary
 
 
@@ -40,7 +39,6 @@ async def lifespan(app: FastAPI):
 
 
 router = APIRouter(prefix="/v1/stats", tags=["estadísticas"], lifespan=lifespan)
-PUBLIC_ACTOR = {"kind": "public", "username": "public", "role": "public"}
 Format = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,31 +66,20 @@ def no_nul(*values) -> None:
         raise ApiError(422, "datos_invalidos", "El texto no puede contener el carácter nulo (U+0000).")
 
 
-def staff_actor(user) -> dict:
-    """The actor stats receives for a staff user (the actor contract's kind included)."""
-    return {"kind": "staff"} | actor_of(user)
-
-
 async def _call(request: Request, method: str, *args):
     return await request.app.state.call("stats", method, *args)
 
 
-def table(rows: list[dict], fmt: str, name: str) -> Response:
-    """A list of rows as CSV or XLSX with Spanish headings (the gateway's export writers)."""
+async def answer(result: dict, fmt: str, name: str):
+    """The result as JSON, or its rows as CSV or XLSX with Spanish headings."""
+    if fmt == "json":
+        return result
+    rows = result.get("rows", [])
     keys = list(dict.fromkeys(k for r in rows for k, v in r.items() if not isinstance(v, (dict, list))))
     columns = [Column(k, HEADINGS.get(k, k), "float" if any(isinstance(r.get(k), float) for r in rows)
                       else "int" if all(isinstance(r.get(k), (int, type(None))) and not isinstance(r.get(k), bool)
                                         for r in rows) else "text") for k in keys]
-    if fmt == "csv":
-        return StreamingResponse(iter_csv(columns, [rows]), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    path = write_xlsx(columns, [rows])
-    return StreamingResponse(iter_file(path), media_type=XLSX,
-                             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-
-
-def answer(result: dict, fmt: str, name: str):
-    return result if fmt == "json" else table(result.get("rows", []), fmt, name)
+    return await table_download(columns, rows, fmt, f"{name}.{fmt}")
 
 
 def _responses(example: dict) -> dict:
@@ -146,32 +133,28 @@ async def summary(request: Request):
     return await _call(request, "summary")
 
 
-@router.get("/totals", summary="Totales por periodo, filtrados y agrupados (Estadístico)",
-            responses=_responses(TOTALS_EXAMPLE))
-async def totals(request: Request, user: CurrentUser, q: Params):
-    return answer(await _call(request, "totals", staff_actor(user), q.params), q.format, "totales")
+def _interval(interval: Annotated[Literal["day", "week", "month"], Query()] = "month") -> dict:
+    return {"interval": interval}
 
 
-@router.get("/status-by-agency", summary="Estatus por dependencia", responses=_responses(
-    TOTALS_EXAMPLE | {"group_by": "agency", "statuses": ["captured", "in_progress", "done", "not_viable"]}))
-async def status_by_agency(request: Request, user: CurrentUser, q: Params):
-    return answer(await _call(request, "status_by_agency", staff_actor(user), q.params), q.format,
-                  "estatus-por-dependencia")
+def _level(level: Annotated[Literal["colonia", "zone"], Query()] = "colonia") -> dict:
+    return {"level": level}
 
 
-@router.get("/time-series", summary="Serie de tiempo por día, semana o mes", responses=_responses(
-    {"interval": "month", "basis": "created", "rows": [{"period": "2026-11-01", "total": 93, "captured": 3,
-                                                         "in_progress": 10, "done": 78, "not_viable": 2}]}))
-async def time_series(request: Request, user: CurrentUser, q: Params,
-                      interval: Annotated[Literal["day", "week", "month"], Query()] = "month"):
-    return answer(await _call(request, "time_series", staff_actor(user), q.params | {"interval": interval}),
-                  q.format, "serie-de-tiempo")
+def _as_of(as_of: Annotated[dt.datetime | None, Query(description="abiertos vencidos a esta hora")] = None) -> dict:
+    return {"as_of": as_of.isoformat()} if as_of else {}
 
 
-@router.get("/shares", summary="Participación de cada canal (u otra dimensión) en el total", responses=_responses(
-    TOTALS_EXAMPLE | {"rows": [{"key": "MIERCOLES CIUDADANO", "total": 595, "share": 0.4958, "percent": 49.58}]}))
-async def shares(request: Request, user: CurrentUser, q: Params):
-    return answer(await _call(request, "shares", staff_actor(user), q.params), q.format, "participacion")
+def _nothing() -> dict:
+    return {}
+
+
+def table_route(path: str, method: str, filename: str, summary: str, example: dict, extra=_nothing) -> None:
+    """``GET /v1/stats{path}``: stats' ``method`` with the Estadístico's parameters (and
+    ``extra``'s), as JSON or, with ``format``, a CSV/XLSX named ``filename``."""
+    async def route(request: Request, user: CurrentUser, q: Params, more: dict = Depends(extra)):
+        return await answer(await _call(request, method, actor_of(user), q.params | more), q.format, filename)
+    router.add_api_route(path, route, methods=["GET"], name=method, summary=summary, responses=_responses(example))
 
 
 COMPLIANCE_EXAMPLE = {"group_by": "department", "as_of": "2026-12-07T12:00:00+00:00", "rows": [
@@ -179,53 +162,38 @@ COMPLIANCE_EXAMPLE = {"group_by": "department", "as_of": "2026-12-07T12:00:00+00
      "ci95_high": 0.8613, "mean_hours": 70.2, "median_hours": 50.5, "mean_business_hours": 21.3,
      "median_business_hours": 16.4, "open_overdue": 4}]}
 
-
-@router.get("/compliance", summary="Cumplimiento por dependencia, departamento, tipo de petición, colonia o zona",
-            responses=_responses(COMPLIANCE_EXAMPLE))
-async def compliance(request: Request, user: CurrentUser, q: Params,
-                     as_of: Annotated[dt.datetime | None, Query(description="abiertos vencidos a esta hora")] = None):
-    params = q.params | ({"as_of": as_of.isoformat()} if as_of else {})
-    return answer(await _call(request, "compliance", staff_actor(user), params), q.format, "cumplimiento")
-
-
-@router.get("/productivity", summary="Productividad por usuario", responses=_responses(
-    {"date_from": "2026-11-01", "date_to": "2026-11-30", "rows": [
-        {"key": "operator", "captured": 310, "interventions": 0, "finished": 0}]}))
-async def productivity(request: Request, user: CurrentUser, q: Params):
-    return answer(await _call(request, "productivity", staff_actor(user), q.params), q.format, "productividad")
-
-
-@router.get("/geography", summary="Reportes y cumplimiento por colonia o zona, con GeoJSON", responses=_responses(
-    {"level": "colonia", "rows": [{"key": "CENTRO", "total": 40, "rank": 1, "lat": 21.1221, "lon": -101.6824}],
-     "geojson": {"type": "FeatureCollection", "features": []}}))
-async def geography(request: Request, user: CurrentUser, q: Params,
-                    level: Annotated[Literal["colonia", "zone"], Query()] = "colonia"):
-    return answer(await _call(request, "geography", staff_actor(user), q.params | {"level": level}), q.format,
-                  "geografia")
+table_route("/totals", "totals", "totales", "Totales por periodo, filtrados y agrupados (Estadístico)", TOTALS_EXAMPLE)
+table_route("/status-by-agency", "status_by_agency", "estatus-por-dependencia", "Estatus por dependencia",
+            TOTALS_EXAMPLE | {"group_by": "agency", "statuses": ["captured", "in_progress", "done", "not_viable"]})
+table_route("/time-series", "time_series", "serie-de-tiempo", "Serie de tiempo por día, semana o mes", {
+    "interval": "month", "basis": "created", "rows": [{"period": "2026-11-01", "total": 93, "captured": 3,
+                                                       "in_progress": 10, "done": 78, "not_viable": 2}]}, _interval)
+table_route("/shares", "shares", "participacion", "Participación de cada canal (u otra dimensión) en el total",
+            TOTALS_EXAMPLE | {"rows": [{"key": "MIERCOLES CIUDADANO", "total": 595, "share": 0.4958, "percent": 49.58}]})
+table_route("/compliance", "compliance", "cumplimiento",
+            "Cumplimiento por dependencia, departamento, tipo de petición, colonia o zona", COMPLIANCE_EXAMPLE, _as_of)
+table_route("/productivity", "productivity", "productividad", "Productividad por usuario", {
+    "date_from": "2026-11-01", "date_to": "2026-11-30", "rows": [
+        {"key": "operator", "captured": 310, "interventions": 0, "finished": 0}]})
+table_route("/geography", "geography", "geografia", "Reportes y cumplimiento por colonia o zona, con GeoJSON", {
+    "level": "colonia", "rows": [{"key": "CENTRO", "total": 40, "rank": 1, "lat": 21.1221, "lon": -101.6824}],
+    "geojson": {"type": "FeatureCollection", "features": []}}, _level)
+table_route("/channel-interactions", "channel_interactions", "interacciones",
+            "Interacciones del chatbot y el chat por opción", {"total": 2, "rows": [
+                {"channel": "CHATBOT", "option": "report_status", "outcome": "completed", "total": 2,
+                 "conversations": 2}]})
+table_route("/directory-usage", "directory_usage", "directorio",
+            "Consultas e impresiones del directorio (MODINFO) por canal",
+            {"rows": [{"kind": "ticket_printed", "channel": "VENTANILLA", "total": 12}]})
 
 
 @router.get("/geography.geojson", summary="Mapa de colonias o zonas (GeoJSON)",
             responses={200: {"content": {"application/geo+json": {"example": {
                 "type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {
                     "type": "Point", "coordinates": [-101.68, 21.12]}, "properties": {"key": "CENTRO", "total": 40}}]}}}}})
-async def geography_geojson(request: Request, user: CurrentUser, q: Params,
-                            level: Annotated[Literal["colonia", "zone"], Query()] = "colonia"):
-    result = await _call(request, "geography", staff_actor(user), q.params | {"level": level})
+async def geography_geojson(request: Request, user: CurrentUser, q: Params, level: Annotated[dict, Depends(_level)]):
+    result = await _call(request, "geography", actor_of(user), q.params | level)
     return Response(json.dumps(result["geojson"], ensure_ascii=False), media_type="application/geo+json")
-
-
-@router.get("/channel-interactions", summary="Interacciones del chatbot y el chat por opción", responses=_responses(
-    {"total": 2, "rows": [{"channel": "CHATBOT", "option": "report_status", "outcome": "completed", "total": 2,
-                           "conversations": 2}]}))
-async def channel_interactions(request: Request, user: CurrentUser, q: Params):
-    return answer(await _call(request, "channel_interactions", staff_actor(user), q.params), q.format,
-                  "interacciones")
-
-
-@router.get("/directory-usage", summary="Consultas e impresiones del directorio (MODINFO) por canal",
-            responses=_responses({"rows": [{"kind": "ticket_printed", "channel": "VENTANILLA", "total": 12}]}))
-async def directory_usage(request: Request, user: CurrentUser, q: Params):
-    return answer(await _call(request, "directory_usage", staff_actor(user), q.params), q.format, "directorio")
 
 
 # --------------------------------------------------------------------------- channel interactions in
@@ -313,7 +281,7 @@ CLOSURE_EXAMPLE = {"id": 1, "agency": "OP", "month": "2026-11", "version": 1, "r
              responses={201: {"content": {"application/json": {"example": CLOSURE_EXAMPLE}}}})
 async def generate_closure(request: Request, body: ClosureIn, user: Closer):
     no_nul(body.agency, body.reason)
-    return await _call(request, "generate_closure", staff_actor(user), body.agency, body.month, body.reason)
+    return await _call(request, "generate_closure", actor_of(user), body.agency, body.month, body.reason)
 
 
 @router.get("/closures", summary="Cierres mensuales", responses=_responses({"rows": [CLOSURE_EXAMPLE]}))
@@ -323,7 +291,7 @@ async def list_closures(request: Request, user: CurrentUser,
                         format: Annotated[Format, Query()] = "json"):
     no_nul(agency)
     params = {k: v for k, v in {"year": year, "agency": agency}.items() if v is not None}
-    return answer(await _call(request, "list_closures", staff_actor(user), params), format, "cierres")
+    return await answer(await _call(request, "list_closures", actor_of(user), params), format, "cierres")
 
 
 @router.get("/closures/{agency}/{month}", summary="Un cierre mensual (JSON, PDF o XLSX)",
@@ -336,11 +304,8 @@ async def get_closure(request: Request, user: CurrentUser,
                       version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
                       format: Annotated[Literal["json", "pdf", "xlsx"], Query()] = "json"):
     no_nul(agency)
-    result = await _call(request, "get_closure", staff_actor(user), agency, month, version, format)
-    if format == "json":
-        return result
-    return Response(base64.b64decode(result["content_b64"]), media_type=result["content_type"],
-                    headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
+    result = await _call(request, "get_closure", actor_of(user), agency, month, version, format)
+    return result if format == "json" else service_file(result)
 
 
 # --------------------------------------------------------------------------- indicators
@@ -367,7 +332,7 @@ INDICATOR_EXAMPLE = {"code": "atendidas_recibidas", "name": "Solicitudes atendid
 
 @router.get("/indicators", summary="Indicadores definidos", responses=_responses({"rows": [INDICATOR_EXAMPLE]}))
 async def list_indicators(request: Request, user: CurrentUser, format: Annotated[Format, Query()] = "json"):
-    return answer(await _call(request, "list_indicators", staff_actor(user)), format, "indicadores")
+    return await answer(await _call(request, "list_indicators", actor_of(user)), format, "indicadores")
 
 
 @router.put("/indicators/{code}", summary="Definir o cambiar un indicador",
@@ -375,7 +340,7 @@ async def list_indicators(request: Request, user: CurrentUser, format: Annotated
 async def upsert_indicator(request: Request, body: IndicatorIn, user: Closer,
                            code: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]):
     no_nul(body.name, body.formula, *body.params.keys(), *body.params.values())
-    return await _call(request, "upsert_indicator", staff_actor(user), {"code": code} | body.model_dump())
+    return await _call(request, "upsert_indicator", actor_of(user), {"code": code} | body.model_dump())
 
 
 @router.get("/indicators/{code}/values", summary="Valores mensuales de un indicador y si cumplió la meta",
@@ -388,8 +353,8 @@ async def indicator_values(request: Request, user: CurrentUser,
                            agency: Annotated[str | None, Query(max_length=40)] = None,
                            format: Annotated[Format, Query()] = "json"):
     no_nul(agency)
-    result = await _call(request, "indicator_values", staff_actor(user), code, year, agency)
-    return answer(result, format, f"indicador-{code}")
+    return await answer(await _call(request, "indicator_values", actor_of(user), code, year, agency), format,
+                        f"indicador-{code}")
 
 
 # --------------------------------------------------------------------------- public: transparency, open data
@@ -434,7 +399,7 @@ async def transparency(request: Request, response: Response):
     limit(request, "transparency")
     hit = _cache.get("transparency")
     if hit is None:
-        hit = await _call(request, "transparency", PUBLIC_ACTOR)
+        hit = await _call(request, "transparency", PUBLIC)
         _cache.put("transparency", hit)
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return hit
@@ -448,7 +413,7 @@ async def _open_data_pages(request: Request, date_from, date_to):
         key = ("open-data", json.dumps(params, sort_keys=True))
         page = _cache.get(key)
         if page is None:
-            page = await _call(request, "open_data", PUBLIC_ACTOR, params)
+            page = await _call(request, "open_data", PUBLIC, params)
             _cache.put(key, page)
         yield page
         after = page["next_after"]

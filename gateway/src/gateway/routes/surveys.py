@@ -15,15 +15,11 @@ from typing import Annotated, Any, AsyncIterator, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.background import BackgroundTask
 
-from sacinfra.actor import Actor
-
-from ..auth import CurrentUser, User, actor_of, audit_event
-from ..exports import Column, iter_file
+from ..auth import PUBLIC, CurrentUser, actor_of, audit_event, citizen_actor
+from ..exports import Column, download
 from ..exports.columns import LOCAL_TZ
 from ..exports.pipeline import build_xlsx
-from ..exports.xlsx_writer import remove
 from ..params import MAX_BIGINT, Folio, Offset
 
 router = APIRouter(prefix="/v1/surveys", tags=["encuestas"])
@@ -37,11 +33,6 @@ Agency = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,40}$", descripti
 #: rows of one XLSX export of answers
 EXPORT_MAX_ROWS = 100_000
 EXPORT_PAGE = 1000
-
-
-def _actor(user: User) -> dict:
-    """The staff user as the actor contract says (kind ``staff``)."""
-    return {"kind": "staff", **{k: v for k, v in actor_of(user).items() if v is not None}}
 
 
 async def surveys(request: Request, method: str, *args):
@@ -119,13 +110,13 @@ class RatingIn(BaseModel):
 @router.get("/periods", summary="Periodos de la muestra: compromiso (SHA-256 del secreto) y tasas publicados antes "
                                 "de iniciar; el secreto, al terminar (público)")
 async def list_periods(request: Request) -> list[dict[str, Any]]:
-    return await surveys(request, "list_periods", Actor.public().to_dict())
+    return await surveys(request, "list_periods", PUBLIC)
 
 
 @router.get("/periods/{period}/decisions", summary="Las decisiones de muestreo de un periodo, para recalcularlas "
                                                    "(auditoría, supervisión, administración)")
 async def period_decisions(period: PathPeriod, request: Request, user: CurrentUser) -> dict[str, Any]:
-    return await surveys(request, "period_decisions", _actor(user), period)
+    return await surveys(request, "period_decisions", actor_of(user), period)
 
 
 @router.post("/periods/{period}/audit", summary="Recalcula la muestra de un periodo terminado con su secreto "
@@ -133,7 +124,7 @@ async def period_decisions(period: PathPeriod, request: Request, user: CurrentUs
 async def audit_period(period: PathPeriod, request: Request, user: CurrentUser,
                        body: AuditIn | None = None) -> dict[str, Any]:
     folios = body.folios if body is not None else None
-    out = await surveys(request, "audit_period", _actor(user), period, folios)
+    out = await surveys(request, "audit_period", actor_of(user), period, folios)
     await audit_event(request, "surveys.audited", target=f"survey-period:{period}",
                       detail={"matches": out["matches"], "mismatches": len(out["mismatches"]),
                               "own_list": folios is not None})
@@ -145,7 +136,7 @@ async def audit_period(period: PathPeriod, request: Request, user: CurrentUser,
 @router.post("/queue/next", summary="Tomar el siguiente reporte de la muestra para llamar (con el teléfono del "
                                     "ciudadano, lectura registrada «encuesta»)")
 async def take_next(request: Request, user: CurrentUser) -> dict[str, Any]:
-    case = await surveys(request, "take_next", _actor(user))
+    case = await surveys(request, "take_next", actor_of(user))
     if case is not None:
         await audit_event(request, "survey.taken", target=f"report:{case['folio']}",
                           detail={"citizen_number": case["citizen"]["citizen_number"]})
@@ -155,13 +146,13 @@ async def take_next(request: Request, user: CurrentUser) -> dict[str, Any]:
 @router.post("/cases/{folio}/attempts", summary="Registrar un intento de llamada y su resultado")
 async def record_attempt(folio: Folio, body: AttemptIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     back = body.call_back_at.isoformat() if body.call_back_at else None
-    return await surveys(request, "record_attempt", _actor(user), folio, body.outcome, back)
+    return await surveys(request, "record_attempt", actor_of(user), folio, body.outcome, back)
 
 
 @router.post("/cases/{folio}/answers", summary="Registrar las respuestas de la encuesta (un «no» a «¿Se resolvió "
                                                "su reporte?» lo reabre)")
 async def submit_answers(folio: Folio, body: AnswersIn, request: Request, user: CurrentUser) -> dict[str, Any]:
-    out = await surveys(request, "submit_answers", _actor(user), folio, body.answers, body.questionnaire_version)
+    out = await surveys(request, "submit_answers", actor_of(user), folio, body.answers, body.questionnaire_version)
     await audit_event(request, "survey.completed", target=f"report:{folio}",
                       detail={"survey_id": out["survey_id"], "resolved": out["resolved"],
                               "reopen_status": out["reopen_status"]})
@@ -172,27 +163,27 @@ async def submit_answers(folio: Folio, body: AnswersIn, request: Request, user: 
 async def list_cases(request: Request, user: CurrentUser, period: OptPeriod = None,
                      status: Literal["pending", "completed", "not_located", "refused", "excluded"] | None = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Offset = 0) -> list[dict[str, Any]]:
-    return await surveys(request, "list_cases", _actor(user), status, period, limit, offset)
+    return await surveys(request, "list_cases", actor_of(user), status, period, limit, offset)
 
 
 # --------------------------------------------------------------------------- questionnaires
 
 @router.get("/questionnaires", summary="Cuestionarios (última versión de cada uno)")
 async def list_questionnaires(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
-    return await surveys(request, "list_questionnaires", _actor(user))
+    return await surveys(request, "list_questionnaires", actor_of(user))
 
 
 @router.get("/questionnaires/{code}", summary="Un cuestionario (la última versión, o la indicada)")
 async def get_questionnaire(code: Code, request: Request, user: CurrentUser,
                             version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> dict[str, Any]:
-    return await surveys(request, "get_questionnaire", _actor(user), code, version)
+    return await surveys(request, "get_questionnaire", actor_of(user), code, version)
 
 
 @router.put("/questionnaires/{code}", summary="Guardar una nueva versión del cuestionario (supervisión, "
                                               "administración)")
 async def save_questionnaire(code: Code, body: QuestionnaireIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     questions = [q.model_dump(exclude_none=True) for q in body.questions]
-    out = await surveys(request, "save_questionnaire", _actor(user), code, body.title, questions)
+    out = await surveys(request, "save_questionnaire", actor_of(user), code, body.title, questions)
     await audit_event(request, "questionnaire.saved", target=f"questionnaire:{code}",
                       detail={"version": out["version"], "questions": len(questions)})
     return out
@@ -202,13 +193,13 @@ async def save_questionnaire(code: Code, body: QuestionnaireIn, request: Request
 
 @router.post("/follow-up-calls", status_code=201, summary="Registrar una llamada de seguimiento fuera de la muestra")
 async def log_follow_up(body: FollowUpIn, request: Request, user: CurrentUser) -> dict[str, Any]:
-    return await surveys(request, "log_follow_up", _actor(user), body.folio, body.kind, body.note)
+    return await surveys(request, "log_follow_up", actor_of(user), body.folio, body.kind, body.note)
 
 
 @router.get("/follow-up-calls/monthly", summary="Llamadas de seguimiento y de encuesta por mes de un año")
 async def monthly_calls(request: Request, user: CurrentUser,
                         year: Annotated[int, Query(ge=2000, le=2099)]) -> dict[str, Any]:
-    return await surveys(request, "monthly_calls", _actor(user), year)
+    return await surveys(request, "monthly_calls", actor_of(user), year)
 
 
 @router.post("/ratings/{folio}", status_code=201, summary="El ciudadano califica su reporte terminado (folio y "
@@ -218,7 +209,7 @@ async def rate_report(folio: Folio, body: RatingIn, request: Request) -> dict[st
     for tracking); 409 ``ya_calificado`` the second time, ``canal_sin_autoevaluacion`` for a
     report filed by phone or in person (it is surveyed by phone), ``reporte_no_terminado``."""
     await request.app.state.call("intake", "track_report", folio, body.token)
-    out = await surveys(request, "rate_report", Actor.citizen(folio).to_dict(), folio, body.score, body.comment)
+    out = await surveys(request, "rate_report", citizen_actor(folio), folio, body.score, body.comment)
     await audit_event(request, "report.rated", target=f"report:{folio}", actor_name=f"ciudadano:folio-{folio}",
                       detail={"score": body.score})
     return out
@@ -230,14 +221,14 @@ async def list_answers(request: Request, user: CurrentUser, period: OptPeriod = 
                        source: Literal["phone", "app"] | None = None,
                        after_id: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    return await surveys(request, "list_surveys", _actor(user), period, agency, source, after_id, limit)
+    return await surveys(request, "list_surveys", actor_of(user), period, agency, source, after_id, limit)
 
 
 @router.get("/summary", summary="Satisfacción por dependencia y origen: encuestas, calificación media, "
                                 "verificación y reaperturas")
 async def summary(request: Request, user: CurrentUser, period: OptPeriod = None,
                   agency: Agency = None) -> dict[str, Any]:
-    return await surveys(request, "survey_summary", _actor(user), period, agency)
+    return await surveys(request, "survey_summary", actor_of(user), period, agency)
 
 
 SOURCE = {"phone": "Teléfono", "app": "App / web"}
@@ -264,7 +255,7 @@ EXPORT_COLUMNS = [
             summary="Exportar las respuestas a Excel, sin datos personales (sin número de ciudadano ni texto libre)")
 async def export_answers(request: Request, user: CurrentUser, period: OptPeriod = None, agency: Agency = None,
                          source: Literal["phone", "app"] | None = None):
-    actor = _actor(user)
+    actor = actor_of(user)
     first = await surveys(request, "export_surveys", actor, period, agency, source, 0, EXPORT_PAGE)
 
     async def pages() -> AsyncIterator[list[dict]]:
@@ -280,7 +271,4 @@ async def export_answers(request: Request, user: CurrentUser, period: OptPeriod 
     path, rows = await build_xlsx(EXPORT_COLUMNS, pages(), title="Encuestas de percepción ciudadana")
     await audit_event(request, "surveys.exported", detail={"period": period, "agency": agency, "source": source,
                                                            "rows": rows})
-    name = f"encuestas-{dt.datetime.now(LOCAL_TZ):%Y%m%d-%H%M}.xlsx"
-    return StreamingResponse(iter_file(path), media_type=XLSX, background=BackgroundTask(remove, path),
-                             headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                      "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return download(None, XLSX, f"encuestas-{dt.datetime.now(LOCAL_TZ):%Y%m%d-%H%M}.xlsx", path=path)

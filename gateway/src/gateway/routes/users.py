@@ -20,23 +20,20 @@ AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 async def list_users(admin: AdminUser, auth: AuthDep, role: Role | None = None, agency: str | None = None,
                      active: bool | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
                      offset: Offset = 0):
-    engine, _ = auth.ready()
-    async with engine.connect() as conn:
+    async with auth.conn() as conn:
         items, total = await store.list_users(conn, role, agency, active, limit, offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 @router.post("", response_model=UserOut, status_code=201, summary="Crear un usuario del personal")
 async def create(body: UserIn, request: Request, admin: AdminUser, auth: AuthDep):
-    engine, _ = auth.ready()
-    async with engine.begin() as conn:
+    async with auth.conn(begin=True) as conn:
         return await create_user(conn, **body.model_dump(), actor=admin, ip=client_ip(request))
 
 
 @router.get("/{user_id}", response_model=UserOut, summary="Consultar un usuario del personal")
 async def get(user_id: Id, admin: AdminUser, auth: AuthDep):
-    engine, _ = auth.ready()
-    async with engine.connect() as conn:
+    async with auth.conn() as conn:
         user = await store.get_user(conn, user_id)
     if user is None:
         raise ApiError(404, "usuario_no_encontrado", f"No existe el usuario {user_id}.")
@@ -46,9 +43,5 @@ async def get(user_id: Id, admin: AdminUser, auth: AuthDep):
 @router.patch("/{user_id}", response_model=UserOut, summary="Cambiar rol, dependencia, estado o contraseña")
 async def patch(user_id: Id, body: UserPatch, request: Request, admin: AdminUser, auth: AuthDep):
     changes = body.model_dump(exclude_unset=True)
-    for key in ("full_name", "role", "active", "password"):
-        if key in changes and changes[key] is None:
-            raise ApiError(422, "validacion", f"El campo {key} no puede ser nulo.")
-    engine, _ = auth.ready()
-    async with engine.begin() as conn:
+    async with auth.conn(begin=True) as conn:
         return await change_user(conn, user_id, changes, actor=admin, ip=client_ip(request))

@@ -5,7 +5,9 @@ Each action lists the roles of contracts/actor/roles.json that may do it; a role
 listed — and any role citizens does not know — may do nothing here:
 
 - operators, supervisors and admins register, search, read, rectify and merge citizens
-  and record oppositions; agency staff may read one citizen (with a reason);
+  and record oppositions; agency staff may read one citizen (with a reason), only one
+  behind a report they see (``REPORT_SCOPED``: citizens asks routing, which decides
+  which reports an actor sees; otherwise the citizen does not exist for them);
 - supervisors and admins exercise ARCO access and cancellation, and edit the block-leader
   roster; operators, supervisors, admins and auditors read the roster (contact data: not
   auditors); auditors and admins read the access log;
@@ -42,6 +44,8 @@ PERMISSIONS: dict[str, tuple[frozenset, str]] = {
     "related_numbers": (_LIST | {"auditor"}, "consultar números de ciudadano"),
 }
 MIN_REASON, MAX_REASON = 3, 500
+#: roles that see who a person is only through a report of that person they can see
+REPORT_SCOPED = frozenset({"agency_staff", "block_leader"})
 
 
 def load_actor(actor) -> Actor:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from sacinfra.settings import municipal_tz
 
 from . import normalize, schemas
-from .domain import authorize, require_reason
+from .domain import REPORT_SCOPED, authorize, require_reason
 from .exceptions import Conflict, InvalidInput, NotFound
 
 #: pg_trgm similarity from which a registered name counts as a likely duplicate.
@@ -147,8 +147,11 @@ def register_citizen(uow, actor, data, force: bool = False) -> dict:
 
 # =========================================================================== reads
 
-def get_citizen(uow, actor, number, reason) -> dict:
-    """One citizen; a merged number redirects to the kept record (``redirected_from``)."""
+def get_citizen(uow, actor, number, reason, sees_reports=None) -> dict:
+    """One citizen; a merged number redirects to the kept record (``redirected_from``).
+    A ``REPORT_SCOPED`` actor (agency staff) reads only a person behind a report it sees:
+    ``sees_reports(actor, numbers)`` asks routing (None: it sees none); for the others the
+    citizen does not exist (NotFound, as for a number nobody has)."""
     who = authorize(actor, "read")
     reason = require_reason(reason)
     number = _number(number)
@@ -160,6 +163,10 @@ def get_citizen(uow, actor, number, reason) -> dict:
         if row["merged_into"] is not None:
             redirected = number
             row = uow.citizen(row["merged_into"])
+        if who.role in REPORT_SCOPED and not (
+                sees_reports and sees_reports(actor, [row["number"]] + uow.merged_numbers(row["number"]))):
+            raise NotFound(f"No existe el ciudadano número {number} entre los de los reportes que usted atiende.",
+                           "ciudadano_no_encontrado")
         _log(uow, who, [row["number"]], "read", reason)
         out = _citizen(row, uow.merged_numbers(row["number"]))
     return out | {"redirected_from": redirected}

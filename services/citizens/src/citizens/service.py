@@ -6,7 +6,7 @@ Thin: every method hands its arguments to ``handlers`` with the worker's ``store
 (the repository over its unit of work). Every method takes the ``actor`` of
 contracts/actor and citizens decides (``domain.authorize``); reads of personal data also
 take a ``reason`` and are written to the access log. See README.md for the rules."""
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 
 from sacinfra.service import SqlService
 
@@ -16,6 +16,7 @@ from .store import Store
 
 class CitizensService(SqlService):
     name = "citizens"
+    routing = RpcProxy("routing")  # which reports an actor sees (agency staff read only those citizens)
 
     @property
     def store(self) -> Store:
@@ -27,7 +28,11 @@ class CitizensService(SqlService):
 
     @rpc
     def get_citizen(self, actor, number, reason):
-        return handlers.get_citizen(self.store, actor, number, reason)
+        return handlers.get_citizen(self.store, actor, number, reason, self._sees_reports)
+
+    def _sees_reports(self, actor, numbers) -> bool:
+        """Whether routing shows ``actor`` at least one report of these citizen numbers."""
+        return self.routing.query_reports(actor, {"citizen_numbers": numbers}, 1, 1)["total"] > 0
 
     @rpc
     def search_citizens(self, actor, query, reason, limit=20):

@@ -64,7 +64,9 @@ def test_keys_citizens_public_and_system_actors_touch_nothing(actor):
 
 def test_reads_are_scoped_logged_and_need_a_reason(store):
     number = handlers.register_citizen(store, OPERATOR, person())["created"]["number"]
-    got = handlers.get_citizen(store, STAFF, number, WHY)
+    with pytest.raises(NotFound):  # agency staff: only a person behind a report routing shows them
+        handlers.get_citizen(store, STAFF, number, WHY, lambda actor, numbers: False)
+    got = handlers.get_citizen(store, STAFF, number, WHY, lambda actor, numbers: numbers == [number])
     assert got["full_name"] == "María Guadalupe Hernández López"
     assert store.log[-1] | {"at": None} == {"at": None, "username": "staff", "role": "agency_staff",
                                             "citizen_number": number, "action": "read", "reason": WHY,
