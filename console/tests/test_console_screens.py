@@ -3,6 +3,7 @@ gateway that answers as the real one documents (httpx.MockTransport: the console
 rendering and request building, no platform). The browser tests drive them for real."""
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from console import charts, labels, menu
 from console.app import create_app
 from console.gateway import Gateway
-from console.sessions import COOKIE
+from console.sessions import COOKIE, SessionStore
 from console.settings import Settings
 from console.views.admin import changed_days
 from console.views.surveys import answers_of, call_back_at
@@ -276,3 +277,36 @@ def test_new_screens_in_the_menus():
     assert "Encuestas" not in [x for _, x in menu.menu_for("agency_staff")]
     assert [x for _, x in menu.menu_for("block_leader")] == ["Captura", "Mis reportes"]
     assert {"Estadístico", "Encuestas", "MODINFO"} <= {x for _, x in menu.menu_for("auditor")}
+
+
+def test_reference_data_is_read_once_per_ttl_for_each_role_and_agency():
+    calls = []
+
+    def answer(request):
+        calls.append(request.url.path)
+        return httpx.Response(200, json=[{"code": "072", "name": "072"}])
+
+    class Clock:
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    gw = Gateway("http://gateway.invalid", transport=httpx.MockTransport(answer), reference_ttl=60, clock=clock)
+    store = SessionStore(60)
+    op, op2 = (store.create("t", "r", {"role": "operator", "agency": None}) for _ in range(2))
+    staff = store.create("t", "r", {"role": "agency_staff", "agency": "OP"})
+
+    async def run():
+        for s in (op, op2, staff, op):
+            assert await gw.reference(s, "/v1/catalog/channels") == [{"code": "072", "name": "072"}]
+        clock.now = 61
+        await gw.reference(op, "/v1/catalog/channels")
+        await gw.close()
+    asyncio.run(run())
+    assert len(calls) == 3  # operator once, agency staff once, operator again after the TTL
+    off = Gateway("http://gateway.invalid", transport=httpx.MockTransport(answer), reference_ttl=0)
+    asyncio.run(off.reference(op, "/v1/catalog/channels"))
+    asyncio.run(off.reference(op, "/v1/catalog/channels"))
+    assert len(calls) == 5

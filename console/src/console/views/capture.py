@@ -26,7 +26,7 @@ async def _form_data(request: Request, session) -> dict:
     gw = gateway_of(request)
     types, channels = await asyncio.gather(
         gw.get(session, "/v1/catalog/petition-types", {"active": "true", "limit": 1000}),
-        gw.get(session, "/v1/catalog/channels"))
+        gw.reference(session, "/v1/catalog/channels"))
     return {"types": types["items"], "channels": [c for c in channels if c.get("active")]}
 
 

@@ -32,7 +32,7 @@ async def directory(request: Request, q: Annotated[str, Query(max_length=200)] =
     params = {"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE} | ({"q": q.strip()} if q.strip() else {}) | \
         ({"level": level} if level in LEVELS else {})
     found, channels = await asyncio.gather(gw.get(session, "/v1/directory/offices", params),
-                                           gw.get(session, "/v1/catalog/channels"))
+                                           gw.reference(session, "/v1/catalog/channels"))
     pages = max(1, -(-found["total"] // PER_PAGE))
     names = [c["name"] for c in channels if c.get("active", True)]
     return render(request, "directory.html", {

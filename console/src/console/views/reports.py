@@ -48,8 +48,8 @@ def forwarded(request: Request, names: tuple[str, ...]) -> list[tuple[str, str]]
 
 async def _catalog_choices(request: Request, session) -> dict:
     gw = gateway_of(request)
-    channels, agencies = await asyncio.gather(gw.get(session, "/v1/catalog/channels"),
-                                              gw.get(session, "/v1/catalog/agencies"))
+    channels, agencies = await asyncio.gather(gw.reference(session, "/v1/catalog/channels"),
+                                              gw.reference(session, "/v1/catalog/agencies"))
     return {"channels": channels, "agencies": agencies, "statuses": labels.STATUS, "lights": labels.TRAFFIC}
 
 

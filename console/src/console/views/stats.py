@@ -57,7 +57,7 @@ async def statistics(request: Request, session=Stats):
         gw.get(session, TABLES["estatus"], params),
         gw.get(session, TABLES["canales"], params + [("group_by", "channel")]),
         gw.get(session, TABLES["cierres"], closures_params),
-        gw.get(session, "/v1/catalog/agencies"))
+        gw.reference(session, "/v1/catalog/agencies"))
     qs = query_without(request, "year")
     ctx = {"form": form | {"year": year}, "errors": errors, "groups": GROUPS, "agencies": agencies,
            "compliance": compliance, "by_status": by_status, "channels": channels, "closures": closures["rows"],
