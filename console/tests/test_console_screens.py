@@ -4,6 +4,7 @@ rendering and request building, no platform). The browser tests drive them for r
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 
@@ -74,7 +75,7 @@ class FakeGateway:
                  "/v1/stats/shares": SHARES, "/v1/stats/closures": CLOSURES, "/v1/stats/geography": GEO,
                  "/v1/catalog/agencies": [{"code": "OP", "name": "Obra Pública"}],
                  "/v1/catalog/channels": [{"code": "072", "name": "072", "active": True},
-                                          {"code": "VENTANILLA", "name": "VENTANILLA", "active": True}],
+                                          {"code": "PRESENCIAL", "name": "ATENCIÓN PRESENCIAL", "active": True}],
                  "/v1/surveys/cases": [CASE | {"agency": "OP", "department": "OP-ALUMBRADO"}],
                  "/v1/surveys/summary": {"rows": [{"agency": "OP", "source": "phone", "surveys": 3, "mean_score": 4.5,
                                                    "resolved_yes": 2, "resolved_no": 1, "reopened": 1}]},
@@ -163,6 +164,8 @@ def test_estadistico_for_agency_staff_and_auditors(gw):
     with signed_in(gw, "agency_staff", "OP") as c:
         html = c.get("/estadistico").text
         assert "Cifras de su dependencia (OP)" in html and 'id="agency"' not in html and "Generar cierre" not in html
+        first = next(q for q in gw.sent if q.url.path == "/v1/stats/status-by-agency")  # first visit: the year so far
+        assert dict(first.url.params) == {"date_from": f"{dt.date.today().year}-01-01"}
     with signed_in(gw, "auditor") as c:
         r = c.get("/estadistico", params={"date_from": "31/02/2026"})
         assert r.status_code == 200 and "dd/mm/aaaa" in r.text and "Generar cierre" not in r.text
@@ -221,15 +224,16 @@ def test_modinfo_search_and_a_printable_ticket(gw):
     with signed_in(gw, "operator") as c:
         html = c.get("/modinfo", params={"q": "dif"}).text
         assert "Desarrollo Integral de la Familia" in html and "coincide por siglas" in html
-        assert "Imprimir ticket" in html and '<option selected>VENTANILLA</option>' in html
-        r = c.post("/modinfo/dif-leon/ticket", data={"csrf": c.session.csrf, "channel": "VENTANILLA",
+        assert "Imprimir ticket" in html and '<option value="PRESENCIAL" selected>ATENCIÓN PRESENCIAL</option>' in html
+        assert "(DIF) (DIF)" not in html  # the acronym once, when the name already has it
+        r = c.post("/modinfo/dif-leon/ticket", data={"csrf": c.session.csrf, "channel": "PRESENCIAL",
                                                     "format": "text", "q": "dif"})
         assert r.headers["location"] == "/modinfo/ticket/0000000042"
         html = c.get(r.headers["location"]).text
         assert "0000000042" in html and "NÚMERO DE ATENCIÓN" in html and "data-print" in html
         no_inline(html)
     sent = json.loads(next(q for q in gw.sent if q.url.path.endswith("/tickets")).content)
-    assert sent == {"channel": "VENTANILLA", "format": "text"}
+    assert sent == {"channel": "PRESENCIAL", "format": "text"}
     with signed_in(gw, "auditor") as c:  # auditors search; directory lets them print nothing
         assert "Imprimir ticket" not in c.get("/modinfo").text
         assert c.get("/modinfo/ticket/0000000042").status_code == 404

@@ -21,7 +21,7 @@ Directory = screen("/modinfo")
 PER_PAGE = 20
 LEVELS = ("MUNICIPAL", "PARAMUNICIPAL", "ESTATAL", "FEDERAL", "OTROS ORGANISMOS")
 FORMATS = {"text": "Ticket en pantalla (impresora de tickets)", "thermal": "PDF 80 mm", "a4": "PDF carta"}
-DEFAULT_CHANNEL = "VENTANILLA"
+DEFAULT_CHANNEL = "PRESENCIAL"  # the front desk, where tickets are printed most
 
 
 @router.get("/modinfo")
@@ -34,10 +34,12 @@ async def directory(request: Request, q: Annotated[str, Query(max_length=200)] =
     found, channels = await asyncio.gather(gw.get(session, "/v1/directory/offices", params),
                                            gw.reference(session, "/v1/catalog/channels"))
     pages = max(1, -(-found["total"] // PER_PAGE))
-    names = [c["name"] for c in channels if c.get("active", True)]
+    active = [c for c in channels if c.get("active", True)]
+    codes = [c["code"] for c in active]
     return render(request, "directory.html", {
         "q": q, "level": level, "levels": LEVELS, "offices": found["items"], "total": found["total"],
-        "formats": FORMATS, "channels": names, "channel": DEFAULT_CHANNEL if DEFAULT_CHANNEL in names else "",
+        "formats": FORMATS, "channels": active,
+        "channel": DEFAULT_CHANNEL if DEFAULT_CHANNEL in codes else (codes[0] if codes else ""),
         "printer": session.role in menu.TICKET_PRINTERS,
         "page": {"page": page, "pages": pages, "total": found["total"]},
         "prev_qs": query_without(request, "page", page=page - 1),

@@ -30,6 +30,8 @@ def stats_params(request: Request) -> tuple[list[tuple[str, str]], dict, list[st
     errors of dates that are not dates (dd/mm/aaaa)."""
     q = request.query_params
     form = {k: (q.get(k) or "").strip() for k in ("date_from", "date_to", "agency", "por", "year")}
+    if "date_from" not in q and "date_to" not in q:  # first visit: the year so far
+        form["date_from"] = dt.date.today().replace(month=1, day=1).strftime("%d/%m/%Y")
     params, errors = [], []
     for name in ("date_from", "date_to"):
         try:
