@@ -4,6 +4,7 @@ axe-core on every screen, no CSP violation, and the JavaScript each screen ships
 from __future__ import annotations
 
 import re
+import time
 import struct
 import zlib
 
@@ -12,6 +13,9 @@ import requests
 
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+#: every finished report enters the survey sample (this module's own platform; nothing
+#: here counts samples), so the Encuestas journey has a call to make
+PLATFORM_ENV = {"SURVEY_RATE": "1"}
 
 JS_BUDGET = 200 * 1024
 
@@ -54,6 +58,16 @@ def shipped(urls: list[str]) -> int:
         r = requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=10)
         assert r.status_code == 200, url
         total += len(r.raw.read(decode_content=False))
+    return total
+
+
+def unpacked(urls: list[str]) -> int:
+    """Bytes of JavaScript the browser parses (uncompressed) for these script URLs."""
+    total = 0
+    for url in urls:
+        r = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+        assert r.status_code == 200, url
+        total += len(r.content)
     return total
 
 
@@ -313,7 +327,11 @@ def _admin_screens(page, h, base):
                                 ("/jefes", "jefes-de-manzana", "Jefes de manzana"),
                                 ("/catalogo", "catalogo-admin", "Catálogo de peticiones"),
                                 ("/asuntos", "asuntos-admin", "Asuntos del día"),
-                                ("/captura", "captura-admin", "Captura de reporte")):
+                                ("/captura", "captura-admin", "Captura de reporte"),
+                                ("/estadistico", "estadistico-admin", "Estadístico"),
+                                ("/encuestas", "encuestas-admin", "Encuestas de percepción ciudadana"),
+                                ("/modinfo", "modinfo-admin", "MODINFO · Directorio de oficinas"),
+                                ("/consultas", "consultas-admin", "Consultas y reportes")):
         seen["js"].clear()
         page.goto(base + path)
         page.get_by_role("heading", name=heading, level=1).wait_for()
@@ -347,6 +365,185 @@ def test_admin_screens_accessibility_and_javascript_budget(ui, console):
     assert created == 1
     assert not_found == "No encontrado"
     assert back_to_login  # signed out: the session is gone
-    sizes = {path: shipped(scripts) for path, scripts in budgets.items()}
-    assert all(0 < b <= JS_BUDGET for b in sizes.values()), sizes
+    sizes = {path: (shipped(scripts), unpacked(scripts)) for path, scripts in budgets.items()}
+    assert all(0 < wire <= JS_BUDGET and 0 < parsed <= JS_BUDGET for wire, parsed in sizes.values()), sizes
     
+
+
+# ------------------------------------------------------------------------------- Estadístico, Encuestas, MODINFO, calendar
+
+def stable_totals(base: str, headers: dict, params: dict, timeout: float = 30) -> dict:
+    """status-by-agency once two reads a second apart agree (the projection of the reports
+    filed by the journeys above has caught up)."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        r = requests.get(f"{base}/v1/stats/status-by-agency", headers=headers, params=params, timeout=10)
+        assert r.status_code == 200, r.text
+        if r.json() == last:
+            return last
+        last = r.json()
+        time.sleep(1)
+    raise AssertionError("the statistics kept changing")
+
+
+def _stats(page, h, base):
+    seen = h.watch(page)
+    h.sign_in(page, base, "supervisor")
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Estadístico").click()
+    page.get_by_role("heading", name="Estadístico", level=1).wait_for()
+    locale = page.evaluate("[document.documentElement.lang, navigator.language]")
+    # a date as people in León type it: dd/mm/aaaa, kept as typed after the search
+    page.get_by_label("Desde", exact=True).fill("01/01/2020")
+    page.get_by_label("Cumplimiento por", exact=True).select_option("department")
+    page.get_by_role("button", name="Ver cifras").click()
+    page.wait_for_url(re.compile(r"date_from=01%2F01%2F2020"))
+    kept = page.get_by_label("Desde", exact=True).input_value()
+    page.get_by_role("heading", name="Cumplimiento por departamento").wait_for()
+    page.wait_for_function("document.getElementById('mapa-colonias').getAttribute('data-loaded') !== null")
+    colonias = int(page.locator("#mapa-colonias").get_attribute("data-loaded"))
+    op_total = page.locator('#t-estatus td[data-total="OP"]').inner_text()
+    grand = page.get_by_role("heading", name=re.compile("Reportes por estatus y dependencia")).inner_text()
+    charts = page.locator("svg.chart").count()
+    date_inputs = page.locator("input[type=date]").count()
+    h.axe(page, "Estadístico")
+    h.shot(page, "estadistico")
+    # agency staff: the same screen, their agency only (stats scopes it)
+    page.get_by_role("button", name="Cerrar sesión").click()
+    h.sign_in(page, base, "agency_staff")
+    page.goto(base + "/estadistico")
+    agencies = page.locator("#t-estatus tbody th").all_inner_texts()
+    h.axe(page, "Estadístico (dependencia)")
+    assert seen["errors"] == [], seen["errors"]
+    return {"locale": locale, "kept": kept, "colonias": colonias, "op_total": op_total, "grand": grand,
+            "charts": charts, "date_inputs": date_inputs, "agencies": agencies}
+
+
+def test_statistics_show_the_apis_figures_per_role(ui, console, platform, tokens, lamp):
+    expected = stable_totals(platform.gateway_url, tokens["supervisor"], {"date_from": "2020-01-01"})
+    got = ui.run(_stats, console)
+    assert got["locale"] == ["es-MX", "es-MX"] and got["kept"] == "01/01/2020" and got["date_inputs"] == 0
+    op = next(r for r in expected["rows"] if r["key"] == "OP")
+    assert got["op_total"] == f"{op['total']:,}" and f"({expected['total']:,})" in got["grand"]
+    compliance = requests.get(f"{platform.gateway_url}/v1/stats/compliance", headers=tokens["supervisor"],
+                              params={"date_from": "2020-01-01", "group_by": "department"}, timeout=10).json()
+    assert got["charts"] == 2 + bool(compliance["rows"]) and got["colonias"] >= 1
+    assert got["agencies"] == ["OP"]  # agency staff read their agency only
+
+
+@pytest.fixture(scope="module")
+def surveyed(platform, tokens, citizen, file_report, wait_assigned) -> int:
+    """A report of the registered citizen (she has a phone), finished by the department:
+    surveys samples it (SURVEY_RATE=1) and queues the call."""
+    base = platform.gateway_url
+    folio = file_report(base, tokens["operator"], citizen_number=citizen["number"],
+                        description="Bache frente a su casa")
+    a = wait_assigned(base, folio, tokens["supervisor"])
+    for action, body in (("start", {"text": "Cuadrilla en camino"}), ("finish", {"text": "Bache tapado"})):
+        r = requests.post(f"{base}/v1/reports/{folio}/{action}", headers=tokens["agency_staff"],
+                          json=body | {"version": a["version"]}, timeout=10)
+        assert r.status_code == 200, r.text
+        a = requests.get(f"{base}/v1/reports/{folio}/assignment", headers=tokens["supervisor"], timeout=10).json()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        cases = requests.get(f"{base}/v1/surveys/cases", headers=tokens["supervisor"],
+                             params={"status": "pending"}, timeout=10).json()
+        if any(c["folio"] == folio for c in cases):
+            return folio
+        time.sleep(0.3)
+    raise AssertionError(f"folio {folio} never reached the call queue")
+
+
+def _surveys(page, h, base):
+    seen = h.watch(page)
+    h.sign_in(page, base, "operator")
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Encuestas").click()
+    h.axe(page, "Encuestas (sin llamada)")
+    page.get_by_role("button", name="Tomar la siguiente llamada").click()
+    page.locator("#caso").wait_for()
+    folio = int(page.locator("#caso a").first.inner_text())
+    phones = page.locator("#caso a[href^='tel:']").count()
+    h.axe(page, "Encuestas (llamada en curso)")
+    h.shot(page, "encuestas")
+    page.get_by_label("Resultado de la llamada").select_option("no_answer")
+    page.get_by_role("button", name="Registrar intento").click()
+    page.get_by_role("status").get_by_text(f"Intento registrado para el folio {folio}").wait_for()
+    # the supervisor reads the queue: the attempt is there
+    page.get_by_role("button", name="Cerrar sesión").click()
+    h.sign_in(page, base, "supervisor")
+    page.goto(base + "/encuestas")
+    row = page.locator(f"#t-cola tr[data-folio='{folio}']")
+    attempts = row.locator("td").nth(5).inner_text()
+    h.axe(page, "Encuestas (cola)")
+    h.shot(page, "encuestas-cola")
+    assert seen["errors"] == [], seen["errors"]
+    return folio, phones, attempts
+
+
+def test_a_survey_caller_records_an_attempt(ui, console, platform, tokens, surveyed):
+    folio, phones, attempts = ui.run(_surveys, console)
+    assert phones >= 1 and attempts.startswith("1 de ")
+    cases = requests.get(f"{platform.gateway_url}/v1/surveys/cases", headers=tokens["supervisor"],
+                         timeout=10).json()
+    case = next(c for c in cases if c["folio"] == folio)
+    assert case["attempts"] == 1 and case["taken_by"] is None and case["next_call_at"]
+
+
+def _modinfo(page, h, base):
+    seen = h.watch(page)
+    h.sign_in(page, base, "operator")
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="MODINFO").click()
+    page.get_by_label("Buscar oficina, siglas, palabra clave o trámite").fill("dif")
+    page.get_by_role("button", name="Buscar").click()
+    office = page.get_by_role("heading", name="Desarrollo Integral de la Familia (DIF)", exact=True)
+    office.wait_for()
+    channel = page.get_by_label("Origen").first.input_value()
+    h.axe(page, "MODINFO")
+    h.shot(page, "modinfo")
+    page.get_by_role("button", name="Imprimir ticket de Desarrollo Integral de la Familia (DIF)", exact=True).click()
+    page.wait_for_url(re.compile(r"/modinfo/ticket/\d+$"))
+    number = page.locator("#numero-atencion").inner_text().strip()
+    ticket = page.locator("#ticket").inner_text()
+    h.axe(page, "Ticket de MODINFO")
+    h.shot(page, "modinfo-ticket")
+    assert seen["errors"] == [], seen["errors"]
+    return number, ticket, channel
+
+
+def test_modinfo_finds_an_office_and_prints_a_numbered_ticket(ui, console, platform, tokens):
+    number, ticket, channel = ui.run(_modinfo, console)
+    assert channel == "PRESENCIAL" and re.fullmatch(r"\d{10}", number) and number in ticket and "PLAZA REVOLUCION" in ticket
+    r = requests.post(f"{platform.gateway_url}/v1/directory/offices/dif-leon/tickets", headers=tokens["operator"],
+                      json={"channel": "VENTANILLA", "format": "text"}, timeout=10)
+    assert r.status_code == 200 and int(r.headers["X-Numero-Atencion"]) == int(number) + 1  # the next number
+
+
+def _calendar(page, h, base, day, action):
+    seen = h.watch(page)
+    h.sign_in(page, base, "admin")
+    page.goto(base + "/administracion")
+    section = page.locator("section", has=page.get_by_role("heading", name=re.compile("Calendario municipal")))
+    if action == "agregar":
+        section.get_by_label("Agregar día inhábil").fill(day)
+        section.get_by_role("button", name="Agregar", exact=True).click()
+    else:
+        section.get_by_role("button", name=f"Quitar el {day}").click()
+    flash = page.get_by_role("status").first.inner_text()
+    listed = page.locator("#dias-inhabiles li").all_inner_texts()
+    if action == "agregar":
+        h.axe(page, "Administración (calendario)")
+        section.scroll_into_view_if_needed()
+        section.screenshot(path=str(h.SHOTS / "calendario.png"))
+    assert seen["errors"] == [], seen["errors"]
+    return flash, listed
+
+
+def test_admin_adds_and_removes_a_non_working_day(ui, console, platform, tokens):
+    def days():
+        return requests.get(f"{platform.gateway_url}/v1/catalog/calendar", headers=tokens["admin"],
+                            timeout=10).json()["extra_days_off"]
+
+    flash, listed = ui.run(_calendar, console, "15/06/2029", "agregar")
+    assert flash == "El viernes 15/06/2029 es ahora día inhábil." and "2029-06-15" in days()
+    assert any(x.startswith("viernes 15/06/2029") for x in listed)
+    flash, listed = ui.run(_calendar, console, "15/06/2029", "quitar")
+    assert flash == "El viernes 15/06/2029 vuelve a ser día hábil." and "2029-06-15" not in days()

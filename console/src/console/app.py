@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
 
     app = FastAPI(title="SAC · Consola", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
-    app.state.gateway = gateway or Gateway(settings.gateway_url, settings.gateway_timeout)
+    app.state.gateway = gateway or Gateway(settings.gateway_url, settings.gateway_timeout,
+                                                    reference_ttl=settings.reference_ttl)
     app.state.sessions = SessionStore(settings.idle_timeout)
     csp = content_security_policy(settings)
 

@@ -2,6 +2,7 @@
 bearer token (refreshed once when it expired)."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -35,8 +36,11 @@ def error_of(r: httpx.Response) -> GatewayError:
 
 
 class Gateway:
-    def __init__(self, base_url: str, timeout: float = 30, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, base_url: str, timeout: float = 30, transport: httpx.AsyncBaseTransport | None = None,
+                 reference_ttl: float = 60, clock=time.monotonic):
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self.reference_ttl, self.clock = reference_ttl, clock
+        self._reference: dict[tuple, tuple[float, Any]] = {}
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -87,6 +91,24 @@ class Gateway:
 
     async def get(self, session: Session, path: str, params=None) -> Any:
         return await self.json(session, "GET", path, params=params)
+
+    async def reference(self, session: Session, path: str, params: dict | None = None) -> Any:
+        """Reference data the screens' forms list (catalog channels, agencies): read once per
+        ``reference_ttl`` seconds for each role and agency (what the gateway would show them
+        is the same), instead of two more gateway round trips on every list screen. A change
+        in the catalog shows within that time; 0 turns the cache off."""
+        if self.reference_ttl <= 0:
+            return await self.get(session, path, params)
+        key = (path, tuple(sorted((params or {}).items())), session.role, session.user.get("agency"))
+        hit = self._reference.get(key)
+        now = self.clock()
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = await self.get(session, path, params)
+        if len(self._reference) >= 256:
+            self._reference.clear()
+        self._reference[key] = (now + self.reference_ttl, value)
+        return value
 
     async def post(self, session: Session, path: str, body: dict | None = None, **kwargs) -> Any:
         return await self.json(session, "POST", path, json=body, **kwargs)

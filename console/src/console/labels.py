@@ -35,6 +35,78 @@ def when(value: str | None, with_time: bool = True) -> str:
     return t.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
 
 
+def parse_day(value: str | None) -> dt.date | None:
+    """A day as people in the city type it (dd/mm/aaaa; aaaa-mm-dd also accepted); None
+    when empty; ``ValueError`` (with a Spanish message) when it is not a date."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if "/" in text:
+            d, m, y = (int(x) for x in text.split("/"))
+            if y < 1000:
+                raise ValueError
+            return dt.date(y, m, d)
+        return dt.date.fromisoformat(text)
+    except (ValueError, TypeError):
+        raise ValueError(f"La fecha «{text}» no es válida: escríbala como dd/mm/aaaa (p. ej. 07/12/2026).") from None
+
+
+def iso_day(value: str | None) -> str | None:
+    """dd/mm/aaaa → aaaa-mm-dd for the gateway (``ValueError`` if not a date)."""
+    d = parse_day(value)
+    return d.isoformat() if d else None
+
+
+def dmy(value) -> str:
+    """aaaa-mm-dd (or a date) → dd/mm/aaaa, for the inputs and the tables."""
+    if not value:
+        return ""
+    try:
+        return (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+          "noviembre", "diciembre")
+WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+
+def month_name(value: str | None) -> str:
+    """2026-11 (or 2026-11-01) → noviembre de 2026."""
+    try:
+        y, m = str(value)[:7].split("-")
+        return f"{MONTHS[int(m) - 1]} de {y}"
+    except (ValueError, IndexError):
+        return str(value or "")
+
+
+def long_day(value) -> str:
+    """2026-11-02 → lunes 02/11/2026."""
+    try:
+        d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{WEEKDAYS[d.weekday()]} {d:%d/%m/%Y}"
+
+
+def percent(value, digits: int = 1) -> str:
+    """0.8123 → 81.2 % (es-MX: point as decimal separator); empty for None."""
+    if value is None:
+        return "—"
+    return f"{100 * float(value):.{digits}f} %"
+
+
+def number(value) -> str:
+    """12345 → 12,345 (es-MX thousands separator)."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
 def sla(pt: dict) -> str:
     amount, unit = pt.get("sla_amount"), SLA_UNIT.get(pt.get("sla_unit"), pt.get("sla_unit") or "")
     if amount == 1:
@@ -51,5 +123,10 @@ def install(env) -> None:
     env.filters["when"] = when
     env.filters["day"] = lambda v: when(v, with_time=False)
     env.filters["sla"] = sla
+    env.filters["dmy"] = dmy
+    env.filters["month_name"] = month_name
+    env.filters["long_day"] = long_day
+    env.filters["percent"] = percent
+    env.filters["number"] = number
     for name, table in FILTERS.items():
         env.filters[name] = lambda v, t=table: t.get(v, v if v is not None else "")

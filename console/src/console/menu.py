@@ -11,6 +11,9 @@ SCREENS = [
     ("/historial", "Historial del ciudadano", {"operator", "agency_staff", "supervisor", "auditor", "admin"}),
     ("/catalogo", "Catálogo", {"operator", "agency_staff", "supervisor", "auditor", "admin"}),
     ("/jefes", "Jefes de manzana", {"operator", "supervisor", "auditor", "admin"}),
+    ("/estadistico", "Estadístico", {"agency_staff", "supervisor", "auditor", "admin"}),
+    ("/encuestas", "Encuestas", {"operator", "supervisor", "auditor", "admin"}),
+    ("/modinfo", "MODINFO", {"operator", "agency_staff", "supervisor", "auditor", "admin"}),
     ("/administracion", "Administración", {"admin"}),
     ("/bitacora", "Bitácora", {"auditor", "admin"}),
 ]
@@ -24,6 +27,13 @@ ROLE_NAMES = {
 ACTING_ROLES = {"agency_staff", "supervisor", "admin"}
 REOPENING_ROLES = {"supervisor", "admin"}
 CATALOG_EDITORS = {"agency_staff", "admin"}
+#: Encuestas: who makes the calls, and who reads the queue and the results (surveys' policy)
+SURVEY_CALLERS = {"operator", "supervisor", "admin"}
+SURVEY_READERS = {"supervisor", "auditor", "admin"}
+#: MODINFO: who prints tickets (directory's policy; auditors only search)
+TICKET_PRINTERS = {"operator", "agency_staff", "supervisor", "admin"}
+#: Estadístico: who generates a monthly closure (the gateway's closure route)
+CLOSERS = {"supervisor", "admin"}
 
 
 def menu_for(role: str) -> list[tuple[str, str]]:

@@ -25,6 +25,10 @@ class Session:
     touched: float = field(default_factory=time.monotonic)
     #: receipts of the reports filed in this session (folio → what the receipt shows)
     receipts: dict[int, dict] = field(default_factory=dict)
+    #: the survey call this session's user took and has not finished (Encuestas)
+    survey_case: dict | None = None
+    #: text tickets printed in this session (Número de Atención → what the ticket shows)
+    tickets: dict[str, dict] = field(default_factory=dict)
     #: one message for the next page (after a redirect)
     flash: list[tuple[str, str]] = field(default_factory=list)
     #: held while the tokens are refreshed (see Gateway._refresh)

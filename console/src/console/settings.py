@@ -24,6 +24,8 @@ class Settings:
     map_center: tuple[float, float] = field(default_factory=lambda: tuple(
         float(x) for x in _env("CONSOLE_MAP_CENTER", "21.1221,-101.6824").split(",")))
     municipality: str = field(default_factory=lambda: _env("CONSOLE_MUNICIPALITY", "Municipio de León"))
+    #: seconds the catalog's channels and agencies (the forms' choices) are kept; 0: no cache
+    reference_ttl: float = field(default_factory=lambda: float(_env("CONSOLE_REFERENCE_TTL", "60")))
     gateway_timeout: float = field(default_factory=lambda: float(_env("CONSOLE_GATEWAY_TIMEOUT", "30")))
 
     @property

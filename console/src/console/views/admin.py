@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from .. import menu
+from .. import labels, menu
 from ..gateway import GatewayError, error_of
 from ..web import PostSession, gateway_of, query_without, render, screen
 
@@ -76,11 +76,49 @@ async def leaders_map(request: Request, session=Leaders):
 @router.get("/administracion")
 async def admin(request: Request, session=Admin):
     gw = gateway_of(request)
-    users, keys, dead = await asyncio.gather(gw.get(session, "/v1/users", {"limit": 200}),
-                                             gw.get(session, "/v1/admin/api-keys", {"limit": 200}),
-                                             gw.get(session, "/v1/admin/dead-letters", {"limit": 50}))
-    return render(request, "admin.html", {"users": users, "keys": keys, "dead": dead,
-                                          "roles": menu.ROLE_NAMES})
+    users, keys, dead, calendar = await asyncio.gather(gw.get(session, "/v1/users", {"limit": 200}),
+                                                       gw.get(session, "/v1/admin/api-keys", {"limit": 200}),
+                                                       gw.get(session, "/v1/admin/dead-letters", {"limit": 50}),
+                                                       gw.get(session, "/v1/catalog/calendar"))
+    return render(request, "admin.html", {"users": users, "keys": keys, "dead": dead, "calendar": calendar,
+                                          "weekdays": labels.WEEKDAYS, "roles": menu.ROLE_NAMES})
+
+
+def changed_days(days: list[str], action: str, day: str) -> list[str]:
+    """The calendar's extra days off after adding or removing ``day`` (ISO), sorted."""
+    out = set(days)
+    if action == "agregar":
+        out.add(day)
+    else:
+        out.discard(day)
+    return sorted(out)
+
+
+@router.post("/administracion/calendario/{action}")
+async def calendar_day(request: Request, action: str, session: PostSession):
+    """Adds or removes a non-working day: the calendar as read now, changed, sent back
+    (the gateway keeps what is not sent; due dates of new reports use it at once)."""
+    form = await request.form()
+    gw = gateway_of(request)
+    try:
+        if action not in ("agregar", "quitar"):
+            raise ValueError("Acción desconocida.")
+        day = labels.iso_day(str(form.get("day") or ""))
+        if day is None:
+            raise ValueError("Escriba el día inhábil como dd/mm/aaaa.")
+        current = await gw.get(session, "/v1/catalog/calendar")
+        days = current.get("extra_days_off") or []
+        if action == "agregar" and day in days:
+            raise ValueError(f"El {labels.dmy(day)} ya es día inhábil.")
+        await gw.json(session, "PATCH", "/v1/catalog/calendar",
+                      json={"extra_days_off": changed_days(days, action, day)})
+        session.say("ok", f"El {labels.long_day(day)} " + ("es ahora día inhábil." if action == "agregar"
+                                                           else "vuelve a ser día hábil."))
+    except ValueError as exc:
+        session.say("error", str(exc))
+    except GatewayError as exc:
+        session.say("error", exc.detail)
+    return RedirectResponse("/administracion#h-calendario", status_code=303)
 
 
 @router.post("/administracion/usuarios")

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from .. import labels
 from ..gateway import GatewayError, error_of
 from ..web import PostSession, gateway_of, render, screen, settings_of
 
@@ -25,7 +26,7 @@ async def _form_data(request: Request, session) -> dict:
     gw = gateway_of(request)
     types, channels = await asyncio.gather(
         gw.get(session, "/v1/catalog/petition-types", {"active": "true", "limit": 1000}),
-        gw.get(session, "/v1/catalog/channels"))
+        gw.reference(session, "/v1/catalog/channels"))
     return {"types": types["items"], "channels": [c for c in channels if c.get("active")]}
 
 
@@ -71,8 +72,12 @@ async def register_citizen(request: Request, session: PostSession,
                            force: Annotated[str, Form()] = ""):
     if session.role not in CITIZEN_WRITERS:
         return render(request, "partials/error.html", {"message": "Su perfil no registra ciudadanos."})
+    try:
+        born = labels.iso_day(birth_date)
+    except ValueError as exc:
+        return render(request, "partials/error.html", {"message": str(exc)})
     body = {"given_names": given_names.strip(), "first_surname": first_surname.strip(),
-            "second_surname": second_surname.strip() or None, "sex": sex or None, "birth_date": birth_date or None,
+            "second_surname": second_surname.strip() or None, "sex": sex or None, "birth_date": born,
             "phones": [phone] if phone.strip() else [], "consent": consent == "si",
             "privacy_notice_version": "2026-01", "channel": "072",
             "address": {"colonia": colonia.strip() or None, "street": street.strip() or None,

@@ -23,6 +23,7 @@ CONSULTAS_PARAMS = ("date_from", "date_to", "status", "channel", "kind", "viabil
                     "petition_type", "colonia", "street", "folios", "reassigned_only", "traffic_light", "created_by",
                     "citizen_name", "sex", "age_min", "age_max")
 VIEW_PARAMS = ("hide_citizen_data", "hide_citizen_name", "hide_map", "sort")
+DATES = ("date_from", "date_to")
 MULTI = {"status", "channel", "traffic_light", "petition_type"}
 GROUPINGS = {"general": "General (por dependencia)", "detail": "Detalle (dependencia, departamento, petición)",
              "petition_type": "Por tipo de petición", "colonia": "Por colonia", "street": "Por calle",
@@ -36,14 +37,19 @@ def forwarded(request: Request, names: tuple[str, ...]) -> list[tuple[str, str]]
     for name in names:
         for value in request.query_params.getlist(name):
             if value.strip():
+                if name in DATES:  # typed as dd/mm/aaaa (es-MX); the gateway reads aaaa-mm-dd
+                    try:
+                        value = labels.iso_day(value)
+                    except ValueError as exc:
+                        raise GatewayError(422, "fecha_invalida", str(exc)) from None
                 out.append((name, value.strip()))
     return out
 
 
 async def _catalog_choices(request: Request, session) -> dict:
     gw = gateway_of(request)
-    channels, agencies = await asyncio.gather(gw.get(session, "/v1/catalog/channels"),
-                                              gw.get(session, "/v1/catalog/agencies"))
+    channels, agencies = await asyncio.gather(gw.reference(session, "/v1/catalog/channels"),
+                                              gw.reference(session, "/v1/catalog/agencies"))
     return {"channels": channels, "agencies": agencies, "statuses": labels.STATUS, "lights": labels.TRAFFIC}
 
 

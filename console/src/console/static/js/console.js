@@ -67,7 +67,7 @@
         var layer = L.geoJSON(data, {
           pointToLayer: function (f, ll) {
             var c = COLORS[f.properties.traffic_light] || "#0b4f6c";
-            return L.circleMarker(ll, { radius: 7, color: c, weight: 2, fillColor: c, fillOpacity: 0.6 });
+            return L.circleMarker(ll, { radius: f.properties.radius || 7, color: c, weight: 2, fillColor: c, fillOpacity: 0.6 });
           },
           onEachFeature: function (f, lyr) {
             var p = f.properties, box = document.createElement("div");
