@@ -138,7 +138,7 @@ def test_without_coordinates_by_colonia_and_duplicates_counted_apart(platform, t
             "address_string": "Versalles 24, Juárez", "description": "Lámpara apagada"}
     r = requests.post(f"{base}/open311/v2/requests.json", data=form, timeout=20)
     assert r.status_code == 201, r.text
-    second = r.json()[0]["service_request_id"]
+    second = int(r.json()[0]["service_request_id"])  # a string in JSON (GeoReport v2)
     assert _event(created, second)["location"]["colonia"] == "JUÁREZ"
     r = requests.post(f"{base}/open311/v2/requests.json", data=form | {"address_string": "Versalles 24"}, timeout=20)
     assert r.status_code == 400, r.text
