@@ -39,8 +39,11 @@ REPORT = {"petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description"
 RETRYABLE = {502, 503, 504, 500}
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def own_platform():
+    """One RabbitMQ node, one PostgreSQL cluster and one platform of this module's own,
+    shared by its scenarios one after another (each checks every report filed so far, so a
+    scenario also proves the platform came back whole from the one before)."""
     rabbit, pg = OwnRabbit(), OwnPostgres()
     prefix = testing.unique("flt")
     plat = None
