@@ -8,7 +8,6 @@ import pytest
 import requests
 
 pytestmark = pytest.mark.e2e
-SHARED_PLATFORM = True  # asserts nothing platform-wide
 
 
 def etag_is_version(r) -> None:
