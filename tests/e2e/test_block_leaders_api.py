@@ -9,6 +9,7 @@ from sacinfra import testing
 from sacinfra.rpcpool import RpcPool
 
 pytestmark = pytest.mark.e2e
+SHARED_PLATFORM = True  # asserts nothing platform-wide: its own roster entries and its leader's reports
 
 LEADER = {"kind": "manzana", "block": "M-12", "colonia": "Centro", "location": {"lat": 19.1738, "lon": -96.1342},
           "accredited_on": "2023-03-15", "full_name": "Ana Ruiz Pérez", "phone": "229 123 4567",

@@ -14,6 +14,7 @@ import requests
 from openpyxl import load_workbook
 
 pytestmark = pytest.mark.e2e
+SHARED_PLATFORM = True  # asserts nothing platform-wide: MODINFO's demo guide, which no other shared module touches
 
 TODAY = dt.datetime.now(ZoneInfo("America/Mexico_City")).date().isoformat()
 
