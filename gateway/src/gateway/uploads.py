@@ -159,6 +159,13 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+#: the OpenAPI answers of a route that serves one file as ``evidence_response`` does
+FILE_RESPONSES = {200: {"description": "El archivo, con su tipo real (revisado por contenido), ETag = sha256",
+                        "content": {t: {} for t in ("image/jpeg", "image/png", "image/webp", "image/heic",
+                                                    "image/heif", "application/pdf")}},
+                  304: {"description": "Sin cambios (If-None-Match)"}}
+
+
 def evidence_response(evidence: dict, if_none_match: str | None = None) -> Response:
     """The stored bytes with their sniffed type; images inline, the rest as attachment;
     never sniffed again by the browser and never run as a page."""

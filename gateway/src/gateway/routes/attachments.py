@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from ..auth import audit_event
 from ..params import MAX_BIGINT, Folio
 from ..report_view import assignment_of
-from ..uploads import evidence_response, upload_limits
+from ..uploads import FILE_RESPONSES, evidence_response, upload_limits
 from .reports import ReportReader
 
 router = APIRouter(prefix="/v1/reports", tags=["reportes"])
@@ -55,10 +55,7 @@ async def list_attachments(folio: Folio, request: Request, who: ReportReader):
 
 @router.get("/{folio:int}/attachments/{attachment_id:int}", response_class=Response,
             summary="Un archivo que el ciudadano envió con su reporte (los mismos bytes que envió)",
-            responses={200: {"description": "El archivo, con su tipo real (revisado por contenido), ETag = sha256",
-                             "content": {t: {} for t in ("image/jpeg", "image/png", "image/webp", "image/heic",
-                                                         "image/heif", "application/pdf")}},
-                       304: {"description": "Sin cambios (If-None-Match)"}})
+            responses=FILE_RESPONSES)
 async def get_attachment(folio: Folio, attachment_id: AttachmentId, request: Request, who: ReportReader,
                          if_none_match: Annotated[str | None, Header()] = None) -> Response:
     actor = who.actor()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 
 from ..auth import audit_event
 from ..params import MAX_BIGINT, Folio
-from ..uploads import evidence_response, upload_limits
+from ..uploads import FILE_RESPONSES, evidence_response, upload_limits
 from .reports_lifecycle import ReadingOrKey, actor_of
 
 router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
@@ -19,10 +19,7 @@ EvidenceId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="id de la evid
 
 @router.get("/{folio:int}/evidence/{evidence_id:int}", response_class=Response,
             summary="Un archivo de evidencia de una intervención (los mismos bytes que se subieron)",
-            responses={200: {"description": "El archivo, con su tipo real (revisado por contenido), ETag = sha256",
-                             "content": {t: {} for t in ("image/jpeg", "image/png", "image/webp", "image/heic",
-                                                         "image/heif", "application/pdf")}},
-                       304: {"description": "Sin cambios (If-None-Match)"}})
+            responses=FILE_RESPONSES)
 async def get_evidence(folio: Folio, evidence_id: EvidenceId, request: Request, user: ReadingOrKey,
                        if_none_match: Annotated[str | None, Header()] = None) -> Response:
     evidence = await request.app.state.call("routing", "get_evidence", actor_of(user), folio, evidence_id,
