@@ -131,7 +131,10 @@ def _keyboard(page, h, base, citizen):
     kb = page.keyboard
     page.locator("#buscar-ciudadano").focus()
     kb.type("Martinez Avila")
-    page.get_by_role("button", name=re.compile("Elegir a Rosa Elena")).wait_for()
+    # the list answering the whole query: an earlier, partial query's list would be
+    # replaced under the focus when the last one comes back
+    page.locator('#resultados-ciudadano ul[data-q="Martinez Avila"]').get_by_role(
+        "button", name=re.compile("Elegir a Rosa Elena")).wait_for()
     kb.press("Tab")  # to the first result's «Elegir»
     kb.press("Enter")
     page.locator("#ciudadano .chosen").wait_for()
