@@ -55,33 +55,67 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_platform(extra_env: dict | None = None):
-    """Every service, the gateway and the console as separate processes, prepared by the
-    runner (databases, migrations, topology, demo data), on a vhost and databases of their own."""
-    prefix = testing.unique("e2e")
-    plat = Platform(prefix=prefix, gateway_port=free_port(), metrics_base=0, mongo_port=free_port(),
+def _new_platform(prefix: str, extra_env: dict | None = None) -> Platform:
+    return Platform(prefix=prefix, gateway_port=free_port(), metrics_base=0, mongo_port=free_port(),
                     log_dir=ROOT / ".run" / prefix / "logs", extra_env=extra_env)
-    plat.prepare()
+
+
+def _dispose(plat: Platform) -> None:
+    plat.stop()
+    plat.drop_databases()
+    testing.remove_vhost(plat.prefix)
+
+
+@pytest.fixture(scope="session")
+def platform_teardowns():
+    """Platforms stop in the background while the next module's starts (a stop waits
+    seconds for each service's graceful shutdown); the session waits for them at its end."""
+    threads: list[threading.Thread] = []
+    yield threads
+    for t in threads:
+        t.join(120)
+
+
+@pytest.fixture(scope="session")
+def platform_template():
+    """Databases migrated and loaded with the demo catalog and users once per session;
+    every test platform's databases are copies of them (``Platform.prepare(template)``)."""
+    tmpl = _new_platform(testing.unique("e2etmpl"))
+    tmpl.prepare_template()
+    yield tmpl.prefix
+    tmpl.drop_databases()
+
+
+@contextlib.contextmanager
+def running_platform(extra_env: dict | None = None, template: str | None = None,
+                     teardowns: list[threading.Thread] | None = None):
+    """Every service, the gateway and the console as separate processes, prepared by the
+    runner (databases, migrations, topology, demo data), on a vhost and databases of their
+    own: copies of ``template``'s databases when given. With ``teardowns``, the platform
+    stops in a background thread appended there."""
+    plat = _new_platform(testing.unique("e2e"), extra_env)
+    plat.prepare(template)
     plat.start()
     try:
         plat.wait_healthy(timeout=120)
         yield plat
     finally:
-        plat.stop()
-        plat.drop_databases()
-        testing.remove_vhost(prefix)
+        if teardowns is None:
+            _dispose(plat)
+        else:
+            teardowns.append(threading.Thread(target=_dispose, args=(plat,), name=f"stop {plat.prefix}"))
+            teardowns[-1].start()
 
 
 @pytest.fixture(scope="session")
-def shared_platform():
+def shared_platform(platform_template, platform_teardowns):
     """One platform for the modules that say ``SHARED_PLATFORM = True``."""
-    with running_platform() as plat:
+    with running_platform(template=platform_template, teardowns=platform_teardowns) as plat:
         yield plat
 
 
 @pytest.fixture(scope="module")
-def platform(request):
+def platform(request, platform_template, platform_teardowns):
     """The platform a module's tests run against: its own (with the module's
     ``PLATFORM_ENV`` settings, if any), or — when the module says ``SHARED_PLATFORM = True``
     because it asserts nothing about platform-wide counts and changes no shared settings —
@@ -89,7 +123,8 @@ def platform(request):
     if getattr(request.module, "SHARED_PLATFORM", False) and not getattr(request.module, "PLATFORM_ENV", None):
         yield request.getfixturevalue("shared_platform")
         return
-    with running_platform(getattr(request.module, "PLATFORM_ENV", None)) as plat:
+    with running_platform(getattr(request.module, "PLATFORM_ENV", None), platform_template,
+                          platform_teardowns) as plat:
         yield plat
 
 

@@ -146,12 +146,15 @@ class Platform:
         return f"http://127.0.0.1:{self.console_port}"
 
     # -- preparation --------------------------------------------------------------
-    def create_databases(self) -> None:
+    def create_databases(self, template: str | None = None) -> None:
+        """Each store's database; with ``template`` (another platform's prefix), as a copy
+        of that platform's database (PostgreSQL copies it by files: no migrations to run)."""
         with psycopg.connect(self.pg_admin, autocommit=True) as conn:
             existing = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
             for s in DATABASES:
                 if self.db_name(s) not in existing:
-                    conn.execute(f'CREATE DATABASE "{self.db_name(s)}"')
+                    copy = f' TEMPLATE "{template}_{s}"' if template else ""
+                    conn.execute(f'CREATE DATABASE "{self.db_name(s)}"{copy}')
 
     def drop_databases(self) -> None:
         with psycopg.connect(self.pg_admin, autocommit=True) as conn:
@@ -192,13 +195,29 @@ class Platform:
             stdout=open(self.log_dir / "mongo.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         wait_for(lambda: port_open(self.mongo_port), 60, "secantusdb")
 
-    def prepare(self) -> None:
-        self.create_databases()
+    def prepare(self, template: str | None = None) -> None:
+        """Databases, migrations, topology and demo data. ``template``: the prefix of a
+        platform prepared with ``prepare_template``, whose databases (migrated, catalog and
+        demo users loaded) are copied instead of migrating and loading again (the tests
+        start a platform per module: this was a third of each start)."""
+        self.create_databases(template)
         self.ensure_mongo()
-        self.migrate()
         self.topology()
+        if template:
+            loads = (self.directory_demo,) + ((self.geo_seed,) if self.demo_geography else ())
+        else:
+            self.migrate()
+            loads = (self.seed_catalog, self.demo_users, self.directory_demo)
         # demo data of different stores: independent of each other
-        in_parallel(lambda load: load(), (self.seed_catalog, self.demo_users, self.directory_demo))
+        in_parallel(lambda load: load(), loads)
+
+    def prepare_template(self) -> None:
+        """The PostgreSQL part of ``prepare`` alone, for other platforms to copy: databases,
+        migrations, the catalog's demo data and the demo users. Nothing may stay connected
+        to these databases, or PostgreSQL refuses to copy them."""
+        self.create_databases()
+        self.migrate()
+        in_parallel(lambda load: load(), (self.seed, self.demo_users))
 
     def seed_catalog(self) -> None:
         self.seed()
