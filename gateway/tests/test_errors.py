@@ -29,6 +29,15 @@ def test_remote_errors_by_dotted_path_base_class_or_name():
     assert (error.status, error.detail, error.extra) == (422, "2 errores", {"errors": [{"line": 3, "message": "x"}]})
 
 
+def test_a_service_another_did_not_answer_is_a_503_with_retry_after():
+    exc = errors.Unavailable("El servicio routing no respondió en 5 s; intente de nuevo en unos segundos.")
+    error = remote_to_api(RemoteCallError("Unavailable", str(exc), "sacinfra.errors.Unavailable"))
+    assert (error.status, error.code, error.headers) == (503, "servicio_no_disponible", {"Retry-After": "5"})
+    assert error.detail.startswith("El servicio routing no respondió")
+    error = error_from_answer({"type": "Unavailable", "message": "El servicio catalog no respondió en 5 s."})
+    assert (error.status, error.headers) == (503, {"Retry-After": "5"})
+
+
 def test_batch_answers_use_the_same_table():
     error = error_from_answer({"type": "Conflict", "code": "duplicado", "message": "Ya existe."})
     assert (error.status, error.code, error.detail) == (409, "duplicado", "Ya existe.")

@@ -24,6 +24,7 @@ REMOTE_ERRORS: dict[str, tuple[int, str]] = {
     "sacinfra.errors.InvalidInput": (422, "datos_invalidos"),
     "sacinfra.errors.Conflict": (409, "conflicto"),
     "sacinfra.errors.Forbidden": (403, "prohibido"),
+    "sacinfra.errors.Unavailable": (503, "servicio_no_disponible"),  # a service it asked did not answer
     "catalog.exceptions.InvalidInput": (422, "datos_invalidos"),       # with per-line ``errors``
     "routing.exceptions.PayloadTooLarge": (413, "evidencia_muy_grande"),  # over EVIDENCE_MAX_BYTES
 }
@@ -68,7 +69,15 @@ def remote_to_api(exc) -> ApiError:
     lines = _line_errors(exc.value)
     if lines:  # a per-line report (an import): the detail's first line, the lines as ``errors``
         return ApiError(mapped[0], code or mapped[1], detail.split("\n", 1)[0], errors=lines)
-    return ApiError(mapped[0], code or mapped[1], detail)
+    return ApiError(mapped[0], code or mapped[1], detail, _retry(mapped[0]))
+
+
+#: how soon a client may try again after a 503 (a dependency away)
+RETRY_AFTER_SECONDS = "5"
+
+
+def _retry(status: int) -> dict[str, str] | None:
+    return {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
 
 
 def _line_errors(value) -> list[dict]:
@@ -90,7 +99,8 @@ def error_from_answer(error: dict) -> ApiError:
     mapped = _mapped(error.get("path"), error.get("type"), error.get("kind"))
     if mapped is None:
         return unexpected(f"{error.get('type')}: {error.get('message')}", error.get("incident"))
-    return ApiError(mapped[0], error.get("code") or mapped[1], error.get("message") or "Error del servicio.")
+    return ApiError(mapped[0], error.get("code") or mapped[1], error.get("message") or "Error del servicio.",
+                    _retry(mapped[0]))
 
 
 async def api_error_handler(request: Request, exc: ApiError):

@@ -6,6 +6,8 @@ import eventlet
 import pytest
 
 from sacinfra import refresh as refresh_module
+from sacinfra import transient
+from sacinfra.errors import Unavailable
 from sacinfra.refresh import Refresh
 
 
@@ -66,5 +68,6 @@ def test_a_failure_is_logged_and_retried_on_the_next_tick(clock, caplog):
 def test_ask_returns_the_answer_or_times_out():
     provider = bound({"CATALOG_TIMEOUT_SECONDS": 0.05})
     assert provider.ask(lambda a, b=0: a + b, 2, b=3) == 5
-    with pytest.raises(TimeoutError, match="catalog no respondió en 0.05 s"):
+    with pytest.raises(Unavailable, match="catalog no respondió en 0.05 s") as caught:
         provider.ask(eventlet.sleep, 2)
+    assert caught.value.code == "servicio_no_disponible" and transient.is_transient(caught.value)

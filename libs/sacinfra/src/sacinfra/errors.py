@@ -2,7 +2,7 @@
 
 nameko sends ``str(exc)`` as the remote error's value; these errors render as JSON
 ``{"code": ..., "message": ...}`` so the gateway can answer problem+json with both.
-The class (``NotFound``, ``InvalidInput``, ``Conflict``, ``Forbidden``; ``kind`` in the
+The class (``NotFound``, ``InvalidInput``, ``Conflict``, ``Forbidden``, ``Unavailable``; ``kind`` in the
 value for a service's own subclass) picks the HTTP status at the gateway. An unexpected
 error (anything else) gets an incident id, logged by the service (``incidents``).
 """
@@ -44,6 +44,12 @@ class Conflict(ServiceError):
 
 class Forbidden(ServiceError):
     code = "prohibido"
+
+
+class Unavailable(ServiceError):
+    """A service this one needs did not answer in time (``sacinfra.refresh.bounded``): the
+    gateway answers 503 with ``Retry-After``, and nothing was changed."""
+    code = "servicio_no_disponible"
 
 
 def parse_remote_value(value) -> tuple[str | None, str, str | None]:

@@ -25,6 +25,8 @@ from typing import Any, Callable
 import eventlet
 from nameko.extensions import DependencyProvider
 
+from .errors import Unavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -54,11 +56,9 @@ class Refresh(DependencyProvider):
         return self.last is None or time.monotonic() - self.last >= self.every
 
     def ask(self, call: Callable[..., Any], *args, **kwargs) -> Any:
-        """``call(*args, **kwargs)``: an RPC to the source, which is a ``TimeoutError`` when
-        the source does not answer within the timeout setting."""
-        message = f"{self.source} no respondió en {self.timeout:g} s"
-        with eventlet.Timeout(self.timeout, TimeoutError(message)):
-            return call(*args, **kwargs)
+        """``call(*args, **kwargs)``: an RPC to the source, bounded by the timeout setting
+        (``bounded``)."""
+        return bounded(self.timeout, self.source, call, *args, **kwargs)
 
     def tick(self, refresh: Callable[[], Any]) -> bool:
         """On a timer tick: ``refresh()`` when due. True when it ran and succeeded; a failure
@@ -72,3 +72,18 @@ class Refresh(DependencyProvider):
             return False
         self.last = time.monotonic()
         return True
+
+
+def bounded(seconds: float, source: str, call: Callable[..., Any], *args, **kwargs) -> Any:
+    """``call(*args, **kwargs)``, an RPC to the service ``source``, waiting at most
+    ``seconds``: nameko's proxy would wait for ever for a service that is down (its queue
+    keeps the request). Not answering in time, or not running at all, is
+    ``sacinfra.errors.Unavailable`` (the gateway's 503 with Retry-After)."""
+    from nameko.exceptions import UnknownService
+
+    message = f"El servicio {source} no respondió en {seconds:g} s; intente de nuevo en unos segundos."
+    try:
+        with eventlet.Timeout(seconds, Unavailable(message)):
+            return call(*args, **kwargs)
+    except UnknownService:
+        raise Unavailable(message) from None

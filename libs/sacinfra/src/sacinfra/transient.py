@@ -19,6 +19,8 @@ import socket
 import sys
 import time
 
+from .errors import Unavailable
+
 log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 0.2
@@ -33,6 +35,7 @@ TRANSIENT_NAMES = frozenset({
     "RecoverableConnectionError", "ConnectionForced", "AMQPConnectionError", "OperationalErrorKombu",
     "RpcTimeout", "UnknownService",                   # nameko: the service called is away or silent
     "ServiceUnavailable", "PoolTimeout", "TimeoutErrorPool",
+    "Unavailable",                                    # sacinfra.errors: a service we asked did not answer in time
 })
 
 _CONNECTION_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE,
@@ -63,7 +66,7 @@ def _one_is_transient(exc: BaseException) -> bool:
             return True
     except ImportError:  # pragma: no cover
         pass
-    if isinstance(exc, (ConnectionError, socket.timeout, TimeoutError)):
+    if isinstance(exc, (ConnectionError, socket.timeout, TimeoutError, Unavailable)):
         return True
     if isinstance(exc, OSError) and exc.errno in _CONNECTION_ERRNOS:
         return True

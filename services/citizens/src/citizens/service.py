@@ -6,8 +6,10 @@ Thin: every method hands its arguments to ``handlers`` with the worker's ``store
 (the repository over its unit of work). Every method takes the ``actor`` of
 contracts/actor and citizens decides (``domain.authorize``); reads of personal data also
 take a ``reason`` and are written to the access log. See README.md for the rules."""
+from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 
+from sacinfra.refresh import bounded
 from sacinfra.service import SqlService
 
 from . import block_leaders, handlers, lookups, rights
@@ -17,6 +19,7 @@ from .store import Store
 class CitizensService(SqlService):
     name = "citizens"
     routing = RpcProxy("routing")  # which reports an actor sees (agency staff read only those citizens)
+    config = Config()
 
     @property
     def store(self) -> Store:
@@ -31,8 +34,11 @@ class CitizensService(SqlService):
         return handlers.get_citizen(self.store, actor, number, reason, self._sees_reports)
 
     def _sees_reports(self, actor, numbers) -> bool:
-        """Whether routing shows ``actor`` at least one report of these citizen numbers."""
-        return self.routing.query_reports(actor, {"citizen_numbers": numbers}, 1, 1)["total"] > 0
+        """Whether routing shows ``actor`` at least one report of these citizen numbers;
+        routing not answering within ``ROUTING_TIMEOUT_SECONDS`` is ``Unavailable`` (503)."""
+        seconds = float(self.config.get("ROUTING_TIMEOUT_SECONDS") or 5)
+        found = bounded(seconds, "routing", self.routing.query_reports, actor, {"citizen_numbers": numbers}, 1, 1)
+        return found["total"] > 0
 
     @rpc
     def search_citizens(self, actor, query, reason, limit=20):
