@@ -74,6 +74,8 @@ class FakeGateway:
         table = {"/v1/stats/compliance": COMPLIANCE, "/v1/stats/status-by-agency": STATUS,
                  "/v1/stats/shares": SHARES, "/v1/stats/closures": CLOSURES, "/v1/stats/geography": GEO,
                  "/v1/catalog/agencies": [{"code": "OP", "name": "Obra Pública"}],
+                 "/v1/catalog/petition-types": {"items": [{"code": "OP-BACHEO", "name": "BACHEO", "active": True}],
+                                                "total": 1},
                  "/v1/catalog/channels": [{"code": "072", "name": "072", "active": True},
                                           {"code": "PRESENCIAL", "name": "ATENCIÓN PRESENCIAL", "active": True}],
                  "/v1/surveys/cases": [CASE | {"agency": "OP", "department": "OP-ALUMBRADO"}],
@@ -87,6 +89,9 @@ class FakeGateway:
             if method == "PATCH":
                 self.calendar |= body
             return httpx.Response(200, json=self.calendar)
+        if path == "/v1/reports" and method == "POST":
+            return httpx.Response(201, json={"folio": 321, "tracking_token": "clave-321", "status": "captured",
+                                             "due_at": "2026-12-10T15:00:00-06:00"})
         if path.endswith("/attempts"):
             return httpx.Response(200, json=CASE | {"attempts": 1, "status": "pending"})
         if path.endswith("/answers"):
@@ -314,3 +319,18 @@ def test_reference_data_is_read_once_per_ttl_for_each_role_and_agency():
     asyncio.run(off.reference(op, "/v1/catalog/channels"))
     asyncio.run(off.reference(op, "/v1/catalog/channels"))
     assert len(calls) == 5
+
+
+def test_a_report_is_filed_without_a_point_and_a_half_point_is_refused(gw):
+    """Coordinates are optional (intake places the report by its colonia): both or neither."""
+    form = {"petition_type": "OP-BACHEO", "channel": "072", "description": "Bache frente a la escuela",
+            "colonia": "CENTRO", "street": "MADERO", "number": "12", "lat": "", "lon": ""}
+    with signed_in(gw, "operator") as c:
+        r = c.post("/captura", data=form | {"csrf": c.session.csrf, "lat": "21.12"})
+        assert r.status_code == 422 and "Escriba la latitud y la longitud, o deje las dos vacías" in r.text
+        assert not [q for q in gw.sent if q.url.path == "/v1/reports"]  # nothing filed
+        r = c.post("/captura", data=form | {"csrf": c.session.csrf})
+        assert r.status_code == 303 and r.headers["location"] == "/captura/recibo/321"
+    (filed,) = [json.loads(q.content) for q in gw.sent if q.url.path == "/v1/reports"]
+    assert filed["location"] | {} == {"lat": None, "lon": None, "colonia": "CENTRO", "street": "MADERO",
+                                      "number": "12", "references": None}

@@ -108,6 +108,20 @@ async def petition_type(request: Request, petition_type: Annotated[str, Query(ma
     return render(request, "partials/type_info.html", {"pt": pt})
 
 
+def coordinates(lat: str, lon: str) -> tuple[float | None, float | None, str | None]:
+    """The point of a report, optional: both numbers or neither (without a point, intake
+    places the report by its colonia, which must then be one of the catalog's). Returns
+    (lat, lon, error)."""
+    if not lat and not lon:
+        return None, None, None
+    if not lat or not lon:
+        return None, None, "Escriba la latitud y la longitud, o deje las dos vacías si no se conoce el punto."
+    try:
+        return float(lat), float(lon), None
+    except ValueError:
+        return None, None, "La latitud y la longitud son números (por ejemplo 21.1221 y -101.6824)."
+
+
 @router.post("")
 async def file_report(request: Request, session: PostSession):
     form = await request.form()
@@ -117,15 +131,8 @@ async def file_report(request: Request, session: PostSession):
     if session.role == "block_leader":
         v["channel"] = BLOCK_LEADER_CHANNEL
     missing = [label for key, label in (("petition_type", "tipo de petición"), ("description", "descripción"),
-                                        ("colonia", "colonia"), ("street", "calle"), ("lat", "latitud"),
-                                        ("lon", "longitud")) if not v[key]]
-    error = None
-    try:
-        lat, lon = float(v["lat"] or "x"), float(v["lon"] or "x")
-    except ValueError:
-        lat = lon = None
-        if not missing:
-            error = "La latitud y la longitud son números (por ejemplo 21.1221 y -101.6824)."
+                                        ("colonia", "colonia"), ("street", "calle")) if not v[key]]
+    lat, lon, error = coordinates(v["lat"], v["lon"])
     if missing:
         error = "Falta: " + ", ".join(missing) + "."
     if error:
