@@ -55,9 +55,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: the machine's PostgreSQL (100 connections) serves the shared platform, the module's own
+#: and the one stopping in the background: each service keeps 2 idle connections, not 10
+#: (still up to 15 under load, more than its 10 workers use)
+POOLS = {"SQL_POOL_SIZE": "2", "SQL_MAX_OVERFLOW": "13"}
+
+
 def _new_platform(prefix: str, extra_env: dict | None = None) -> Platform:
     return Platform(prefix=prefix, gateway_port=free_port(), metrics_base=0, mongo_port=free_port(),
-                    log_dir=ROOT / ".run" / prefix / "logs", extra_env=extra_env)
+                    log_dir=ROOT / ".run" / prefix / "logs", extra_env=POOLS | (extra_env or {}))
 
 
 def _dispose(plat: Platform) -> None:

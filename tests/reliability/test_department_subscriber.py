@@ -66,9 +66,13 @@ def test_subscriber_resumes_after_the_broker_closes_its_connection(vhost, op_uri
     db = subscriber.open_store(str(tmp_path / "seen.sqlite3"))
     processed: list[dict] = []
 
+    dropped = threading.Event()
+
     def slow_process(e):  # a department's work takes time: the drop hits messages in flight
         time.sleep(0.004)
         processed.append(e)
+        if len(processed) == 150:  # the 150th is held until the broker has dropped the connection
+            dropped.wait(30)       # (a loaded machine could otherwise finish all 600 first)
 
     stop = threading.Event()
     worker = threading.Thread(target=subscriber.run, daemon=True,
@@ -88,6 +92,7 @@ def test_subscriber_resumes_after_the_broker_closes_its_connection(vhost, op_uri
     assert len(processed) < len(ours), "the drop must happen mid-stream"
     assert close_connections_of(user) == 1
     dropped_at = len(processed)
+    dropped.set()
     late = [event(f) for f in range(601, 651)]  # published while it reconnects
     publish(vhost["uri"], [("OP.OP-ALUMBRADO.report_assigned", e) for e in late])
 

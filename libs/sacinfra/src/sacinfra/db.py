@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from typing import Any, Callable
 
@@ -59,10 +60,13 @@ def drop_infra_tables(op) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """A service's engine. Its pool keeps ``SQL_POOL_SIZE`` connections (10) open between
+    uses and opens up to ``SQL_MAX_OVERFLOW`` more (20) under load; a process with many
+    platforms on one PostgreSQL (the tests) keeps fewer idle ones."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", int(os.environ.get("SQL_POOL_SIZE") or 10))
+    kwargs.setdefault("max_overflow", int(os.environ.get("SQL_MAX_OVERFLOW") or 20))
     # no pre-ping: it costs a round trip per checkout; broken connections are dropped
     # by the pool on error and the worker's caller retries (events redeliver).
     kwargs.setdefault("pool_recycle", 1800)
