@@ -2,29 +2,29 @@
 (``GET /v1/reports``, grouped counts with ``grouped=detail|general``) and the citizen
 history (``GET /v1/citizens/{number}/reports``, ``GET /v1/citizens/reports?name=``).
 
-Readers: operators, agency staff (their agency's reports and those shared with it),
-supervisors, auditors, admins, block leaders (only the reports they filed) — routing
-scopes the rows. The citizen's name and phone come from citizens' logged reads
+Readers: any staff user; routing decides which rows each may list (``policy.list_scope``:
+agency staff their agency's reports and those shared with it, block leaders the reports
+they filed, …; 403 ``prohibido`` for a role that may list none). The citizen's name and phone come from citizens' logged reads
 (``get_citizens``, reason = the screen unless ``reason`` is given), only for operators,
 agency staff, supervisors, admins and block leaders; auditors get the citizen number
 only. ``hide_citizen_data`` leaves number, name and phone out (nothing is read),
 ``hide_citizen_name`` the name, ``hide_map`` latitude and longitude."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from ..auth import User, require_roles
+from ..auth import CurrentUser
 from ..errors import ApiError
 from ..params import CitizenNumber
-from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, TODAY_FILTERS, actor_of,
+from ..reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, actor_of,
                              attach_citizens, check_known, flag, hide_map, integer, may_see_personal_data, paginated,
                              parse_filters, reason_of, resolve_citizen_filters)
 
 router = APIRouter(tags=["consultas de reportes"])
 
-Reader = Annotated[User, Depends(require_roles(*READ_ROLES))]
+Reader = CurrentUser
 GROUPED = {"general": ["agency"], "detail": ["agency", "department", "petition_type"]}
 
 
