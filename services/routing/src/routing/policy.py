@@ -54,7 +54,7 @@ _DEPARTMENT_KEY = frozenset({READ_PUBLIC, READ, READ_WORK, START, FINISH, INTERV
 _CITIZEN = frozenset({READ_PUBLIC, REOPEN})
 #: named internal processes and what each may do (``Actor.system_process(name)``)
 SYSTEM_GRANTS: dict[str, frozenset] = {
-    "surveys": frozenset({READ_PUBLIC, READ, REOPEN}),  # reopens a report the citizen says was not solved
+    "surveys": frozenset({READ_PUBLIC, READ, READ_WORK, REOPEN}),  # reopens a report the citizen says was not solved
 }
 #: what any internal process may do with the reports it filed itself (``created_by`` is its
 #: ``system:<name>``): a channel service reads them and reopens one its citizen disputes.

@@ -53,7 +53,8 @@ EXPECTED = {
     "chatbot_key": (READERS, set()),
     "citizen_7": ({policy.READ_PUBLIC, policy.REOPEN}, set()), "citizen_8": (set(), {policy.READ_PUBLIC, policy.REOPEN}),
     "public": ({policy.READ_PUBLIC}, {policy.READ_PUBLIC}),
-    "surveys": ({policy.READ_PUBLIC, policy.READ, policy.REOPEN}, {policy.READ_PUBLIC, policy.READ, policy.REOPEN}),
+    "surveys": ({policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.REOPEN},
+                {policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.REOPEN}),
     "stats": (set(), set()), "unknown_role": (set(), set()),
 }
 
