@@ -1,16 +1,8 @@
-"""Staff users and their roles (plain Python: no framework imports).
-
-The roles are the contract's (contracts/actor/roles.json): a staff user holds one of its
-``kind: staff`` roles, and ``Role`` is built from that file, not kept by hand here. What a
-role may do with a service's data is that service's decision; the gateway names a role
-only for the data it owns itself (staff users, API keys, the audit log, dead letters:
-``admin``, ``auditor``) and for who is bound to what (an agency for ``agency_staff``, the
-block-leader channel for ``block_leader``). Adding a role changes nothing in the gateway.
-
-The gateway finds the contract at ``SAC_CONTRACTS`` (a folder) when set, else in the
-repository it runs from, else at ``./contracts`` (the image: ``/app/contracts``, staged by
-the root Dockerfile's builder).
-"""
+"""Staff users and their roles (plain Python: no framework imports). ``Role`` is read from
+contracts/actor/roles.json (its ``kind: staff`` roles), found at ``SAC_CONTRACTS`` (a
+folder), else in the repository the gateway runs from, else ``./contracts`` (the image's
+/app). What a role may do with a service's data is that service's decision; the gateway
+names roles only for its own data (users, keys, audit log, dead letters) and bindings."""
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +17,6 @@ ROLES_FILE = Path("actor") / "roles.json"
 
 
 def roles_file() -> Path:
-    """contracts/actor/roles.json, wherever this gateway runs (see the module's doc)."""
     if os.environ.get("SAC_CONTRACTS"):
         return Path(os.environ["SAC_CONTRACTS"]) / ROLES_FILE
     for folder in Path(__file__).resolve().parents:
@@ -36,7 +27,6 @@ def roles_file() -> Path:
 
 @functools.cache
 def staff_roles() -> tuple[str, ...]:
-    """The roles of the contract a staff user may hold, in the contract's order."""
     path = roles_file()
     try:
         roles = json.loads(path.read_text(encoding="utf-8"))["roles"]
@@ -45,7 +35,6 @@ def staff_roles() -> tuple[str, ...]:
     return tuple(r["role"] for r in roles if r.get("kind") == "staff")
 
 
-#: a staff user's role: the ``kind: staff`` roles of contracts/actor/roles.json
 Role = StrEnum("Role", {name: name for name in staff_roles()})
 
 

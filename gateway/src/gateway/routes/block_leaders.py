@@ -1,10 +1,8 @@
 """/v1/block-leaders: the roster of jefes de manzana / jefes de cuartel (owned by citizens).
 
-Who may read and remove entries is citizens' decision (``domain.authorize``: today
-operators, supervisors, admins and auditors read, supervisors and admins edit; 403
-``prohibido`` for the others). Adding or changing an entry's ``username`` reads the
-gateway's own staff users first, so those two routes keep the editors' gate here (no
-one else learns which logins are block leaders). Names, phones and emails of leaders are personal data: they come
+Who may read and remove entries is citizens' decision (``domain.authorize``, 403
+``prohibido``). Adding or changing an entry's ``username`` reads the gateway's own users
+first, so those two routes keep the editors' gate (no one else learns which logins lead). Names, phones and emails of leaders are personal data: they come
 back only when the reader gives a ``reason`` (citizens logs the read) and never to
 auditors. ``username`` links an entry to a staff login with role ``block_leader``, checked
 here against the gateway's users. ``GET /v1/block-leaders.geojson`` is the map of active

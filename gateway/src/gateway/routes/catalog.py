@@ -3,9 +3,7 @@ municipal calendar, CSV/XLSX import and export — over catalog's RPCs.
 
 Reads: any signed-in staff user (agency staff see their own agency's petition types
 unless they ask for another ``agency``). Who may change what is catalog's decision
-(``domain.authorize``; 403 ``prohibido``): today agency staff (their own agency) and
-admins change petition types; agencies, departments, channels and the calendar: admins
-only. Every change lands in the audit log. Petition-type codes carry
+(``domain.authorize``, 403 ``prohibido``). Every change lands in the audit log. Petition-type codes carry
 spaces, ``/`` and ``Ñ``: the path takes the URL-encoded code as it is (``{code:path}``)."""
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """/v1/citizens: the citizen registry over citizens' RPCs.
 
-Who may do what is citizens' decision (``domain.authorize``; 403 ``prohibido``): any
-signed-in staff user reaches these routes. Today operators, supervisors and admins
-register, search, read, rectify and merge citizens; agency staff may read one citizen
-behind a report they see (citizens asks routing); auditors and admins read the
-personal-data access log.
+Any staff user reaches these routes; who may do what is citizens' decision
+(``domain.authorize``, 403 ``prohibido``).
 Every read of personal data carries a ``reason`` (422 without it) that citizens writes to
 its access log with the user; every change also lands in the gateway's audit log (with
 field names and citizen numbers, not the personal data itself)."""

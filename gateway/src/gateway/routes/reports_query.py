@@ -24,7 +24,6 @@ from ..reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, actor_of,
 
 router = APIRouter(tags=["consultas de reportes"])
 
-Reader = CurrentUser
 GROUPED = {"general": ["agency"], "detail": ["agency", "department", "petition_type"]}
 
 
@@ -88,7 +87,7 @@ async def _page_of(request: Request, user: User, method: str, filters: dict, rea
 
 @router.get("/v1/reports/today", summary="Asuntos del día: reportes capturados hoy (50 por página)",
             openapi_extra={"parameters": _TODAY})
-async def today_reports(request: Request, user: Reader) -> dict[str, Any]:
+async def today_reports(request: Request, user: CurrentUser) -> dict[str, Any]:
     """Vencimiento, estatus, origen, número de ciudadano, ciudadano, teléfono, folio,
     reasignado, dependencia, usuario y petición de los reportes de hoy (día de la ciudad)."""
     filters, _ = parse_filters(request.query_params, TODAY_FILTERS)
@@ -98,7 +97,7 @@ async def today_reports(request: Request, user: Reader) -> dict[str, Any]:
 
 @router.get("/v1/reports", summary="Consultas y reportes: todos los filtros, paginado o agrupado",
             openapi_extra={"parameters": _CONSULTAS})
-async def query_reports(request: Request, user: Reader) -> dict[str, Any]:
+async def query_reports(request: Request, user: CurrentUser) -> dict[str, Any]:
     params = request.query_params
     filters, criteria = parse_filters(params, CONSULTAS_FILTERS | {"hide_map", "grouped", "group_by"})
     reason = reason_of(params, "Consultas y reportes")
@@ -122,7 +121,7 @@ def _history(answer: dict) -> dict:
 
 @router.get("/v1/citizens/{number:int}/reports", summary="Historial de reportes de un ciudadano (por número)",
             openapi_extra={"parameters": _PAGE[:3] + _PAGE[4:]})
-async def citizen_history(number: CitizenNumber, request: Request, user: Reader) -> dict[str, Any]:
+async def citizen_history(number: CitizenNumber, request: Request, user: CurrentUser) -> dict[str, Any]:
     """Folio, fecha, tipo de petición, estatus y dependencia de cada reporte del ciudadano,
     también los capturados con números fusionados en el suyo."""
     params = request.query_params
@@ -144,7 +143,7 @@ async def citizen_history(number: CitizenNumber, request: Request, user: Reader)
 
 @router.get("/v1/citizens/reports", summary="Historial de reportes de los ciudadanos que coinciden con un nombre",
             openapi_extra={"parameters": [_param("name", "nombre (parcial, sin acentos)")] + _PAGE[:3] + _PAGE[5:]})
-async def citizen_history_by_name(request: Request, user: Reader) -> dict[str, Any]:
+async def citizen_history_by_name(request: Request, user: CurrentUser) -> dict[str, Any]:
     params = request.query_params
     check_known(params, {"name", "page", "per_page", "sort", "reason"})
     name = (params.get("name") or "").strip()
