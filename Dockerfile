@@ -13,7 +13,9 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 # --- builder: a virtualenv with sacinfra, the channel kit and the SERVICE package (the console:
 # its package alone, a client of the gateway's HTTP API), pinned by the lock file, and /app:
 # what the process reads at run time (config.yaml and nameko-service for nameko services;
-# alembic.ini and migrations/ for the migrate Job of SQL services and the gateway).
+# alembic.ini and migrations/ for the migrate Job of SQL services and the gateway; for the
+# gateway, contracts/actor/roles.json: its staff roles are the contract's, read from
+# /app/contracts, the working directory's contracts/).
 # nameko-service is the `module:Class` that `nameko run` starts: given a module alone, nameko
 # starts every class with entrypoints in it, the imported base class too (deploy/local/runner.py
 # SERVICE_TARGETS and deploy/k8s name the same targets)
@@ -29,6 +31,7 @@ COPY libs/sacchannel ./libs/sacchannel
 COPY gateway ./gateway
 COPY console ./console
 COPY services ./services
+COPY contracts/actor/roles.json ./contracts/actor/roles.json
 RUN set -eu; \
     test -n "${SERVICE:-}" || { echo "SERVICE is required: --build-arg SERVICE=<name>" >&2; exit 1; }; \
     libs="./libs/sacinfra ./libs/sacchannel"; \
@@ -52,7 +55,8 @@ RUN set -eu; \
     for f in config.yaml alembic.ini migrations; do \
       if [ -e "$src/$f" ]; then cp -R "$src/$f" "/app/$f"; fi; \
     done; \
-    if [ -n "$target" ]; then echo "$target" > /app/nameko-service; fi
+    if [ -n "$target" ]; then echo "$target" > /app/nameko-service; fi; \
+    if [ "$SERVICE" = gateway ]; then mkdir -p /app/contracts/actor; cp contracts/actor/roles.json /app/contracts/actor/; fi
 
 # --- runtime: slim Python, libpq5 (psycopg's Python implementation), no build tools;
 # code and /app owned by root, read-only for the app user 10001

@@ -44,6 +44,19 @@ def remote(exc_type, code, message, **extra):
     return RemoteCallError(exc_type, json.dumps({"code": code, "message": message} | extra, ensure_ascii=False))
 
 
+EDITORS, ADMINS = {"agency_staff", "admin"}, {"admin"}
+
+
+def granted(roles, answer):
+    """An answer that, like catalog's policy, refuses (403 ``prohibido``) an actor whose role
+    is not in ``roles``: the gateway passes every staff user and maps catalog's refusal."""
+    def respond(actor, *args):
+        if actor["role"] not in roles:
+            raise remote("Forbidden", "prohibido", "Su perfil no permite modificar el catálogo.")
+        return answer(actor, *args) if callable(answer) else answer
+    return respond
+
+
 @pytest.fixture
 def fake(client):
     fake = FakeCatalog()
@@ -99,7 +112,8 @@ def test_list_passes_filters_page_and_actor_to_catalog(api, fake):
 def test_patch_needs_a_version_and_an_editor(api, fake):
     c = api.client
     url = f"/v1/catalog/petition-types/{quote(SLASH, safe='')}"
-    fake.answers["update_petition_type"] = lambda actor, code, changes, version: petition(code, version=version + 1)
+    fake.answers["update_petition_type"] = granted(
+        EDITORS, lambda actor, code, changes, version: petition(code, version=version + 1))
     staff = api.as_("agency_staff")
     r = c.patch(url, json={"sla_amount": 7}, headers=staff | {"If-Match": 'W/"3"'})
     assert r.status_code == 200, r.text
@@ -113,7 +127,8 @@ def test_patch_needs_a_version_and_an_editor(api, fake):
     assert r.status_code == 428 and r.json()["code"] == "version_requerida"
     r = c.patch(url, json={"sla_amount": 7, "version": 2}, headers=staff | {"If-Match": '"3"'})
     assert r.status_code == 422 and r.json()["code"] == "version_contradictoria"
-    assert c.patch(url, json={"version": 3, "sla_amount": 1}, headers=api.as_("operator")).status_code == 403
+    r = c.patch(url, json={"version": 3, "sla_amount": 1}, headers=api.as_("operator"))
+    assert r.status_code == 403 and r.json()["code"] == "prohibido"  # catalog's answer, mapped
     assert c.patch(url, json={"version": 3, "sla_amount": 1}).status_code == 401
     fake.answers["update_petition_type"] = remote("Conflict", "version_desactualizada", "El tipo cambió.")
     r = c.patch(url, json={"version": 1, "sla_amount": 1}, headers=staff)
@@ -127,8 +142,8 @@ def test_patch_needs_a_version_and_an_editor(api, fake):
 
 def test_admin_only_maintenance(api, fake):
     c = api.client
-    fake.answers["upsert_agency"] = lambda actor, data: data
-    fake.answers["update_calendar"] = lambda actor, data: {"weekend_days": [5, 6]} | data
+    fake.answers["upsert_agency"] = granted(ADMINS, lambda actor, data: data)
+    fake.answers["update_calendar"] = granted(ADMINS, lambda actor, data: {"weekend_days": [5, 6]} | data)
     fake.answers["get_calendar"] = {"weekend_days": [5, 6]}
     for user in ("agency_staff", "operator", "supervisor"):
         assert c.put("/v1/catalog/agencies/XX", json={"name": "X"}, headers=api.as_(user)).status_code == 403
@@ -166,6 +181,7 @@ def test_import_multipart_raw_and_line_errors(api, fake):
     body = r.json()
     assert body["code"] == "importacion_invalida" and body["errors"] == errors
     assert body["detail"] == "No se importó nada: 2 líneas con errores."
+    fake.answers["import_catalog"] = granted(EDITORS, {"imported": 1, "created": 1, "updated": 0, "unchanged": 0})
     r = c.post("/v1/catalog/import?format=csv", content=content,
                headers=api.as_("operator") | {"Content-Type": "text/csv"})
     assert r.status_code == 403

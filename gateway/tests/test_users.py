@@ -151,3 +151,24 @@ def test_dependencies_on_another_router(settings, demo_users):
         assert c.get("/v1/probe").status_code == 401
         assert c.post("/v1/probe", headers=as_("operator")).status_code == 200
         assert c.post("/v1/probe", headers=as_("auditor")).status_code == 403
+
+
+def test_staff_roles_are_the_contracts(api, tmp_path, monkeypatch):
+    """A staff user's role is one of contracts/actor/roles.json's ``kind: staff`` roles:
+    ``Role`` is read from the contract (no list kept here), wherever the gateway runs."""
+    import json
+    from pathlib import Path
+    from gateway.auth import model
+
+    contract = Path(__file__).resolve().parents[2] / "contracts" / "actor" / "roles.json"
+    roles = json.loads(contract.read_text())["roles"]
+    staff = [r["role"] for r in roles if r["kind"] == "staff"]
+    assert model.roles_file() == contract and list(model.staff_roles()) == [r.value for r in Role] == staff
+    monkeypatch.setenv("SAC_CONTRACTS", str(tmp_path))  # the image: its working directory's contracts/
+    assert model.roles_file() == tmp_path / "actor" / "roles.json"
+    h = api.as_("admin")
+    for role in ("citizen", "channel_key", "public", "alcalde"):  # other kinds, and no role of the contract
+        r = api.client.post("/v1/users", headers=h, json=NEW | {"username": f"x.{role}", "role": role,
+                                                                "agency": None, "department": None})
+        assert r.status_code == 422, r.text
+        assert "password" not in r.text

@@ -111,6 +111,10 @@ def test_builder_installs_the_service_and_stages_what_it_reads(tmp_path, name):
         assert {"alembic.ini", "migrations"} <= set(staged)
         assert sorted(p.name for p in (app / "migrations").rglob("*.py")) == \
             sorted(p.name for p in (kc.source_dir(name) / "migrations").rglob("*.py"))
+    if name == "gateway":  # its staff roles are the contract's, read from /app/contracts (the working directory)
+        assert (app / "contracts" / "actor" / "roles.json").read_bytes() == \
+            (kc.ROOT / "contracts" / "actor" / "roles.json").read_bytes()
+        staged.remove("contracts")
     assert set(staged) <= {"config.yaml", "nameko-service", "alembic.ini", "migrations"}
 
 
@@ -125,6 +129,8 @@ def test_dockerignore_keeps_the_context_small():
     text = (kc.ROOT / ".dockerignore").read_text().split()
     for entry in (".git", ".venv", "**/__pycache__", "**/tests"):
         assert entry in text
+    assert not {"contracts", "contracts/", "*.json"} & set(text), "the gateway's image reads contracts/actor/roles.json"
+    assert re.search(r"^COPY contracts/actor/roles\.json ", DOCKERFILE.read_text(), re.M)
 
 
 def test_lint_catches_a_bad_dockerfile():

@@ -24,8 +24,9 @@ from .errors import ApiError
 
 Call = Callable[..., Awaitable]
 
-#: roles that read reports at all (routing scopes the rows of each)
-READ_ROLES = (Role.operator, Role.agency_staff, Role.supervisor, Role.auditor, Role.admin, Role.block_leader)
+#: every staff role of the contract: routing decides which reports each may list (``policy.list_scope``;
+#: 403 ``prohibido`` for a role that may list none)
+READ_ROLES = tuple(Role)
 #: roles that may see a citizen's name and phone in a list (auditors: the number only)
 PERSONAL_ROLES = frozenset({Role.operator, Role.agency_staff, Role.supervisor, Role.admin, Role.block_leader})
 #: how many citizen numbers a name / sex / age filter may resolve to

@@ -127,6 +127,10 @@ def test_active_leaders_for_the_map_have_no_personal_data(uow):
     a = bl.create_block_leader(uow, SUPERVISOR, leader())
     b = bl.create_block_leader(uow, SUPERVISOR, leader(block="M-2", username="jm.b"))
     bl.update_block_leader(uow, SUPERVISOR, b["id"], {"status": "ended"})
-    rows = bl.active_block_leaders(uow)
+    rows = bl.active_block_leaders(uow, AUDITOR)
     assert [r["id"] for r in rows] == [a["id"]]
     assert set(rows[0]) == {"id", "kind", "block", "colonia", "lat", "lon", "status", "username"}
+    for who in (STAFF, LEADER):  # the map is the roster's: those who may not read it get nothing
+        with pytest.raises(Forbidden) as err:
+            bl.active_block_leaders(uow, who)
+        assert err.value.code == "prohibido"

@@ -249,7 +249,9 @@ def test_who_may_read_and_attach_evidence(uow, folio, created_event):
     with pytest.raises(InvalidInput) as err:
         get_evidence(uow, None, folio, eid)
     assert err.value.code == "actor_invalido"
-    assert base64.b64decode(get_evidence(uow, OPERATOR, folio, eid)["content"]) == PNG  # operators read all
+    with pytest.raises(Forbidden) as err:  # operators read every report, not its work record (READ_WORK)
+        get_evidence(uow, OPERATOR, folio, eid)
+    assert err.value.code == "prohibido"
     before = counts(uow)
     with pytest.raises(NotFound):  # another agency cannot attach files either; nothing stored
         handlers.add_intervention(uow, SIAP, folio, "Foto ajena", [item(PNG, "b.png")])

@@ -1,7 +1,8 @@
 """/v1/block-leaders: the roster of jefes de manzana / jefes de cuartel (owned by citizens).
 
-Supervisors and admins add, change and remove entries; operators, supervisors, admins and
-auditors read them. Names, phones and emails of leaders are personal data: they come
+Who may read and remove entries is citizens' decision (``domain.authorize``, 403
+``prohibido``). Adding or changing an entry's ``username`` reads the gateway's own users
+first, so those two routes keep the editors' gate (no one else learns which logins lead). Names, phones and emails of leaders are personal data: they come
 back only when the reader gives a ``reason`` (citizens logs the read) and never to
 auditors. ``username`` links an entry to a staff login with role ``block_leader``, checked
 here against the gateway's users. ``GET /v1/block-leaders.geojson`` is the map of active
@@ -17,15 +18,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import Role, User, actor_of, audit_event, require_roles, store
+from ..auth import CurrentUser, Role, User, actor_of, audit_event, require_roles, store
 from ..auth.deps import AuthDep
 from ..errors import ApiError
 from ..params import MAX_BIGINT, Offset
 
 router = APIRouter(tags=["jefes de manzana"])
 
+#: who may link a roster entry to a staff login (the lookup reads the gateway's users)
 WriterUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
-ReaderUser = Annotated[User, Depends(require_roles(Role.operator, Role.supervisor, Role.admin, Role.auditor))]
 Reason = Annotated[str | None, Query(min_length=3, max_length=500,
                                      description="motivo para ver nombre y contacto (queda en la bitácora); "
                                                  "sin él no se devuelven")]
@@ -106,7 +107,7 @@ async def create_leader(body: LeaderIn, request: Request, response: Response, us
 
 
 @router.get("/v1/block-leaders", summary="Padrón de jefes de manzana y de cuartel")
-async def list_leaders(request: Request, user: ReaderUser, reason: Reason = None, kind: Kind | None = None,
+async def list_leaders(request: Request, user: CurrentUser, reason: Reason = None, kind: Kind | None = None,
                        status: Status | None = None, colonia: str | None = Query(default=None, max_length=120),
                        block: str | None = Query(default=None, max_length=60),
                        username: str | None = Query(default=None, max_length=120),
@@ -134,8 +135,8 @@ async def report_counts(request: Request, user: User, usernames: list[str]) -> d
 
 @router.get("/v1/block-leaders.geojson", summary="Mapa de jefes de manzana activos (GeoJSON) con sus reportes",
             response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
-async def leaders_geojson(request: Request, user: ReaderUser) -> Response:
-    leaders = await citizens(request, "active_block_leaders")
+async def leaders_geojson(request: Request, user: CurrentUser) -> Response:
+    leaders = await citizens(request, "active_block_leaders", actor_of(user))
     counts = await report_counts(request, user, [x["username"] for x in leaders if x["username"]])
     features = [{
         "type": "Feature", "id": x["id"],
@@ -148,7 +149,7 @@ async def leaders_geojson(request: Request, user: ReaderUser) -> Response:
 
 
 @router.get("/v1/block-leaders/{leader_id:int}", summary="Un jefe de manzana del padrón")
-async def get_leader(leader_id: LeaderId, request: Request, user: ReaderUser, reason: Reason = None) -> dict[str, Any]:
+async def get_leader(leader_id: LeaderId, request: Request, user: CurrentUser, reason: Reason = None) -> dict[str, Any]:
     return await citizens(request, "get_block_leader", actor_of(user), leader_id, reason)
 
 
@@ -169,7 +170,7 @@ async def update_leader(leader_id: LeaderId, body: LeaderPatch, request: Request
 
 
 @router.delete("/v1/block-leaders/{leader_id:int}", status_code=204, summary="Quitar a alguien del padrón")
-async def delete_leader(leader_id: LeaderId, request: Request, user: WriterUser) -> Response:
+async def delete_leader(leader_id: LeaderId, request: Request, user: CurrentUser) -> Response:
     await citizens(request, "delete_block_leader", actor_of(user), leader_id)
     await audit_event(request, "block_leader.deleted", target=f"block_leader:{leader_id}")
     return Response(status_code=204)

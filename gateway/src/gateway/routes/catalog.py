@@ -2,9 +2,8 @@
 municipal calendar, CSV/XLSX import and export — over catalog's RPCs.
 
 Reads: any signed-in staff user (agency staff see their own agency's petition types
-unless they ask for another ``agency``). Petition types: agency staff (their own agency;
-catalog enforces it too) and admins change them. Agencies, departments, channels and the
-calendar: admins only. Every change lands in the audit log. Petition-type codes carry
+unless they ask for another ``agency``). Who may change what is catalog's decision
+(``domain.authorize``, 403 ``prohibido``). Every change lands in the audit log. Petition-type codes carry
 spaces, ``/`` and ``Ñ``: the path takes the URL-encoded code as it is (``{code:path}``)."""
 from __future__ import annotations
 
@@ -13,11 +12,11 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import CurrentUser, Role, User, actor_of, agency_scope, audit_event, require_roles
+from ..auth import CurrentUser, User, actor_of, agency_scope, audit_event
 from ..exports import MEDIA_TYPES, download
 from ..spreadsheet_upload import read_upload
 from .. import versioning
@@ -25,9 +24,6 @@ from ..schemas import Version, patch_of
 from ..settings import LOCAL_TZ
 
 router = APIRouter(prefix="/v1/catalog", tags=["catálogo"])
-
-EditorUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.admin))]
-AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 
 IMPORT_TIMEOUT = 120.0
 SlaUnit = Literal["calendar_days", "business_days", "business_hours"]
@@ -159,7 +155,7 @@ async def list_petition_types(
 
 @router.post("/petition-types", response_model=PetitionTypeOut, status_code=201,
              summary="Crear un tipo de petición (personal de dependencia: de la suya; administradores)")
-async def create_petition_type(body: PetitionTypeIn, request: Request, response: Response, user: EditorUser):
+async def create_petition_type(body: PetitionTypeIn, request: Request, response: Response, user: CurrentUser):
     data = body.model_dump(exclude_unset=True)
     created = await catalog(request, "create_petition_type", actor_of(user), data)
     await audit_event(request, "petition_type.created", target=f"petition_type:{created['code']}",
@@ -185,7 +181,7 @@ async def get_petition_type(code: str, request: Request, response: Response, use
 @router.patch("/petition-types/{code:path}", response_model=PetitionTypeOut,
               summary="Cambiar un tipo de petición (versión leída en el cuerpo o en If-Match; 409 si cambió)")
 async def update_petition_type(code: str, body: PetitionTypePatch, request: Request, response: Response,
-                               user: EditorUser, if_match: Annotated[str | None, Header()] = None):
+                               user: CurrentUser, if_match: Annotated[str | None, Header()] = None):
     changes = body.model_dump(exclude_unset=True)
     version = versioning.version_of(changes.pop("version", None), if_match, "del tipo de petición")
     updated = await catalog(request, "update_petition_type", actor_of(user), code, changes, version)
@@ -204,7 +200,7 @@ async def list_agencies(request: Request, user: CurrentUser, active_only: bool =
 
 
 @router.put("/agencies/{code}", summary="Crear o cambiar una dependencia (administradores)")
-async def put_agency(code: str, body: AgencyIn, request: Request, user: AdminUser) -> dict[str, Any]:
+async def put_agency(code: str, body: AgencyIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     return await _upsert(request, user, "agency", code, body)
 
 
@@ -215,7 +211,7 @@ async def list_departments(request: Request, user: CurrentUser, agency: str | No
 
 
 @router.put("/departments/{code}", summary="Crear o cambiar un departamento (administradores)")
-async def put_department(code: str, body: DepartmentIn, request: Request, user: AdminUser) -> dict[str, Any]:
+async def put_department(code: str, body: DepartmentIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     return await _upsert(request, user, "department", code, body)
 
 
@@ -225,7 +221,7 @@ async def list_channels(request: Request, user: CurrentUser) -> list[dict[str, A
 
 
 @router.put("/channels/{code:path}", summary="Crear o cambiar un canal de atención (administradores)")
-async def put_channel(code: str, body: ChannelIn, request: Request, user: AdminUser) -> dict[str, Any]:
+async def put_channel(code: str, body: ChannelIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     return await _upsert(request, user, "channel", code, body)
 
 
@@ -237,7 +233,7 @@ async def get_calendar(request: Request, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.patch("/calendar", summary="Cambiar el calendario municipal (administradores; lo omitido se conserva)")
-async def patch_calendar(body: CalendarPatch, request: Request, user: AdminUser) -> dict[str, Any]:
+async def patch_calendar(body: CalendarPatch, request: Request, user: CurrentUser) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     before = await catalog(request, "get_calendar")
     out = await catalog(request, "update_calendar", actor_of(user), changes)
@@ -254,7 +250,7 @@ async def patch_calendar(body: CalendarPatch, request: Request, user: AdminUser)
                      "file": {"type": "string", "format": "binary"}}}},
                  "text/csv": {"schema": {"type": "string"}},
                  MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}}})
-async def import_catalog(request: Request, user: EditorUser,
+async def import_catalog(request: Request, user: CurrentUser,
                          format: Annotated[Literal["csv", "xlsx"] | None,
                                            Query(description="csv o xlsx (por omisión: la extensión del archivo)")] = None):
     content, fmt, filename = await read_upload(request, "del catálogo", format)

@@ -18,7 +18,10 @@
   publishes ``citizen_cancelled`` per number and intake and surveys erase what they hold.
 - ``POST …/opposition`` ``{scopes, reason}`` (operator, supervisor, admin): the person
   opposes surveys and/or contact; citizens publishes ``citizen_opposed``; surveys keeps
-  the opt-out list."""
+  the opt-out list.
+
+Who may is citizens' decision (``domain.authorize``: the roles above today; 403
+``prohibido`` for the others), taken before the gateway asks anyone else."""
 from __future__ import annotations
 
 import asyncio
@@ -28,10 +31,10 @@ import os
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import Role, User, actor_of, audit_event, require_roles, store
+from ..auth import CurrentUser, actor_of, audit_event, store
 from ..auth.deps import AuthDep
 from ..errors import ApiError
 from ..params import CitizenNumber
@@ -39,8 +42,6 @@ from ..report_view import routing_records
 
 router = APIRouter(prefix="/v1/citizens", tags=["ciudadanos"])
 
-RightsUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
-WriterUser = Annotated[User, Depends(require_roles(Role.operator, Role.supervisor, Role.admin))]
 Reason = Annotated[str, Query(min_length=3, max_length=500,
                               description="motivo (p. ej. folio de la solicitud ARCO); queda en la bitácora")]
 MAX_REPORTS = 2000
@@ -96,7 +97,7 @@ async def _audit_entries(auth, numbers: list[int]) -> list[dict]:
 
 
 @router.get("/{number:int}/arco", summary="Derecho de acceso (ARCO): todo lo que la plataforma guarda del ciudadano")
-async def arco_access(number: CitizenNumber, request: Request, user: RightsUser, reason: Reason,
+async def arco_access(number: CitizenNumber, request: Request, user: CurrentUser, reason: Reason,
                       auth: AuthDep) -> dict[str, Any]:
     call = request.app.state.call
     held = await call("citizens", "arco_access", actor_of(user), number, reason)
@@ -129,7 +130,7 @@ async def arco_access(number: CitizenNumber, request: Request, user: RightsUser,
 
 @router.post("/{number:int}/cancel", summary="Derecho de cancelación (ARCO): anonimiza al ciudadano en toda la "
                                              "plataforma (irreversible)")
-async def cancel_citizen(number: CitizenNumber, body: CancelIn, request: Request, user: RightsUser) -> dict[str, Any]:
+async def cancel_citizen(number: CitizenNumber, body: CancelIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     out = await request.app.state.call("citizens", "cancel_citizen", actor_of(user), number, body.reason)
     if not out["already_cancelled"]:
         await audit_event(request, "citizen.cancelled", target=f"citizen:{out['number']}",
@@ -138,7 +139,7 @@ async def cancel_citizen(number: CitizenNumber, body: CancelIn, request: Request
 
 
 @router.post("/{number:int}/opposition", summary="Derecho de oposición (ARCO): a encuestas y/o a ser contactado")
-async def oppose(number: CitizenNumber, body: OppositionIn, request: Request, user: WriterUser) -> dict[str, Any]:
+async def oppose(number: CitizenNumber, body: OppositionIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     out = await request.app.state.call("citizens", "oppose", actor_of(user), number, body.scopes, body.reason)
     if out["added"]:
         await audit_event(request, "citizen.opposed", target=f"citizen:{out['number']}",

@@ -1,8 +1,7 @@
 """/v1/citizens: the citizen registry over citizens' RPCs.
 
-Operators, supervisors and admins register, search, read, rectify and merge citizens;
-agency staff may read one citizen behind a report they see (citizens decides, asking
-routing); auditors and admins read the personal-data access log.
+Any staff user reaches these routes; who may do what is citizens' decision
+(``domain.authorize``, 403 ``prohibido``).
 Every read of personal data carries a ``reason`` (422 without it) that citizens writes to
 its access log with the user; every change also lands in the gateway's audit log (with
 field names and citizen numbers, not the personal data itself)."""
@@ -11,19 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import CitizenNumber, MAX_BIGINT, Offset
-from ..auth import Role, User, actor_of, audit_event, require_roles
+from ..auth import CurrentUser, actor_of, audit_event
 from ..errors import ApiError, problem
 from ..schemas import patch_of
 
 router = APIRouter(prefix="/v1/citizens", tags=["ciudadanos"])
 
-WriterUser = Annotated[User, Depends(require_roles(Role.operator, Role.supervisor, Role.admin))]
-ReaderUser = Annotated[User, Depends(require_roles(Role.operator, Role.supervisor, Role.admin, Role.agency_staff))]
-LogUser = Annotated[User, Depends(require_roles(Role.auditor, Role.admin))]
 Reason = Annotated[str, Query(min_length=3, max_length=500,
                               description="motivo de la consulta de datos personales (queda en la bitácora)")]
 Sex = Literal["female", "male", "nonbinary", "unspecified"]
@@ -80,7 +76,7 @@ def _json(body: BaseModel) -> dict:
 
 @router.post("", status_code=201, response_model=None,
              summary="Registrar un ciudadano (409 posibles_duplicados con la lista, salvo force=true)")
-async def register_citizen(body: CitizenIn, request: Request, response: Response, user: WriterUser,
+async def register_citizen(body: CitizenIn, request: Request, response: Response, user: CurrentUser,
                            force: bool = False):
     data = body.model_dump(mode="json")
     answer = await citizens(request, "register_citizen", actor_of(user), data, force)
@@ -95,14 +91,14 @@ async def register_citizen(body: CitizenIn, request: Request, response: Response
 
 
 @router.get("", summary="Buscar ciudadanos por número, teléfono o nombre (sin acentos, parcial, ordenado)")
-async def search_citizens(request: Request, user: WriterUser, reason: Reason,
+async def search_citizens(request: Request, user: CurrentUser, reason: Reason,
                           q: Annotated[str, Query(min_length=1, max_length=200)],
                           limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
     return await citizens(request, "search_citizens", actor_of(user), q, reason, limit)
 
 
 @router.get("/access-log", summary="Bitácora de acceso a datos personales (auditores, administradores)")
-async def access_log(request: Request, user: LogUser, citizen_number: Annotated[int | None, Query(ge=1)] = None,
+async def access_log(request: Request, user: CurrentUser, citizen_number: Annotated[int | None, Query(ge=1)] = None,
                      username: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                      offset: Offset = 0) -> dict[str, Any]:
@@ -114,7 +110,7 @@ async def access_log(request: Request, user: LogUser, citizen_number: Annotated[
 
 
 @router.post("/merge", summary="Fusionar un registro duplicado en el que se conserva (su número redirige)")
-async def merge_citizens(body: MergeIn, request: Request, user: WriterUser) -> dict[str, Any]:
+async def merge_citizens(body: MergeIn, request: Request, user: CurrentUser) -> dict[str, Any]:
     out = await citizens(request, "merge_citizens", actor_of(user), body.keep, body.merge, body.reason)
     await audit_event(request, "citizens.merged", target=f"citizen:{body.keep}",
                       detail={"kept": body.keep, "merged": body.merge})
@@ -122,19 +118,19 @@ async def merge_citizens(body: MergeIn, request: Request, user: WriterUser) -> d
 
 
 @router.get("/{number:int}", summary="Consultar un ciudadano (un número fusionado redirige al conservado)")
-async def get_citizen(number: CitizenNumber, request: Request, user: ReaderUser, reason: Reason) -> dict[str, Any]:
+async def get_citizen(number: CitizenNumber, request: Request, user: CurrentUser, reason: Reason) -> dict[str, Any]:
     """Citizens decides: agency staff read only a person behind a report routing shows them."""
     return await citizens(request, "get_citizen", actor_of(user), number, reason)
 
 
 @router.get("/{number:int}/changes", summary="Historial de rectificaciones y fusiones de un ciudadano")
-async def citizen_changes(number: CitizenNumber, request: Request, user: WriterUser, reason: Reason) -> list[dict[str, Any]]:
+async def citizen_changes(number: CitizenNumber, request: Request, user: CurrentUser, reason: Reason) -> list[dict[str, Any]]:
     return await citizens(request, "citizen_changes", actor_of(user), number, reason)
 
 
 @router.patch("/{number:int}", summary="Rectificar datos de un ciudadano (motivo obligatorio; queda el antes y "
                                        "el después)")
-async def update_citizen(number: CitizenNumber, body: CitizenPatch, request: Request, user: WriterUser) -> dict[str, Any]:
+async def update_citizen(number: CitizenNumber, body: CitizenPatch, request: Request, user: CurrentUser) -> dict[str, Any]:
     changes = _json(body)
     reason = changes.pop("reason")
     out = await citizens(request, "update_citizen", actor_of(user), number, changes, reason)

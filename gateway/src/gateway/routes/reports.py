@@ -13,7 +13,6 @@ from ..auth import Principal, Role, apikeys, staff_or_key
 from ..errors import ApiError, error_from_answer
 from ..params import Folio
 from ..report_view import read_report
-from ..reports_query import READ_ROLES
 from ..schemas import ReportCreated, ReportIn, ReportOut
 from ..tracing import rpc_context
 
@@ -24,9 +23,9 @@ router = APIRouter(prefix="/v1/reports", tags=["reportes"])
 #: staff and auditors do not capture reports.
 Filer = Annotated[Principal, Depends(staff_or_key(Role.operator, Role.supervisor, Role.admin, Role.block_leader,
                                                   scopes=(apikeys.REPORTS_CREATE,), kinds=(apikeys.CHANNEL,)))]
-#: who may read reports at all (routing, or intake before routing, decides which ones);
-#: citizens read theirs with the tracking token (``/v1/track/{folio}``): folios are sequential.
-ReportReader = Annotated[Principal, Depends(staff_or_key(*READ_ROLES, scopes=(apikeys.REPORTS_READ,)))]
+#: any staff user or a key with ``reports:read`` (routing, or intake before routing, decides
+#: which reports); citizens read theirs with the tracking token (``/v1/track/{folio}``).
+ReportReader = Annotated[Principal, Depends(staff_or_key(scopes=(apikeys.REPORTS_READ,)))]
 
 
 def bound_channel(principal: Principal, block_leader_channel: str) -> str | None:

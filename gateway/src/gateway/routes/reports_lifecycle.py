@@ -1,12 +1,12 @@
 """/v1/reports/{folio}/…: the lifecycle of a report over routing's RPCs — start, finish
 (with the closing intervention), not viable, reopen, reassign, share, interventions.
 
-Changes: agency staff (routing checks the report is of their agency, or shared with it
-for interventions), supervisors and admins; reopening: supervisors and admins. Reads:
-those and auditors. Department API keys (``X-API-Key``, kind ``department``) read
-(``reports:read``) and write back — start, finish, interventions (``reports:write``) —
-on their own department's reports (routing checks the department; a shared report only
-for reading and interventions). Every change carries the version read (body ``version`` or
+Who may do what with a report is routing's decision (its ``policy``): any signed-in
+staff user reaches these routes and routing answers 403 ``prohibido`` (404 for a report
+the user may not see at all). Department API keys (``X-API-Key``, kind ``department``)
+read (``reports:read``) and write back — start, finish, interventions
+(``reports:write``) — and routing checks the department (a shared report only for
+reading and interventions); the key's kind and scopes are the gateway's own data. Every change carries the version read (body ``version`` or
 ``If-Match``; 428 without it, 409 ``version_desactualizada`` when stale, 409
 ``transicion_invalida`` for an illegal transition) and lands in the audit log."""
 from __future__ import annotations
@@ -17,19 +17,15 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..params import Folio
-from ..auth import Principal, Role, User, actor_of, apikeys, audit_event, require_roles, staff_or_key
+from ..auth import CurrentUser, Principal, actor_of, apikeys, audit_event, staff_or_key
 from .. import uploads, versioning
 
 router = APIRouter(prefix="/v1/reports", tags=["seguimiento de reportes"])
 
-ActingUser = Annotated[User, Depends(require_roles(Role.agency_staff, Role.supervisor, Role.admin))]
-ReopeningUser = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))]
-#: the same staff, or a department key with the scope (its department is checked by routing)
+#: any staff user (routing decides), or a department key with the scope (routing checks its department)
 _DEPT = (apikeys.DEPARTMENT,)
-ActingOrKey = Annotated[Principal, Depends(staff_or_key(Role.agency_staff, Role.supervisor, Role.admin,
-                                                        scopes=(apikeys.REPORTS_WRITE,), kinds=_DEPT))]
-ReadingOrKey = Annotated[Principal, Depends(staff_or_key(Role.agency_staff, Role.supervisor, Role.admin, Role.auditor,
-                                                         scopes=(apikeys.REPORTS_READ,), kinds=_DEPT))]
+ActingOrKey = Annotated[Principal, Depends(staff_or_key(scopes=(apikeys.REPORTS_WRITE,), kinds=_DEPT))]
+ReadingOrKey = Annotated[Principal, Depends(staff_or_key(scopes=(apikeys.REPORTS_READ,), kinds=_DEPT))]
 IfMatch = Annotated[str | None, Header(description="la versión leída, p. ej. \"3\" (o «version» en el cuerpo)")]
 
 class Versioned(BaseModel):
@@ -134,28 +130,28 @@ async def finish(folio: Folio, request: Request, response: Response, user: Actin
 
 
 @router.post("/{folio:int}/not-viable", summary="Marcar como no viable, con el motivo")
-async def not_viable(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ActingUser,
+async def not_viable(folio: Folio, body: ReasonIn, request: Request, response: Response, user: CurrentUser,
                      if_match: IfMatch = None) -> dict[str, Any]:
     return await _change(request, response, user, folio, body, if_match, "mark_not_viable", "report.not_viable",
                          body.reason, detail={"reason": body.reason})
 
 
 @router.post("/{folio:int}/reopen", summary="Reabrir un reporte terminado o no viable (supervisión, administración)")
-async def reopen(folio: Folio, body: ReasonIn, request: Request, response: Response, user: ReopeningUser,
+async def reopen(folio: Folio, body: ReasonIn, request: Request, response: Response, user: CurrentUser,
                  if_match: IfMatch = None) -> dict[str, Any]:
     return await _change(request, response, user, folio, body, if_match, "reopen_report", "report.reopened",
                          body.reason, detail={"reason": body.reason})
 
 
 @router.post("/{folio:int}/reassign", summary="Reasignar a otra dependencia/departamento (conserva fecha límite)")
-async def reassign(folio: Folio, body: ReassignIn, request: Request, response: Response, user: ActingUser,
+async def reassign(folio: Folio, body: ReassignIn, request: Request, response: Response, user: CurrentUser,
                    if_match: IfMatch = None) -> dict[str, Any]:
     return await _change(request, response, user, folio, body, if_match, "reassign_report", "report.reassigned",
                          body.agency, body.department, body.reason, detail={"reason": body.reason})
 
 
 @router.post("/{folio:int}/share", summary="Compartir con otro departamento (ve y documenta; solo el dueño cierra)")
-async def share(folio: Folio, body: ShareIn, request: Request, response: Response, user: ActingUser,
+async def share(folio: Folio, body: ShareIn, request: Request, response: Response, user: CurrentUser,
                 if_match: IfMatch = None) -> dict[str, Any]:
     return await _change(request, response, user, folio, body, if_match, "share_report", "report.shared",
                          body.agency, body.department,

@@ -2,29 +2,28 @@
 (``GET /v1/reports``, grouped counts with ``grouped=detail|general``) and the citizen
 history (``GET /v1/citizens/{number}/reports``, ``GET /v1/citizens/reports?name=``).
 
-Readers: operators, agency staff (their agency's reports and those shared with it),
-supervisors, auditors, admins, block leaders (only the reports they filed) — routing
-scopes the rows. The citizen's name and phone come from citizens' logged reads
+Readers: any staff user; routing decides which rows each may list (``policy.list_scope``:
+agency staff their agency's reports and those shared with it, block leaders the reports
+they filed, …; 403 ``prohibido`` for a role that may list none). The citizen's name and phone come from citizens' logged reads
 (``get_citizens``, reason = the screen unless ``reason`` is given), only for operators,
 agency staff, supervisors, admins and block leaders; auditors get the citizen number
 only. ``hide_citizen_data`` leaves number, name and phone out (nothing is read),
 ``hide_citizen_name`` the name, ``hide_map`` latitude and longitude."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from ..auth import User, require_roles
+from ..auth import CurrentUser
 from ..errors import ApiError
 from ..params import CitizenNumber
-from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, TODAY_FILTERS, actor_of,
+from ..reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, actor_of,
                              attach_citizens, check_known, flag, hide_map, integer, may_see_personal_data, paginated,
                              parse_filters, reason_of, resolve_citizen_filters)
 
 router = APIRouter(tags=["consultas de reportes"])
 
-Reader = Annotated[User, Depends(require_roles(*READ_ROLES))]
 GROUPED = {"general": ["agency"], "detail": ["agency", "department", "petition_type"]}
 
 
@@ -88,7 +87,7 @@ async def _page_of(request: Request, user: User, method: str, filters: dict, rea
 
 @router.get("/v1/reports/today", summary="Asuntos del día: reportes capturados hoy (50 por página)",
             openapi_extra={"parameters": _TODAY})
-async def today_reports(request: Request, user: Reader) -> dict[str, Any]:
+async def today_reports(request: Request, user: CurrentUser) -> dict[str, Any]:
     """Vencimiento, estatus, origen, número de ciudadano, ciudadano, teléfono, folio,
     reasignado, dependencia, usuario y petición de los reportes de hoy (día de la ciudad)."""
     filters, _ = parse_filters(request.query_params, TODAY_FILTERS)
@@ -98,7 +97,7 @@ async def today_reports(request: Request, user: Reader) -> dict[str, Any]:
 
 @router.get("/v1/reports", summary="Consultas y reportes: todos los filtros, paginado o agrupado",
             openapi_extra={"parameters": _CONSULTAS})
-async def query_reports(request: Request, user: Reader) -> dict[str, Any]:
+async def query_reports(request: Request, user: CurrentUser) -> dict[str, Any]:
     params = request.query_params
     filters, criteria = parse_filters(params, CONSULTAS_FILTERS | {"hide_map", "grouped", "group_by"})
     reason = reason_of(params, "Consultas y reportes")
@@ -122,7 +121,7 @@ def _history(answer: dict) -> dict:
 
 @router.get("/v1/citizens/{number:int}/reports", summary="Historial de reportes de un ciudadano (por número)",
             openapi_extra={"parameters": _PAGE[:3] + _PAGE[4:]})
-async def citizen_history(number: CitizenNumber, request: Request, user: Reader) -> dict[str, Any]:
+async def citizen_history(number: CitizenNumber, request: Request, user: CurrentUser) -> dict[str, Any]:
     """Folio, fecha, tipo de petición, estatus y dependencia de cada reporte del ciudadano,
     también los capturados con números fusionados en el suyo."""
     params = request.query_params
@@ -144,7 +143,7 @@ async def citizen_history(number: CitizenNumber, request: Request, user: Reader)
 
 @router.get("/v1/citizens/reports", summary="Historial de reportes de los ciudadanos que coinciden con un nombre",
             openapi_extra={"parameters": [_param("name", "nombre (parcial, sin acentos)")] + _PAGE[:3] + _PAGE[5:]})
-async def citizen_history_by_name(request: Request, user: Reader) -> dict[str, Any]:
+async def citizen_history_by_name(request: Request, user: CurrentUser) -> dict[str, Any]:
     params = request.query_params
     check_known(params, {"name", "page", "per_page", "sort", "reason"})
     name = (params.get("name") or "").strip()

@@ -154,7 +154,9 @@ def list_block_leaders(uow, actor, filters=None, reason=None, limit: int = 100, 
     return {"items": [_leader(r, contact=bool(why)) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
-def active_block_leaders(uow) -> list[dict]:
-    """Active leaders without personal data, for the map (GeoJSON at the gateway)."""
+def active_block_leaders(uow, actor) -> list[dict]:
+    """Active leaders without personal data, for the map (GeoJSON at the gateway), for
+    those who may read the roster."""
+    authorize(actor, "read_roster")
     with uow:
         return uow.active_leaders()

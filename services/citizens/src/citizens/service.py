@@ -96,8 +96,8 @@ class CitizensService(SqlService):
         return block_leaders.list_block_leaders(self.store, actor, filters, reason, limit, offset)
 
     @rpc
-    def active_block_leaders(self):
-        return block_leaders.active_block_leaders(self.store)
+    def active_block_leaders(self, actor):
+        return block_leaders.active_block_leaders(self.store, actor)
 
     # ---- report lists (lookups.py): citizens of a page of reports, citizen filters, a person's numbers
     @rpc

@@ -427,7 +427,7 @@ def list_interventions(uow, folio, actor) -> list[dict]:
     """Every intervention of a report, oldest first, if ``actor`` may read the report."""
     actor = policy.load_actor(actor)
     with store.repository(uow) as repo:
-        row, _ = _load(repo, actor, folio, domain.READ)
+        row, _ = _load(repo, actor, folio, policy.READ_WORK)
         return _with_evidence(repo, [_intervention(r) for r in repo.interventions([row["folio"]])])
 
 
@@ -456,7 +456,7 @@ def get_evidence(uow, actor, folio, evidence_id) -> dict:
     ``NotFound`` ``evidencia_no_encontrada`` when the id is not of that report."""
     actor = policy.load_actor(actor)
     with store.repository(uow) as repo:
-        row, _ = _load(repo, actor, folio, domain.READ)
+        row, _ = _load(repo, actor, folio, policy.READ_WORK)
         if isinstance(evidence_id, bool) or not isinstance(evidence_id, int):
             try:
                 evidence_id = int(evidence_id)

@@ -27,11 +27,14 @@ from .domain import FINISH, INTERVENE, MARK_NOT_VIABLE, READ, REASSIGN, REOPEN, 
 from .exceptions import Forbidden, InvalidInput, NotFound
 
 # ---- actions on one report: the lifecycle's (domain), READ (the full view: history with
-# authors and texts, interventions, evidence) and READ_PUBLIC (the public, non-personal view)
+# authors and texts, interventions, evidence), READ_PUBLIC (the public, non-personal view)
+# and READ_WORK (the work record on its own: the interventions list and evidence files, for
+# those who work, supervise or audit reports, not those who only file or follow them)
 READ_PUBLIC = "read_public"
+READ_WORK = "read_work"
 #: mark a report as a duplicate of another (duplicates.py): who may reassign it may
 MARK_DUPLICATE = "mark_duplicate"
-ACTIONS = frozenset({READ_PUBLIC, READ, START, FINISH, MARK_NOT_VIABLE, REOPEN, REASSIGN, SHARE, INTERVENE,
+ACTIONS = frozenset({READ_PUBLIC, READ, READ_WORK, START, FINISH, MARK_NOT_VIABLE, REOPEN, REASSIGN, SHARE, INTERVENE,
                      MARK_DUPLICATE})
 
 # ---- roles (contracts/actor/roles.json)
@@ -45,12 +48,13 @@ READ_SCOPE = "reports:read"
 _EVERYTHING = ACTIONS
 _READERS = frozenset({READ_PUBLIC, READ})
 _OWNER = ACTIONS - {REOPEN}                                        # agency staff on their agency's reports
-_GUEST = frozenset({READ_PUBLIC, READ, INTERVENE})                  # a department it is shared with
-_DEPARTMENT_KEY = frozenset({READ_PUBLIC, READ, START, FINISH, INTERVENE})
+_AUDITOR = _READERS | {READ_WORK}
+_GUEST = frozenset({READ_PUBLIC, READ, READ_WORK, INTERVENE})       # a department it is shared with
+_DEPARTMENT_KEY = frozenset({READ_PUBLIC, READ, READ_WORK, START, FINISH, INTERVENE})
 _CITIZEN = frozenset({READ_PUBLIC, REOPEN})
 #: named internal processes and what each may do (``Actor.system_process(name)``)
 SYSTEM_GRANTS: dict[str, frozenset] = {
-    "surveys": frozenset({READ_PUBLIC, READ, REOPEN}),  # reopens a report the citizen says was not solved
+    "surveys": frozenset({READ_PUBLIC, READ, READ_WORK, REOPEN}),  # reopens a report the citizen says was not solved
 }
 #: what any internal process may do with the reports it filed itself (``created_by`` is its
 #: ``system:<name>``): a channel service reads them and reopens one its citizen disputes.
@@ -61,8 +65,8 @@ FILER_PROCESS_GRANTS = frozenset({READ_PUBLIC, READ, REOPEN})
 TABLE = {
     ADMIN: "every action on every report",
     SUPERVISOR: "every action on every report",
-    OPERATOR: "read every report",
-    AUDITOR: "read every report",
+    OPERATOR: "read every report (not the work record on its own)",
+    AUDITOR: "read every report and its work record",
     AGENCY_STAFF: "its agency's reports: everything but reopen; reports shared with its agency: read, intervene",
     DEPARTMENT_KEY: "its department's reports: read, start, finish, intervene; shared with it: read, intervene",
     BLOCK_LEADER: "read the reports it filed",
@@ -94,8 +98,10 @@ def actions(actor: Actor, report: ReportState) -> frozenset:
     role = actor.role
     if role in (ADMIN, SUPERVISOR):
         return _EVERYTHING
-    if role in (OPERATOR, AUDITOR):
+    if role == OPERATOR:
         return _READERS
+    if role == AUDITOR:
+        return _AUDITOR
     if role == AGENCY_STAFF and actor.agency:
         if actor.agency == report.agency:
             return _OWNER

@@ -15,7 +15,7 @@ ROLES = json.loads((Path(__file__).resolve().parents[4] / "contracts" / "actor" 
 REPORT = policy.ReportState(7, "OP", "OP-ALUMBRADO", frozenset({("SIAP", "SIAP-RECOLECCION")}), "CHATBOT", "lider")
 ELSEWHERE = policy.ReportState(8, "DU", "DU-LICENCIAS", frozenset(), "072", "operator")
 
-ALL = {policy.READ_PUBLIC, policy.READ, policy.START, policy.FINISH, policy.MARK_NOT_VIABLE, policy.REOPEN,
+ALL = {policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.START, policy.FINISH, policy.MARK_NOT_VIABLE, policy.REOPEN,
        policy.REASSIGN, policy.SHARE, policy.INTERVENE}
 READERS = {policy.READ_PUBLIC, policy.READ}
 
@@ -42,16 +42,19 @@ ACTORS = {
 
 #: (actor, on REPORT, on ELSEWHERE)
 EXPECTED = {
-    "admin": (ALL, ALL), "supervisor": (ALL, ALL), "operator": (READERS, READERS), "auditor": (READERS, READERS),
+    "admin": (ALL, ALL), "supervisor": (ALL, ALL), "operator": (READERS, READERS),
+    "auditor": (READERS | {policy.READ_WORK}, READERS | {policy.READ_WORK}),
     "op_staff": (ALL - {policy.REOPEN}, set()),
-    "siap_staff": ({policy.READ_PUBLIC, policy.READ, policy.INTERVENE}, set()),
+    "siap_staff": ({policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.INTERVENE}, set()),
     "block_leader": (READERS, set()),
-    "alumbrado_key": ({policy.READ_PUBLIC, policy.READ, policy.START, policy.FINISH, policy.INTERVENE}, set()),
-    "recoleccion_key": ({policy.READ_PUBLIC, policy.READ, policy.INTERVENE}, set()),
+    "alumbrado_key": ({policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.START, policy.FINISH,
+                       policy.INTERVENE}, set()),
+    "recoleccion_key": ({policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.INTERVENE}, set()),
     "chatbot_key": (READERS, set()),
     "citizen_7": ({policy.READ_PUBLIC, policy.REOPEN}, set()), "citizen_8": (set(), {policy.READ_PUBLIC, policy.REOPEN}),
     "public": ({policy.READ_PUBLIC}, {policy.READ_PUBLIC}),
-    "surveys": ({policy.READ_PUBLIC, policy.READ, policy.REOPEN}, {policy.READ_PUBLIC, policy.READ, policy.REOPEN}),
+    "surveys": ({policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.REOPEN},
+                {policy.READ_PUBLIC, policy.READ, policy.READ_WORK, policy.REOPEN}),
     "stats": (set(), set()), "unknown_role": (set(), set()),
 }
 
