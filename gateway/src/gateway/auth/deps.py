@@ -25,7 +25,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sacinfra.transient import is_transient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..errors import ApiError
+from ..errors import RETRY_AFTER_SECONDS, ApiError
 from ..settings import Settings
 from . import apikeys, store
 from .apikeys import ApiKey, Principal, RateLimiter
@@ -90,7 +90,6 @@ def client_ip(request: Request) -> str:
 AuthDep = Annotated[Auth, Depends(get_auth)]
 
 log = logging.getLogger("gateway.auth")
-RETRY_AFTER_SECONDS = "5"
 
 
 def unavailable(detail: str) -> ApiError:
