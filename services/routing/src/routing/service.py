@@ -9,7 +9,7 @@ from sacinfra.metrics import gauge
 from sacinfra.refresh import Refresh
 from sacinfra.service import SqlService, reliable_event_handler
 
-from . import domain, duplicates, geo, handlers, public, queries
+from . import domain, duplicates, exports, geo, handlers, public, queries
 from .evidence import Limits as EvidenceLimits
 
 
@@ -17,6 +17,8 @@ class RoutingService(SqlService):
     name = "routing"
     config = Config()
     catalog = RpcProxy("catalog")
+    citizens = RpcProxy("citizens")  # exports: the citizen's name and phone (its logged reads)
+    intake = RpcProxy("intake")      # work orders: the text, location and tracking token
     #: routing's copy of catalog's departments: soon after start, then every
     #: ``DEPARTMENTS_REFRESH_SECONDS``; catalog asked within ``CATALOG_TIMEOUT_SECONDS``
     departments_copy = Refresh("DEPARTMENTS_REFRESH_SECONDS", source="catalog")
@@ -117,6 +119,25 @@ class RoutingService(SqlService):
     def export_reports(self, actor, filters=None, after_folio=None, limit=queries.DEFAULT_EXPORT_LIMIT):
         return queries.export_reports(self.db, actor, filters, after_folio, limit,
                                       at_risk_share=self._at_risk_share())
+
+    # ---- exports (exports.py): rendered here, the gateway streams them
+    def _export_kwargs(self) -> dict:
+        return {"get_citizens": self.citizens.get_citizens, "at_risk_share": self._at_risk_share(),
+                "max_rows": int(self.config.get("EXPORT_MAX_ROWS") or exports.DEFAULT_MAX_ROWS)}
+
+    @rpc
+    def export_csv_page(self, actor, filters=None, options=None, after=None):
+        return exports.export_csv_page(self.db, actor, filters, options, after, **self._export_kwargs())
+
+    @rpc
+    def export_xlsx(self, actor, filters=None, options=None):
+        return exports.export_xlsx(self.db, actor, filters, options, **self._export_kwargs())
+
+    @rpc
+    def work_orders(self, actor, selection, options=None):
+        return exports.work_orders(self.db, actor, selection, options, get_citizens=self.citizens.get_citizens,
+                                   get_received=self.intake.get_reports, at_risk_share=self._at_risk_share(),
+                                   public_url=self.config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
 
     @rpc
     def group_reports(self, actor, filters=None, by=("agency",)):
