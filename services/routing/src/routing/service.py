@@ -148,6 +148,10 @@ class RoutingService(SqlService):
     def status_notes(self, folios):
         return public.status_notes(self.db, folios)
 
+    @rpc
+    def public_requests(self, actor, filters=None, limit=public.MAX_FOLIOS):
+        return public.requests(self.db, actor, filters, limit, at_risk_share=self._at_risk_share())
+
     # ---- the map (geo.py): routing rules by zone, nearby open reports
     @rpc
     def nearby_reports(self, petition_type, lat, lon, actor):
