@@ -7,20 +7,15 @@ Every table answers JSON, or CSV/XLSX with ``format=csv|xlsx`` as stats renders 
 (``stats.table_file``: Spanish headings); open data's CSV is stats' too."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import json
 import time
-from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-import aio_pika
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-
-from sacinfra.envelope import make_envelope
 
 from ..auth import PUBLIC, CurrentUser, Principal, Role, actor_of, apikeys, require_roles, staff_or_key
 from ..auth.apikeys import RateLimiter
@@ -30,16 +25,7 @@ from ..exports import service_file
 from ..schemas import Summary
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI):
-    app.state.stats_publisher = ChannelPublisher(app)
-    try:
-        yield
-    finally:
-        await app.state.stats_publisher.close()
-
-
-router = APIRouter(prefix="/v1/stats", tags=["estadísticas"], lifespan=lifespan)
+router = APIRouter(prefix="/v1/stats", tags=["estadísticas"])
 Format = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -188,32 +174,6 @@ class Interaction(BaseModel):
     occurred_at: dt.datetime | None = Field(default=None, description="por omisión, ahora")
 
 
-class ChannelPublisher:
-    """Publishes channel_interaction_recorded on ``channels.events`` with publisher confirms
-    (one connection, opened on first use)."""
-
-    def __init__(self, app: FastAPI):
-        self.app = app
-        self._conn = None
-        self._exchange = None
-        self._lock = asyncio.Lock()
-
-    async def publish(self, envelope: dict) -> None:
-        async with self._lock:
-            if self._exchange is None or self._conn is None or self._conn.is_closed:
-                self._conn = await aio_pika.connect_robust(self.app.state.auth.settings.amqp_uri)
-                channel = await self._conn.channel(publisher_confirms=True)
-                self._exchange = await channel.declare_exchange("channels.events", aio_pika.ExchangeType.TOPIC,
-                                                                durable=True)
-        await self._exchange.publish(aio_pika.Message(
-            json.dumps(envelope).encode(), content_type="application/json", message_id=envelope["event_id"],
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=envelope["event_type"])
-
-    async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-
-
 ChannelKey = Annotated[Principal, Depends(staff_or_key(staff=False, kinds=(apikeys.CHANNEL,)))]
 
 
@@ -221,18 +181,9 @@ ChannelKey = Annotated[Principal, Depends(staff_or_key(staff=False, kinds=(apike
              responses={202: {"content": {"application/json": {"example": {"event_id": "5d0f8e2a-…",
                                                                             "channel": "CHATBOT"}}}}})
 async def record_interaction(request: Request, body: Interaction, key: ChannelKey):
-    """A partner channel (its API key's channel) reports one interaction; no personal data."""
-    at = body.occurred_at or dt.datetime.now(dt.timezone.utc)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
-    data = {"channel": key.key.channel, "option": body.option, "outcome": body.outcome,
-            "conversation_id": body.conversation_id, "folio": body.folio, "occurred_at": at.isoformat()}
-    envelope = make_envelope("channel_interaction_recorded", data, "channels", trace={})
-    try:
-        await request.app.state.stats_publisher.publish(envelope)
-    except Exception as exc:
-        raise ApiError(503, "servicio_no_disponible", f"No fue posible registrar la interacción: {exc}.") from None
-    return {"event_id": envelope["event_id"], "channel": data["channel"]}
+    """A partner channel (its API key's channel) reports one interaction; no personal data.
+    Stats counts it (``record_interaction``: as the channel services' events)."""
+    return await _call(request, "record_interaction", actor_of(key), body.model_dump(mode="json"))
 
 
 # --------------------------------------------------------------------------- monthly closures

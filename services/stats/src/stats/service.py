@@ -137,6 +137,10 @@ class StatsService(SqlService):
         return handlers.open_data(self.db, actor, params or {})
 
     @rpc
+    def record_interaction(self, actor, data):
+        return handlers.record_interaction(self.db, actor, data)
+
+    @rpc
     def open_data_csv(self, actor, params=None):
         """A page of ``open_data`` as CSV (the header on the page after folio 0)."""
         params = params or {}
