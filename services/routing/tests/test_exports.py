@@ -155,3 +155,21 @@ def test_work_orders_refuse_what_the_actor_may_not_see_too_many_and_bad_selectio
         with pytest.raises(InvalidInput):
             work_orders(uow, AUDITOR, selection, stand)
     assert stand.received == [] and stand.citizen_reads == []
+
+
+def test_list_pages_get_the_citizen_columns_as_exports_do(uow, reports):
+    from routing import queries
+
+    stand = Stand()
+    page = exports.list_page(queries.query_reports(uow, OP, {}, at_risk_share=SHARE), OP,
+                             {"reason": "Asuntos del día", "hide_citizen_name": True}, stand.get_citizens)
+    assert [r["folio"] for r in sorted(page["items"], key=lambda r: r["folio"])] == [1, 3, 5]
+    assert all(r["citizen_phone"] == "4777654321" and "citizen_name" not in r for r in page["items"])
+    assert stand.citizen_reads == [("agency_staff", [101, 103, 105], "Asuntos del día")]
+    for actor, options in ((AUDITOR, {"reason": "Consultas y reportes"}),
+                           (SUPERVISOR, {"reason": "Consultas y reportes", "hide_citizen_data": True,
+                                         "hide_map": True})):
+        page = exports.list_page(queries.query_reports(uow, actor, {}, at_risk_share=SHARE), actor, options,
+                                 stand.get_citizens)
+        assert not {"citizen_name", "citizen_phone"} & set(page["items"][0])
+    assert not {"citizen_number", "lat", "lon"} & set(page["items"][0]) and len(stand.citizen_reads) == 1

@@ -31,7 +31,7 @@ from ..auth import User, audit_event, require_roles
 from ..errors import ApiError
 from ..exports import MEDIA_TYPES, download, service_file
 from . import reports_query as consultas_route
-from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, actor_of, flag, parse_filters, reason_of,
+from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, actor_of, options_of, parse_filters, reason_of,
                              resolve_citizen_filters)
 
 router = APIRouter(prefix="/v1/reports", tags=["exportaciones"])
@@ -90,8 +90,7 @@ async def _export(request: Request, user: User, fmt: str):
     filters, criteria = parse_filters(params, CONSULTAS_FILTERS)
     reason = reason_of(params, "Exportación de Consultas y reportes")
     filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
-    options = {"hide_citizen_data": flag(params, "hide_citizen_data"), "reason": reason,
-               "hide_citizen_name": flag(params, "hide_citizen_name"), "hide_map": flag(params, "hide_map")}
+    options = options_of(params, reason)
     if fmt == "xlsx":
         out = await call("routing", "export_xlsx", actor, filters, options, timeout=RENDER_TIMEOUT)
     else:  # the first page: routing's checks and the cap before any byte, the rest as it is sent

@@ -11,6 +11,9 @@ see personal data (``policy.may_see_personal_data``) and never with
 (auditors) the citizen number only, as in the Consultas list; ``hide_citizen_name``: no
 name column; ``hide_map``: no latitude and longitude.
 
+The same decisions fill the citizen columns of the lists' pages (``list_page``: Asuntos
+del día, Consultas) when the caller passes ``options``.
+
 Files travel as RPC answers (``sacinfra.tables.file_answer``: base64 in JSON). A CSV is
 one page of ``PAGE_SIZE`` rows per call (keyset ``after``), so the gateway streams it as
 it comes; an XLSX is built in a temporary file with bounded memory and answered whole.
@@ -142,6 +145,19 @@ class Export:
     @property
     def keys(self) -> list[str]:
         return [c.key for c in self.columns]
+
+
+def list_page(answer: dict, actor, options, get_citizens: GetCitizens) -> dict:
+    """A page of a list (``query_reports``, ``today_reports``) as a person reads it: the
+    citizen columns as ``Export`` allows; ``hide_citizen_data`` drops the citizen number
+    too, ``hide_map`` latitude and longitude."""
+    export = Export(actor, options, "Consultas y reportes", get_citizens)
+    o = export.options
+    hidden = [k for k, on in (("citizen_number", o.hide_citizen_data), ("lat", o.hide_map), ("lon", o.hide_map)) if on]
+    for row in export.enrich(answer["items"]):
+        for key in hidden:
+            row.pop(key, None)
+    return answer
 
 
 def _stamp() -> str:

@@ -105,15 +105,21 @@ class RoutingService(SqlService):
         return handlers.list_interventions_batch(self.db, folios, actor)
 
     # ---- report queries (queries.py): Asuntos del día, Consultas, exports, grouped counts
-    @rpc
-    def query_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at"):
-        return queries.query_reports(self.db, actor, filters, page, per_page, sort,
-                                     at_risk_share=self._at_risk_share())
+    def _listed(self, answer: dict, actor, options) -> dict:
+        """With ``options`` (a person's screen), the citizen columns as exports.list_page fills them."""
+        return answer if options is None else exports.list_page(answer, actor, options, self.citizens.get_citizens)
 
     @rpc
-    def today_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at"):
-        return queries.today_reports(self.db, actor, filters, page, per_page, sort,
-                                     at_risk_share=self._at_risk_share())
+    def query_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at",
+                      options=None):
+        return self._listed(queries.query_reports(self.db, actor, filters, page, per_page, sort,
+                                                  at_risk_share=self._at_risk_share()), actor, options)
+
+    @rpc
+    def today_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at",
+                      options=None):
+        return self._listed(queries.today_reports(self.db, actor, filters, page, per_page, sort,
+                                                  at_risk_share=self._at_risk_share()), actor, options)
 
     @rpc
     def export_reports(self, actor, filters=None, after_folio=None, limit=queries.DEFAULT_EXPORT_LIMIT):
