@@ -11,11 +11,11 @@ from typing import AsyncIterator
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
-from sacinfra.tables import MEDIA_TYPES, Column, CsvEncoder, XlsxExport, iter_csv, iter_file, remove, write_xlsx
+from sacinfra.tables import MEDIA_TYPES, Column, XlsxExport, iter_csv, iter_file, remove, write_xlsx
 
 from ..uploads import content_disposition
 
-__all__ = ["MEDIA_TYPES", "Column", "CsvEncoder", "build_xlsx", "download", "service_file", "table_download"]
+__all__ = ["MEDIA_TYPES", "Column", "build_xlsx", "download", "service_file", "table_download"]
 
 
 async def build_xlsx(columns: list[Column], pages: AsyncIterator[list[dict]], tmpdir: str | None = None,
