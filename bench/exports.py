@@ -4,10 +4,10 @@
     python bench/exports.py --no-pipeline   # writers only (no PostgreSQL needed)
 
 Each measurement runs in a fresh child process, so its peak RSS (VmHWM) is its own:
-(1) the writers fed by a generator of realistic rows (what routing's export_reports
-answers plus the citizen columns the gateway attaches), pages of 2,000; (2) the real
-pipeline: the gateway's ``exports.pipeline`` (keyset pages with one page fetched ahead,
-writing in a worker thread) over routing's ``queries.export_reports`` on a PostgreSQL
+(1) the writers (``sacinfra.tables``) fed by a generator of realistic rows (what
+routing's export_reports answers plus the citizen columns), pages of 2,000; (2) what
+routing renders: ``routing.exports.export_xlsx`` (the whole workbook as its RPC answer)
+and every ``export_csv_page`` of an export (keyset pages of 2,000) on a PostgreSQL
 database seeded with 100,000 assignments (the 10,000-row run filters one block leader's
 share of them). The tracemalloc peak is measured in a second child (tracing slows the
 run, so times come from the untraced one). Memory is bounded when the peaks at 10,000
@@ -92,7 +92,8 @@ def peak_rss_mib() -> float:
 # --------------------------------------------------------------------------- children
 
 def child_synthetic(fmt: str, n: int) -> tuple[int, int]:
-    from gateway.exports import columns_for, iter_csv, iter_file, write_xlsx
+    from routing.exports import columns_for
+    from sacinfra.tables import iter_csv, iter_file, write_xlsx
 
     cols = columns_for(True)
     size = 0
@@ -107,53 +108,39 @@ def child_synthetic(fmt: str, n: int) -> tuple[int, int]:
 
 
 def child_pipeline(fmt: str, small: bool, db_url: str) -> tuple[int, int]:
-    from gateway.exports import columns_for, iter_file
-    from gateway.exports.pipeline import CsvStream, build_xlsx, export_pages
-    from routing import queries
+    """What routing's worker does for ``export_xlsx`` (the whole workbook, as its RPC
+    answer: base64) or for every ``export_csv_page`` of an export."""
+    import base64
+
+    from routing import exports
     from sacinfra.db import UnitOfWork, make_engine
 
     engine = make_engine(db_url, pool_size=2, max_overflow=0)
-
-    def export_sync(actor, filters, after, limit):
-        uow = UnitOfWork(engine, "routing")
-        try:
-            return queries.export_reports(uow, actor, filters, after, limit)
-        finally:
-            uow.close()
-
-    async def call(service, method, *args):
-        assert (service, method) == ("routing", "export_reports")
-        return await asyncio.to_thread(export_sync, *args)
-
-    actor = {"kind": "staff", "username": "supervisor", "role": "supervisor"}
+    # an auditor's columns: no citizens service here (an auditor's export reads none)
+    actor = {"kind": "staff", "username": "auditor", "role": "auditor"}
     filters = {"created_by": "jefe10"} if small else {}
-    cols = columns_for(False)  # no citizens service here: the columns an auditor gets
-
-    async def run():
-        size = rows = 0
-        pages = export_pages(call, actor, filters)
-        if fmt == "xlsx":
-            path, rows = await build_xlsx(cols, pages)
-            for chunk in iter_file(path):
-                size += len(chunk)
-        else:
-            stream = CsvStream(cols, pages)
-            async for chunk in stream:
-                size += len(chunk)
-            rows = stream.rows
-        return rows, size
-
+    kwargs = {"get_citizens": None, "at_risk_share": 0.75, "max_rows": 10_000_000}
+    uow = UnitOfWork(engine, "routing")
     try:
-        return asyncio.run(run())
+        if fmt == "xlsx":
+            out = exports.export_xlsx(uow, actor, filters, None, **kwargs)
+            return out["rows"], len(base64.b64decode(out["content_b64"]))
+        size = rows = 0
+        after = None
+        while True:
+            out = exports.export_csv_page(uow, actor, filters, None, after, **kwargs)
+            size, rows, after = size + len(base64.b64decode(out["content_b64"])), rows + out["rows"], out["next_after"]
+            if after is None:
+                return rows, size
     finally:
+        uow.close()
         engine.dispose()
 
 
 def child(args) -> None:
-    import gateway.exports.pipeline  # noqa: F401  (imports are not what an export costs)
+    import routing.exports  # noqa: F401  (imports are not what an export costs)
     import xlsxwriter  # noqa: F401
     if args.kind == "pipeline":
-        import routing.queries  # noqa: F401
         import sacinfra.db  # noqa: F401
     if args.trace:
         tracemalloc.start()

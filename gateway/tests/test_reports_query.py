@@ -1,6 +1,6 @@
 """Unit tests (no I/O) of the gateway's report-list helpers: query parameters → routing
-filters, citizen columns only for roles allowed personal data and never when hidden,
-pagination links. The end-to-end behaviour is in tests/e2e/test_queries_api.py."""
+filters, the options routing fills (or hides) the citizen columns by, citizen criteria
+resolved to numbers, pagination links. The end-to-end behaviour is in tests/e2e/test_queries_api.py."""
 import asyncio
 
 import pytest
@@ -8,8 +8,8 @@ from starlette.datastructures import URL, QueryParams
 
 from gateway.auth import User
 from gateway.errors import ApiError
-from gateway.reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, attach_citizens, hide_map, paginated,
-                                   parse_filters, reason_of, resolve_citizen_filters)
+from gateway.reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, options_of, paginated, parse_filters,
+                                   reason_of, resolve_citizen_filters)
 
 
 def user(role, agency=None):
@@ -56,28 +56,12 @@ class Citizens:
         raise AssertionError(method)
 
 
-def rows():
-    return [{"folio": 1, "citizen_number": 7, "lat": 21.1, "lon": -101.6}, {"folio": 2, "citizen_number": None}]
-
-
-def test_citizen_columns_by_role_and_by_request():
-    call = Citizens()
-    out = asyncio.run(attach_citizens(call, user("agency_staff", "OP"), rows(), reason="Asuntos del día"))
-    assert (out[0]["citizen_name"], out[0]["citizen_phone"]) == ("Rosa Q", "4777654321")
-    assert (out[1]["citizen_name"], out[1]["citizen_phone"]) == (None, None)
-    assert call.calls == [("citizens", "get_citizens", (
-        {"kind": "staff", "username": "agency_staff", "role": "agency_staff", "agency": "OP"}, [7],
-        "Asuntos del día"))]
-    no_name = asyncio.run(attach_citizens(call, user("operator"), rows(), reason="x", hide_citizen_name=True))
-    assert "citizen_name" not in no_name[0] and no_name[0]["citizen_phone"] == "4777654321"
-    call.calls.clear()
-    for who, kw in ((user("auditor"), {}), (user("supervisor"), {"hide_citizen_data": True})):
-        out = asyncio.run(attach_citizens(call, who, rows(), reason="x", **kw))
-        assert not {"citizen_name", "citizen_phone"} & set(out[0])
-    key = {"username": "api-key:alumbrado", "role": "department_key", "agency": "OP", "department": "OP-ALUMBRADO"}
-    assert not {"citizen_name", "citizen_phone"} & set(asyncio.run(attach_citizens(call, key, rows(), reason="x"))[0])
-    assert call.calls == []  # nothing read, nothing logged
-    assert "lat" not in hide_map(rows())[0]
+def test_options_ask_routing_to_hide_and_name_the_reason():
+    params = QueryParams("hide_map=true&hide_citizen_name=sí&reason=Revisión")
+    assert options_of(params, "Revisión") == {"reason": "Revisión", "hide_citizen_data": False,
+                                              "hide_citizen_name": True, "hide_map": True}
+    with pytest.raises(ApiError):
+        options_of(QueryParams("hide_map=quizá"), "x")
 
 
 def test_citizen_criteria_become_numbers():

@@ -23,7 +23,7 @@ from intake import handlers as intake
 from routing import queries as routing
 from catalog.calendar import BusinessCalendar
 from citizens import handlers as citizens
-from gateway.exports import columns
+from sacinfra import tables as export_cells
 from gateway.routes import catalog as gw_catalog, open311
 print(json.dumps({{
     "intake_due_display": intake._local(instant),
@@ -32,7 +32,7 @@ print(json.dumps({{
     "routing_iso": routing._iso(instant),
     "catalog_calendar": BusinessCalendar().tz,
     "citizens_today": citizens._today().isoformat(),
-    "gateway_export_cell": columns.local_datetime({INSTANT!r}).isoformat(),
+    "export_cell": export_cells.local_datetime({INSTANT!r}).isoformat(),
     "gateway_catalog_file": gw_catalog.export_filename("csv", None),
     "gateway_open311": open311.LOCAL_TZ.key,
 }}))
@@ -64,7 +64,7 @@ def test_every_place_follows_sac_timezone(zone):
     assert got["routing_iso"] == local.isoformat()
     assert got["catalog_calendar"] == tz.key
     assert got["citizens_today"] in today
-    assert got["gateway_export_cell"] == local.replace(tzinfo=None).isoformat()
+    assert got["export_cell"] == local.replace(tzinfo=None).isoformat()
     assert any(got["gateway_catalog_file"].endswith(f"-{d}.csv") for d in today)
     assert got["gateway_open311"] == tz.key
 

@@ -98,10 +98,3 @@ async def interventions_of(call: Call, folios: list[int], actor: dict) -> dict[i
     if isinstance(answer, dict):
         return {int(k): v for k, v in answer.items()}
     return {item["folio"]: item["interventions"] for item in answer}
-
-
-async def received_of(call: Call, folios: list[int], with_token: bool = False) -> dict[int, dict]:
-    """Intake's records of ``folios`` (text, location, tracking token) in one call."""
-    if not folios:
-        return {}
-    return {r["folio"]: r for r in await call("intake", "get_reports", folios, with_token)}

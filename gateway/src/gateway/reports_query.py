@@ -1,15 +1,13 @@
-"""Report lists over HTTP: query parameters → routing's filters, citizen filters resolved
-to citizen numbers through the citizens service, and the citizen columns (name, phone)
-of a page filled through citizens' logged reads — only for roles allowed personal data,
-and never when the caller hides them.
+"""Report lists over HTTP: query parameters → routing's filters, and citizen filters
+resolved to citizen numbers through the citizens service (routing fills the citizen
+columns of a page itself, from ``options``: see routes/reports_query.py).
 
 Used by ``routes/reports_query.py`` ("Asuntos del día", "Consultas", citizen history)
-and by whoever lists reports (exports, Open311 GET requests):
+and the exports:
 
     filters, criteria = parse_filters(request.query_params, CONSULTAS_FILTERS)
     filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
-    page = await call("routing", "query_reports", actor_of(user), filters, page, per_page, sort)
-    await attach_citizens(call, user, page["items"], reason=reason)
+    page = await call("routing", "query_reports", actor_of(user), filters, page, per_page, sort, options)
 
 Lists: repeat the parameter (``status=captured&status=done``); ``status``,
 ``traffic_light``, ``folios`` and ``citizen_number`` also take commas. Errors are
@@ -24,9 +22,6 @@ from .errors import ApiError
 
 Call = Callable[..., Awaitable]
 
-#: every staff role of the contract: routing decides which reports each may list (``policy.list_scope``;
-#: 403 ``prohibido`` for a role that may list none)
-READ_ROLES = tuple(Role)
 #: roles that may see a citizen's name and phone in a list (auditors: the number only)
 PERSONAL_ROLES = frozenset({Role.operator, Role.agency_staff, Role.supervisor, Role.admin, Role.block_leader})
 #: how many citizen numbers a name / sex / age filter may resolve to
@@ -142,32 +137,10 @@ async def resolve_citizen_filters(call: Call, user: User | dict, filters: dict, 
     return filters | {"citizen_numbers": numbers}
 
 
-async def attach_citizens(call: Call, user: User | dict, rows: list[dict], *, reason: str,
-                          hide_citizen_data: bool = False, hide_citizen_name: bool = False) -> list[dict]:
-    """Fill ``citizen_name`` and ``citizen_phone`` of each row with a citizen number,
-    through one logged ``citizens.get_citizens`` read for the page. Nothing is read (and
-    the columns are absent) for roles without access to personal data or when
-    ``hide_citizen_data``; ``hide_citizen_name`` leaves the name out."""
-    if hide_citizen_data or not may_see_personal_data(user):
-        return rows
-    numbers = sorted({r["citizen_number"] for r in rows if r.get("citizen_number")})
-    found = {}
-    if numbers:
-        answer = await call("citizens", "get_citizens", actor_of(user), numbers, reason)
-        found = {i["number"]: i for i in answer["items"]}
-    for r in rows:
-        citizen = found.get(r.get("citizen_number"))
-        if not hide_citizen_name:
-            r["citizen_name"] = citizen["full_name"] if citizen else None
-        r["citizen_phone"] = (citizen["phones"][0] if citizen and citizen["phones"] else None)
-    return rows
-
-
-def hide_map(rows: list[dict]) -> list[dict]:
-    for r in rows:
-        r.pop("lat", None)
-        r.pop("lon", None)
-    return rows
+def options_of(params, reason: str) -> dict:
+    """What a person's list or export asks routing to leave out, and the reason logged for
+    reading personal data (routing decides the citizen columns from them)."""
+    return {"reason": reason} | {k: flag(params, k) for k in ("hide_citizen_data", "hide_citizen_name", "hide_map")}
 
 
 def reason_of(params, default: str) -> str:

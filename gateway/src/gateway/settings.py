@@ -37,11 +37,6 @@ class Settings:
     refresh_token_seconds: int = field(default_factory=lambda: int(_env("REFRESH_TOKEN_SECONDS", "28800")))
     login_max_failures: int = field(default_factory=lambda: int(_env("LOGIN_MAX_FAILURES", "5")))
     login_window_seconds: int = field(default_factory=lambda: int(_env("LOGIN_WINDOW_SECONDS", "300")))
-    # -- exports (routes/exports.py) ----------------------------------------------------
-    #: the public base URL of this API: work orders' QR codes link to {public_url}/v1/track/{folio}?token=…
-    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "http://127.0.0.1:8000"))
-    #: the most rows one XLSX/CSV export may have (a 422 above it: narrow the filters)
-    export_max_rows: int = field(default_factory=lambda: int(_env("EXPORT_MAX_ROWS", "200000")))
     #: the channel (origin) code every block leader's report carries (demo catalog: "JEFE DE MANZANA")
     block_leader_channel: str = field(default_factory=lambda: _env("BLOCK_LEADER_CHANNEL", "JEFE DE MANZANA"))
 

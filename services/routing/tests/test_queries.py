@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from routing import handlers, queries
+from routing import handlers, public, queries
 from sacinfra import testing
 from sacinfra.actor import Actor
 from sacinfra.db import UnitOfWork, make_engine
@@ -357,3 +357,27 @@ def test_grouped_general_and_detail(uow):
 def test_search_key():
     assert queries.search_key("  Blvd. López-Mateos  Ñ ") == "blvd lopez mateos n"
     assert queries.search_key(None) == ""
+
+
+# --------------------------------------------------------------------------- Open311 requests (public.py)
+
+def test_public_requests_window_by_instant_newest_first_with_status_notes_and_limit(uow):
+    window = {"created_from": "2026-11-01T00:00:00Z", "created_to": "2026-11-29T00:00:00Z"}
+    out = public.requests(uow, PUBLIC, window, at_risk_share=0.75)["items"]
+    assert [r["folio"] for r in out] == [7, 5, 4]  # newest first
+    notes = {r["folio"]: r["status_notes"] for r in out}
+    assert notes == {7: None, 5: "Propiedad privada", 4: "Se recogió"} and all(r["updated_at"] for r in out)
+    assert "citizen_number" not in out[0] and "created_by" not in out[0]  # the public view
+    assert [r["folio"] for r in public.requests(uow, PUBLIC, window, 2, at_risk_share=0.75)["items"]] == [7, 5]
+    # an instant without an offset is the municipality's: 06:00 in León is 12:00 UTC, when folio 5 was filed
+    edge = {"created_from": "2026-11-20T06:00:00", "created_to": "2026-11-20T06:00:00"}
+    assert [r["folio"] for r in public.requests(uow, PUBLIC, edge, at_risk_share=0.75)["items"]] == [5]
+    late = {"created_from": "2026-11-20T06:00:01", "created_to": "2026-11-21T00:00:00"}
+    assert public.requests(uow, PUBLIC, late, at_risk_share=0.75)["items"] == []
+    for filters, limit, code in (({"created_from": "ayer"}, 10, "fecha_invalida"),
+                                 ({"created_from": "2026-11-02T00:00Z", "created_to": "2026-11-01T00:00Z"}, 10,
+                                  "rango_de_fechas_invalido"), ({}, 0, "limite_invalido"),
+                                 ({}, 1001, "limite_invalido")):
+        with pytest.raises(InvalidInput) as caught:
+            public.requests(uow, PUBLIC, filters, limit, at_risk_share=0.75)
+        assert caught.value.code == code

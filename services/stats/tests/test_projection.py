@@ -1,9 +1,13 @@
 """stats' read models on a real PostgreSQL database, against hand-counted fixtures: events
 twice and out of order, a reassignment mid-way, a reopened report, business hours across a
-holiday, and a rebuild from the event log that gives the very same figures."""
+holiday, a rebuild from the event log that gives the very same figures, and a partner
+channel's interactions recorded through the RPC."""
+from datetime import datetime, timezone
+
 import pytest
 import sqlalchemy as sa
 
+from sacinfra.errors import Forbidden, InvalidInput
 from stats import domain, handlers, store
 
 from stats_testkit import OP_STAFF, PUBLIC, SUPERVISOR, assigned, created, duplicate_marked, intervention, status
@@ -245,3 +249,29 @@ def test_no_personal_field_can_leave_through_open_data_or_transparency(uow):
     text = repr(page) + repr(handlers.transparency(uow, PUBLIC))
     for secret in ("operador.ana", "MADERO", "Juan", "1001"):
         assert secret not in text
+
+
+CHATBOT_KEY = {"kind": "key", "username": "api-key:chatbot", "role": "channel_key", "channel": "CHATBOT",
+               "scopes": ["open311"]}
+
+
+def test_a_channel_key_records_interactions_counted_at_once_and_nothing_else_may(uow):
+    now = datetime(2026, 11, 10, 16, tzinfo=timezone.utc)
+    for outcome in ("completed", "completed", "abandoned"):
+        out = handlers.record_interaction(uow, CHATBOT_KEY, {"option": "report_status", "outcome": outcome,
+                                                             "conversation_id": "conv-0001", "folio": None,
+                                                             "occurred_at": None}, now=now)
+        assert out["channel"] == "CHATBOT" and out["event_id"]
+    rows = handlers.channel_interactions(uow, SUPERVISOR, {})["rows"]
+    assert {(r["channel"], r["outcome"], r["total"]) for r in rows} == {("CHATBOT", "completed", 2),
+                                                                         ("CHATBOT", "abandoned", 1)}
+    with pytest.raises(Forbidden):
+        handlers.record_interaction(uow, OP_STAFF, {"option": "x", "outcome": "completed"})
+    for bad in ({"option": "report_status", "outcome": "completed", "phone": "4771234567"},
+                {"option": "Report Status", "outcome": "completed"}, {"option": "x", "outcome": "perdido"},
+                {"option": "x", "outcome": "completed", "conversation_id": "corto"},
+                {"option": "x", "outcome": "completed", "folio": True},
+                {"option": "x", "outcome": "completed", "occurred_at": "ayer"}, None):
+        with pytest.raises(InvalidInput):
+            handlers.record_interaction(uow, CHATBOT_KEY, bad)
+    assert sum(r["total"] for r in handlers.channel_interactions(uow, SUPERVISOR, {})["rows"]) == 3

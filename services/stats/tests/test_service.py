@@ -1,8 +1,13 @@
 """stats as a nameko service on a real RabbitMQ vhost and its own database: events arrive
 through the broker twice and out of order and each report counts once; RPCs answer by role."""
+import base64
 import time
 
+import pytest
+from nameko.exceptions import RemoteError
+
 from sacinfra import testing
+from sacinfra.actor import Actor
 from sacinfra.rpcpool import RpcPool
 from stats.service import StatsService
 
@@ -36,5 +41,16 @@ def test_events_through_the_broker_twice_and_out_of_order(vhost, service_db, con
             assert (ev["total"], ev["rows"][0]["started"], ev["rows"][0]["finished"]) == (2, 1, 1)
             comp = p.stats.compliance(SUPERVISOR, {"group_by": "department"})
             assert [(r["key"], r["finished"]) for r in comp["rows"]] == [("OP-ALUMBRADO", 1)]
+            # the same table as the file stats renders, and open data's CSV
+            out = p.stats.table_file(SUPERVISOR, "compliance", [{"group_by": "department"}], "csv")
+            text = base64.b64decode(out["content_b64"]).decode("utf-8-sig")
+            assert out["filename"] == "cumplimiento.csv" and text.startswith("Clave,Terminados,A tiempo")
+            assert "OP-ALUMBRADO,1," in text
+            page = p.stats.open_data_csv(Actor.public().to_dict(), {"after": 0, "limit": 5000})
+            lines = base64.b64decode(page["content_b64"]).decode("utf-8-sig").splitlines()
+            assert lines[0].startswith("Folio,Fecha") and len(lines) == 3 and page["next_after"] is None
+            with pytest.raises(RemoteError) as refused:
+                p.stats.table_file(OP_STAFF, "summary", [], "csv")
+            assert "tabla_desconocida" in str(refused.value)
     finally:
         pool.close()

@@ -1,42 +1,38 @@
-"""Exports of "Consultas y reportes" and work orders (orden de trabajo):
+"""Exports of "Consultas y reportes" and work orders (orden de trabajo), rendered by
+routing (which owns the lists of reports: columns, CSV/XLSX, the PDF, who may see which
+rows and the citizen's name) and streamed here:
 
 - ``GET /v1/reports/export.xlsx`` and ``GET /v1/reports/export.csv``: every report of a
   Consultas query (the same query parameters as ``GET /v1/reports``, parsed by
-  ``reports_query``), in folio order, with Spanish headings;
+  ``reports_query``), in folio order, with Spanish headings; the CSV is sent page by page
+  as routing renders it (``routing.export_csv_page``), the next page asked for while one
+  is sent;
 - ``GET /v1/reports/{folio}/work-order.pdf``: the work order of one report;
 - ``POST /v1/reports/work-orders.pdf``: one PDF with a page per report, for ``folios`` or
-  ``filters`` (at most ``MAX_BATCH``; 422 ``demasiados_reportes`` above).
+  ``filters`` (at most 500; 422 ``demasiados_reportes`` above).
 
-Readers and scoping are those of the Consultas query (``reports_query.READ_ROLES``;
-routing scopes the rows: agency staff their agency's and those shared with it, block
-leaders their own). Citizens' names and phones come through citizens' logged reads
-(``get_citizens`` with a reason) only for users allowed personal data; auditors get no
-citizen column at all. ``hide_citizen_data`` / ``hide_citizen_name`` / ``hide_map`` drop
-columns. Every export lands in the audit log (who, filters, rows)."""
+The gateway parses the query, resolves citizen criteria (name, sex, age) to citizen
+numbers, passes the actor and the options (``hide_citizen_data``, ``hide_citizen_name``,
+``hide_map``, ``reason``) and writes every export to the audit log (who, filters,
+rows)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import base64
 import json
-import os
-import tempfile
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.datastructures import ImmutableMultiDict
 
-from ..auth import User, audit_event, require_roles
+from ..auth import CurrentUser, User, audit_event
 from ..errors import ApiError
-from ..exports import MAX_BATCH, MEDIA_TYPES, WorkOrder, columns_for, download, tracking_url, write_work_orders
-from ..settings import LOCAL_TZ
-from ..exports.pipeline import CsvStream, build_xlsx, export_pages
-from ..exports.xlsx_writer import remove
+from ..exports import MEDIA_TYPES, download, service_file
 from . import reports_query as consultas_route
-from ..report_view import interventions_of, received_of
-from ..reports_query import (CONSULTAS_FILTERS, READ_ROLES, actor_of, attach_citizens, flag, may_see_personal_data,
-                             parse_filters, reason_of, resolve_citizen_filters)
+from ..reports_query import (CONSULTAS_FILTERS, actor_of, options_of, parse_filters, reason_of,
+                             resolve_citizen_filters)
 
 router = APIRouter(prefix="/v1/reports", tags=["exportaciones"])
 
@@ -44,14 +40,13 @@ router = APIRouter(prefix="/v1/reports", tags=["exportaciones"])
 _EXPORT_PARAMS = [p for p in consultas_route._CONSULTAS
                   if p["name"] not in {"page", "per_page", "sort", "grouped", "group_by"}]
 
-Reader = Annotated[User, Depends(require_roles(*READ_ROLES))]
+#: any staff user: routing decides which reports each may export (``policy.list_scope``)
+Reader = CurrentUser
 
 XLSX, CSV, PDF = MEDIA_TYPES["xlsx"], MEDIA_TYPES["csv"], MEDIA_TYPES["pdf"]
-#: citizens' get_citizens answers at most 500 numbers per call
-CITIZENS_PER_CALL = 500
+#: a workbook or a PDF of 500 reports takes routing a while to render
+RENDER_TIMEOUT = 600.0
 
-
-# --------------------------------------------------------------------------- helpers
 
 class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -59,10 +54,6 @@ class Options(BaseModel):
     hide_citizen_name: bool = Field(default=False, description="sin el nombre del ciudadano")
     reason: str | None = Field(default=None, min_length=3, max_length=500,
                                description="motivo de la consulta de datos personales (bitácora)")
-
-
-def _stamp() -> str:
-    return dt.datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
 
 
 def _audit_filters(filters: dict, criteria: dict | None = None) -> dict:
@@ -74,42 +65,6 @@ def _audit_filters(filters: dict, criteria: dict | None = None) -> dict:
     if criteria:
         out["citizen_criteria"] = sorted(criteria)
     return json.loads(json.dumps(out, default=str))
-
-
-def _enricher(request: Request, user: User, reason: str, hide_citizen_data: bool, hide_citizen_name: bool):
-    """The citizen columns of a page, through citizens' logged reads (≤ 500 numbers a call),
-    or None when no citizen column is read at all."""
-    if hide_citizen_data or not may_see_personal_data(user):
-        return None
-    call = request.app.state.call
-
-    async def enrich(rows: list[dict]) -> list[dict]:
-        await asyncio.gather(*(attach_citizens(call, user, rows[i:i + CITIZENS_PER_CALL], reason=reason,
-                                               hide_citizen_name=hide_citizen_name)
-                               for i in range(0, len(rows), CITIZENS_PER_CALL)))
-        return rows
-    return enrich
-
-
-async def _count(request: Request, user: User, filters: dict) -> int:
-    """How many reports the query has (and routing's checks of filters and scope, before
-    any byte is sent)."""
-    answer = await request.app.state.call("routing", "query_reports", actor_of(user), filters, 1, 1, "folio")
-    return int(answer["total"])
-
-
-async def _consultas(request: Request, user: User) -> tuple[dict, dict, str, Mapping]:
-    params = request.query_params
-    filters, criteria = parse_filters(params, CONSULTAS_FILTERS)
-    reason = reason_of(params, "Exportación de Consultas y reportes")
-    filters = await resolve_citizen_filters(request.app.state.call, user, filters, criteria, reason)
-    return filters, criteria, reason, params
-
-
-def _too_many(total: int, cap: int, what: str) -> ApiError:
-    return ApiError(422, "demasiados_reportes",
-                    f"La consulta tiene {total:,} reportes y {what} admite hasta {cap:,}: acote los filtros "
-                    "(fechas, dependencia, estatus…).")
 
 
 # --------------------------------------------------------------------------- XLSX / CSV
@@ -132,25 +87,39 @@ async def export_csv(request: Request, user: Reader):
 
 
 async def _export(request: Request, user: User, fmt: str):
-    filters, criteria, reason, params = await _consultas(request, user)
-    hide_data, hide_name = flag(params, "hide_citizen_data"), flag(params, "hide_citizen_name")
-    columns = columns_for(may_see_personal_data(user), hide_data, hide_name, flag(params, "hide_map"))
-    settings = request.app.state.auth.settings
-    total = await _count(request, user, filters)
-    if total > settings.export_max_rows:
-        raise _too_many(total, settings.export_max_rows, "una exportación")
-    pages = export_pages(request.app.state.call, actor_of(user), filters,
-                         enrich=_enricher(request, user, reason, hide_data, hide_name))
-    detail = {"format": fmt, "filters": _audit_filters(filters, criteria), "hide_citizen_data": hide_data,
-              "hide_citizen_name": hide_name, "columns": [c.key for c in columns]}
-    filename = f"consulta-de-reportes-{_stamp()}.{fmt}"
+    call, actor, params = request.app.state.call, actor_of(user), request.query_params
+    filters, criteria = parse_filters(params, CONSULTAS_FILTERS)
+    reason = reason_of(params, "Exportación de Consultas y reportes")
+    filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
+    options = options_of(params, reason)
     if fmt == "xlsx":
-        path, rows = await build_xlsx(columns, pages)
-        await audit_event(request, "reports.exported", detail=detail | {"rows": rows})
-        return download(None, XLSX, filename, path=path)
-    # CSV streams as it is read: audited before the first byte, with the rows counted
-    await audit_event(request, "reports.exported", detail=detail | {"rows": total})
-    return download(CsvStream(columns, pages), CSV, filename)
+        out = await call("routing", "export_xlsx", actor, filters, options, timeout=RENDER_TIMEOUT)
+    else:  # the first page: routing's checks and the cap before any byte, the rest as it is sent
+        out = await call("routing", "export_csv_page", actor, filters, options, None)
+    detail = {"format": fmt, "filters": _audit_filters(filters, criteria), "columns": out["columns"],
+              "rows": out["rows"] if fmt == "xlsx" else out["total"]} | {
+        k: options[k] for k in ("hide_citizen_data", "hide_citizen_name")}
+    await audit_event(request, "reports.exported", detail=detail)
+    if fmt == "xlsx":
+        return service_file(out)
+    return download(_csv_pages(call, actor, filters, options, out), CSV, out["filename"])
+
+
+async def _csv_pages(call, actor: dict, filters: dict, options: dict, first: dict):
+    """The CSV's bytes page by page, the next page asked of routing while one is sent."""
+    out, fetch = first, None
+    try:
+        while True:
+            after = out.get("next_after")
+            fetch = (asyncio.ensure_future(call("routing", "export_csv_page", actor, filters, options, after))
+                     if after is not None else None)
+            yield base64.b64decode(out["content_b64"])
+            if fetch is None:
+                return
+            out = await fetch
+    finally:
+        if fetch is not None and not fetch.done():
+            fetch.cancel()
 
 
 # --------------------------------------------------------------------------- work orders
@@ -160,7 +129,7 @@ class WorkOrdersIn(Options):
         {"folios": [373742, 373741]},
         {"filters": {"date_from": "2026-11-30", "date_to": "2026-11-30", "status": ["captured"],
                      "department": "OP-ALUMBRADO"}, "hide_citizen_name": True}]})
-    folios: list[int] | None = Field(default=None, min_length=1, description=f"folios (hasta {MAX_BATCH})")
+    folios: list[int] | None = Field(default=None, min_length=1, description="folios (hasta 500)")
     filters: dict[str, Any] | None = Field(
         default=None, description="los filtros de GET /v1/reports como objeto (valores texto, número, booleano o "
                                   "lista), p. ej. {\"status\": [\"captured\"], \"department\": \"OP-ALUMBRADO\"}")
@@ -192,95 +161,33 @@ async def work_order(folio: int, request: Request, user: Reader, hide_citizen_da
     """Folio, QR al seguimiento público, tipo de petición, fechas, estatus, ubicación,
     ciudadano (si su perfil lo permite), descripción e intervenciones."""
     options = Options(hide_citizen_data=hide_citizen_data, hide_citizen_name=hide_citizen_name, reason=reason)
-    call = request.app.state.call
-    answer = await call("routing", "export_reports", actor_of(user), {"folios": [folio]}, None, 1)
-    if not answer["items"]:  # not there, or not for this reader (routing decides)
-        raise ApiError(404, "reporte_no_encontrado", f"No existe el reporte con folio {folio}.")
-    return await _work_orders(request, user, answer["items"], options, f"orden-de-trabajo-{folio}.pdf",
-                              {"folios": [folio]})
+    return await _work_orders(request, user, {"folios": [folio]}, options, {"folios": [folio]},
+                              f"orden-de-trabajo-{folio}.pdf")
 
 
-@router.post("/work-orders.pdf", summary=f"Órdenes de trabajo (un PDF, una página por reporte; hasta {MAX_BATCH})",
+@router.post("/work-orders.pdf", summary="Órdenes de trabajo (un PDF, una página por reporte; hasta 500)",
              response_class=StreamingResponse, responses={200: {"content": {PDF: {}}}})
 async def work_orders(body: WorkOrdersIn, request: Request, user: Reader):
     """Por lista de folios o por los filtros de la consulta; más de 500 reportes es 422
     ``demasiados_reportes``; un folio que no existe o que no le corresponde, 404
     ``reportes_no_encontrados`` con la lista."""
-    call, actor = request.app.state.call, actor_of(user)
     if body.folios is not None:
         folios = list(dict.fromkeys(body.folios))
-        if len(folios) > MAX_BATCH:
-            raise _too_many(len(folios), MAX_BATCH, "un PDF de órdenes de trabajo")
-        if any(f < 1 for f in folios):
-            raise ApiError(422, "folio_invalido", "Los folios son enteros positivos.")
-        rows = (await call("routing", "export_reports", actor, {"folios": folios}, None, MAX_BATCH))["items"]
-        missing = sorted(set(folios) - {r["folio"] for r in rows})
-        if missing:
-            raise ApiError(404, "reportes_no_encontrados", "No existen o no le corresponden los folios: "
-                           + ", ".join(map(str, missing[:50])) + ("…" if len(missing) > 50 else "") + ".")
-        order = {f: i for i, f in enumerate(folios)}
-        rows.sort(key=lambda r: order[r["folio"]])
-        audited = {"folios": folios}
-    else:
-        filters, criteria = parse_filters(_as_params(body.filters), CONSULTAS_FILTERS)
-        reason = body.reason or "Órdenes de trabajo"
-        filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
-        total = await _count(request, user, filters)
-        if total > MAX_BATCH:
-            raise _too_many(total, MAX_BATCH, "un PDF de órdenes de trabajo")
-        rows = (await call("routing", "export_reports", actor, filters, None, MAX_BATCH))["items"] if total else []
-        audited = {"filters": _audit_filters(filters, criteria)}
-    return await _work_orders(request, user, rows, body, f"ordenes-de-trabajo-{_stamp()}.pdf", audited)
+        return await _work_orders(request, user, {"folios": folios}, body, {"folios": folios})
+    filters, criteria = parse_filters(_as_params(body.filters), CONSULTAS_FILTERS)
+    filters = await resolve_citizen_filters(request.app.state.call, user, filters, criteria,
+                                            body.reason or "Órdenes de trabajo")
+    return await _work_orders(request, user, {"filters": filters}, body,
+                              {"filters": _audit_filters(filters, criteria)})
 
 
-async def _work_orders(request: Request, user: User, rows: list[dict], options: Options, filename: str,
-                       audited: dict) -> StreamingResponse:
-    call, actor = request.app.state.call, actor_of(user)
-    folios = [r["folio"] for r in rows]
-    reason = options.reason or "Orden de trabajo"
-    personal = may_see_personal_data(user) and not options.hide_citizen_data
-    if personal:
-        enrich = _enricher(request, user, reason, options.hide_citizen_data, options.hide_citizen_name)
-        await enrich(rows)
-    by_folio, notes = await asyncio.gather(received_of(call, folios, with_token=True),
-                                           interventions_of(call, folios, actor))
-    public_url = request.app.state.auth.settings.public_url
-    orders = [_order(row, by_folio.get(row["folio"], {}), notes.get(row["folio"], []), personal,
-                     options.hide_citizen_name, public_url) for row in rows]
-    path = await asyncio.to_thread(_pdf_file, orders)
+async def _work_orders(request: Request, user: User, selection: dict, options: Options, audited: dict,
+                       filename: str | None = None) -> StreamingResponse:
+    out = await request.app.state.call("routing", "work_orders", actor_of(user), selection,
+                                       options.model_dump(include={"hide_citizen_data", "hide_citizen_name",
+                                                                   "reason"}), timeout=RENDER_TIMEOUT)
     await audit_event(request, "reports.work_orders_printed",
-                      detail=audited | {"rows": len(orders), "hide_citizen_data": options.hide_citizen_data,
+                      detail=audited | {"rows": out["rows"], "hide_citizen_data": options.hide_citizen_data,
                                         "hide_citizen_name": options.hide_citizen_name,
-                                        "citizen_data": personal})
-    return download(None, PDF, filename, path=path)
-
-
-def _order(row: dict, received: dict, interventions: list[dict], personal: bool, hide_name: bool,
-           public_url: str) -> WorkOrder:
-    location = received.get("location") or {}
-    citizen = None
-    if personal and row.get("citizen_number"):
-        citizen = {"number": row["citizen_number"], "phone": row.get("citizen_phone")}
-        if not hide_name:
-            citizen["name"] = row.get("citizen_name")
-    token = received.get("tracking_token")
-    return WorkOrder(
-        folio=row["folio"], petition_type=row.get("petition_type"), status=row.get("status"), kind=row.get("kind"),
-        channel=row.get("channel"), agency=row.get("agency"), department=row.get("department"),
-        traffic_light=row.get("traffic_light"), viability=row.get("viability"), created_at=row.get("created_at"),
-        due_at=row.get("due_at"), closed_at=row.get("closed_at"), street=location.get("street") or row.get("street"),
-        number=location.get("number"), colonia=location.get("colonia") or row.get("colonia"),
-        references=location.get("references"), lat=row.get("lat"), lon=row.get("lon"),
-        description=received.get("description"), created_by=row.get("created_by"), citizen=citizen,
-        interventions=interventions, tracking_url=tracking_url(public_url, row["folio"], token) if token else None)
-
-
-def _pdf_file(orders: list[WorkOrder]) -> str:
-    fd, path = tempfile.mkstemp(prefix="sac-work-orders-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write_work_orders(orders, out)
-    except BaseException:
-        remove(path)
-        raise
-    return path
+                                        "citizen_data": out["citizen_data"]})
+    return service_file(out, filename)

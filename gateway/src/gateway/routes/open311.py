@@ -56,7 +56,6 @@ KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE",
                              "solicitudes, solicite una a Atención Ciudadana.")
 MAX_REQUESTS = 1000            # the spec's suggested ceiling of GET requests
 DEFAULT_DAYS = 90              # the spec's default window of GET requests
-PAGE = 200                     # routing's largest page of query_reports
 UNSPECIFIED = "SIN ESPECIFICAR"
 STATUSES = {"open": ["captured", "in_progress"], "closed": ["done", "not_viable"]}
 MEDIA_URL = re.compile(r"^https?://\S{1,480}$")
@@ -265,37 +264,16 @@ def _folios(values: list[str], status: int = 400) -> list[int]:
     return folios
 
 
-async def _query(request: Request, filters: dict, start: datetime | None = None,
-                 end: datetime | None = None) -> list[dict]:
-    """Report rows from routing's ``query_reports`` as the public may list them (only
-    public fields leave this module), newest first, at most ``MAX_REQUESTS``."""
-    call = request.app.state.call
-    rows: list[dict] = []
-    page = 1
-    while len(rows) < MAX_REQUESTS:
-        result = await call("routing", "query_reports", PUBLIC, filters, page, PAGE, "-created_at")
-        for row in result["items"]:
-            created = datetime.fromisoformat(row["created_at"])
-            if (start is None or created >= start) and (end is None or created <= end):
-                rows.append(row)
-        if page * PAGE >= result["total"] or not result["items"]:
-            break
-        page += 1
-    return rows[:MAX_REQUESTS]
-
-
 async def _public(request: Request, rows: list[dict]) -> list[dict]:
+    """Routing's rows (``public_requests``: with ``updated_at`` and ``status_notes``) as the
+    spec's service requests, with catalog's service and agency names."""
     if not rows:
         return []
-    call = request.app.state.call
-    notes, services, agencies = await asyncio.gather(
-        call("routing", "status_notes", [r["folio"] for r in rows]),
-        call("catalog", "list_services"), call("catalog", "list_agencies"))
-    by_folio = {n["folio"]: n for n in notes}
+    services, agencies = await asyncio.gather(request.app.state.call("catalog", "list_services"),
+                                              request.app.state.call("catalog", "list_agencies"))
     names = {s["service_code"]: s["service_name"] for s in services}
     agency_names = {a["code"]: a["name"] for a in agencies}
-    return [fmt311.public_request(r, notes=by_folio.get(r["folio"]), service_names=names, agency_names=agency_names)
-            for r in rows]
+    return [fmt311.public_request(r, notes=r, service_names=names, agency_names=agency_names) for r in rows]
 
 
 @router.get("/requests.{fmt}", summary="Consultar solicitudes GeoReport v2 (públicas; como máximo 1000)")
@@ -304,28 +282,20 @@ async def list_requests(request: Request, fmt: str, service_request_id: str | No
                         end_date: str | None = None, status: str | None = None,
                         jurisdiction_id: str | None = None):
     if service_request_id:  # the spec: the other parameters are then ignored
-        rows = await _query(request, {"folios": _folios(_list(service_request_id))})
-    else:
-        filters: dict = {}
-        end = _moment(end_date, "end_date")
-        start = _moment(start_date, "start_date")
-        if start is None and end is None:
-            end = datetime.now(LOCAL_TZ)
+        filters = {"folios": _folios(_list(service_request_id))}
+    else:  # the spec's window: the 90 days before end_date (now), or from start_date on
+        end, start = _moment(end_date, "end_date"), _moment(start_date, "start_date")
         if start is None:
+            end = end or datetime.now(LOCAL_TZ)
             start = end - timedelta(days=DEFAULT_DAYS)
-        if end is not None and end < start:
-            raise bad(400, "end_date es anterior a start_date.")
-        filters["date_from"] = start.astimezone(LOCAL_TZ).date().isoformat()
-        if end is not None:
-            filters["date_to"] = end.astimezone(LOCAL_TZ).date().isoformat()
-        if service_code:
-            filters["petition_type"] = _list(service_code)
+        filters = {"created_from": start.isoformat(), "created_to": end.isoformat() if end else None,
+                   "petition_type": _list(service_code) or None}
         if status:
             wanted = _list(status.lower())
             if not wanted or any(s not in STATUSES for s in wanted):
                 raise bad(400, "status es «open» o «closed».")
             filters["status"] = sorted({x for s in wanted for x in STATUSES[s]})
-        rows = await _query(request, filters, start, end)
+    rows = (await request.app.state.call("routing", "public_requests", PUBLIC, filters, MAX_REQUESTS))["items"]
     items = await _public(request, rows)
     return _document(fmt311.render_requests(items, fmt), fmt, cache=False)
 
@@ -333,7 +303,9 @@ async def list_requests(request: Request, fmt: str, service_request_id: str | No
 @router.get("/requests/{service_request_id}.{fmt}", summary="Consultar una solicitud GeoReport v2 (pública)")
 async def get_request(request: Request, service_request_id: str, fmt: str, jurisdiction_id: str | None = None):
     (folio,) = _folios([service_request_id], status=404)
-    items = await _public(request, [open311_row(await read_report(request.app.state.call, folio, PUBLIC))])
+    call = request.app.state.call
+    row, notes = await asyncio.gather(read_report(call, folio, PUBLIC), call("routing", "status_notes", [folio]))
+    items = await _public(request, [open311_row(row) | (notes[0] if notes else {})])
     return _document(fmt311.render_requests(items, fmt), fmt, cache=False)
 
 

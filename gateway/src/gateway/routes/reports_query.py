@@ -4,7 +4,8 @@ history (``GET /v1/citizens/{number}/reports``, ``GET /v1/citizens/reports?name=
 
 Readers: any staff user; routing decides which rows each may list (``policy.list_scope``:
 agency staff their agency's reports and those shared with it, block leaders the reports
-they filed, …; 403 ``prohibido`` for a role that may list none). The citizen's name and phone come from citizens' logged reads
+they filed, …; 403 ``prohibido`` for a role that may list none) and fills the citizen's
+name and phone from citizens' logged reads
 (``get_citizens``, reason = the screen unless ``reason`` is given), only for operators,
 agency staff, supervisors, admins and block leaders; auditors get the citizen number
 only. ``hide_citizen_data`` leaves number, name and phone out (nothing is read),
@@ -15,11 +16,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ..auth import CurrentUser
+from ..auth import CurrentUser, User
 from ..errors import ApiError
 from ..params import CitizenNumber
 from ..reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, actor_of,
-                             attach_citizens, check_known, flag, hide_map, integer, may_see_personal_data, paginated,
+                             check_known, flag, integer, may_see_personal_data, options_of, paginated,
                              parse_filters, reason_of, resolve_citizen_filters)
 
 router = APIRouter(tags=["consultas de reportes"])
@@ -69,19 +70,12 @@ _CONSULTAS = [_param("date_from", "desde el día (AAAA-MM-DD, hora de la ciudad)
 
 
 async def _page_of(request: Request, user: User, method: str, filters: dict, reason: str) -> dict:
+    """A page as routing answers it for a person's screen (``options``: routing fills the
+    citizen columns, or leaves them and the map out, as for the exports)."""
     params = request.query_params
-    call = request.app.state.call
-    answer = await call("routing", method, actor_of(user), filters, integer(params, "page", 1),
-                        integer(params, "per_page", 50), params.get("sort") or "-created_at")
-    rows = answer["items"]
-    hidden = flag(params, "hide_citizen_data")
-    await attach_citizens(call, user, rows, reason=reason, hide_citizen_data=hidden,
-                          hide_citizen_name=flag(params, "hide_citizen_name"))
-    if hidden:  # no citizen data at all, not even the number (as the exports do)
-        for r in rows:
-            r.pop("citizen_number", None)
-    if flag(params, "hide_map"):
-        hide_map(rows)
+    answer = await request.app.state.call("routing", method, actor_of(user), filters, integer(params, "page", 1),
+                                          integer(params, "per_page", 50), params.get("sort") or "-created_at",
+                                          options_of(params, reason))
     return paginated(request.url, answer)
 
 

@@ -3,62 +3,31 @@ monthly closures, indicators (staff; stats decides what each role reads), the pu
 transparency page and open data (no login; cached and rate limited), and the endpoint
 where a partner channel reports its interactions with its channel key.
 
-Every table answers JSON, or CSV/XLSX with ``format=csv|xlsx`` through the gateway's
-export writers (Spanish headings)."""
+Every table answers JSON, or CSV/XLSX with ``format=csv|xlsx`` as stats renders it
+(``stats.table_file``: Spanish headings); open data's CSV is stats' too."""
 from __future__ import annotations
 
-import asyncio
+import base64
 import datetime as dt
 import json
 import time
-from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-import aio_pika
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-
-from sacinfra.envelope import make_envelope
 
 from ..auth import PUBLIC, CurrentUser, Principal, Role, actor_of, apikeys, require_roles, staff_or_key
 from ..auth.apikeys import RateLimiter
 from ..auth.deps import client_ip
 from ..errors import ApiError
-from ..exports import Column, CsvEncoder, service_file, table_download
+from ..exports import service_file
 from ..schemas import Summary
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI):
-    app.state.stats_publisher = ChannelPublisher(app)
-    try:
-        yield
-    finally:
-        await app.state.stats_publisher.close()
-
-
-router = APIRouter(prefix="/v1/stats", tags=["estadísticas"], lifespan=lifespan)
+router = APIRouter(prefix="/v1/stats", tags=["estadísticas"])
 Format = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-#: Spanish headings of every column a statistics table may have
-HEADINGS = {
-    "key": "Clave", "total": "Total", "captured": "Capturado", "in_progress": "Proceso", "done": "Terminado",
-    "not_viable": "No viable", "received": "Recibidos", "started": "Iniciados", "finished": "Terminados",
-    "share": "Proporción", "percent": "Porcentaje", "period": "Periodo", "on_time": "A tiempo",
-    "share_on_time": "Cumplimiento", "ci95_low": "IC 95 % inferior", "ci95_high": "IC 95 % superior",
-    "mean_hours": "Horas promedio", "median_hours": "Mediana (horas)", "mean_business_hours": "Horas hábiles promedio",
-    "median_business_hours": "Mediana (horas hábiles)", "open_overdue": "Abiertos vencidos",
-    "interventions": "Intervenciones", "rank": "Lugar", "lat": "Latitud", "lon": "Longitud",
-    "channel": "Canal", "option": "Opción", "outcome": "Resultado", "conversations": "Conversaciones",
-    "kind": "Tipo", "month": "Mes", "value": "Valor", "numerator": "Numerador", "denominator": "Denominador",
-    "goal": "Meta", "met": "Meta cumplida", "folio": "Folio", "created_date": "Fecha", "petition_type":
-    "Tipo de petición", "agency": "Dependencia", "department": "Departamento", "colonia": "Colonia",
-    "zone": "Zona", "status": "Estatus", "closed_date": "Fecha de cierre", "version": "Versión",
-    "reason": "Motivo", "generated_by": "Generado por", "generated_at": "Generado", "id": "Id",
-}
-
 
 def no_nul(*values) -> None:
     """PostgreSQL text cannot hold U+0000: refused here as bad input (422), not a 502 later."""
@@ -70,16 +39,11 @@ async def _call(request: Request, method: str, *args):
     return await request.app.state.call("stats", method, *args)
 
 
-async def answer(result: dict, fmt: str, name: str):
-    """The result as JSON, or its rows as CSV or XLSX with Spanish headings."""
+async def answer(request: Request, user, fmt: str, method: str, *args):
+    """Stats' table ``method`` as JSON, or as the CSV/XLSX file stats renders of its rows."""
     if fmt == "json":
-        return result
-    rows = result.get("rows", [])
-    keys = list(dict.fromkeys(k for r in rows for k, v in r.items() if not isinstance(v, (dict, list))))
-    columns = [Column(k, HEADINGS.get(k, k), "float" if any(isinstance(r.get(k), float) for r in rows)
-                      else "int" if all(isinstance(r.get(k), (int, type(None))) and not isinstance(r.get(k), bool)
-                                        for r in rows) else "text") for k in keys]
-    return await table_download(columns, rows, fmt, f"{name}.{fmt}")
+        return await _call(request, method, actor_of(user), *args)
+    return service_file(await _call(request, "table_file", actor_of(user), method, list(args), fmt))
 
 
 def _responses(example: dict) -> dict:
@@ -149,11 +113,11 @@ def _nothing() -> dict:
     return {}
 
 
-def table_route(path: str, method: str, filename: str, summary: str, example: dict, extra=_nothing) -> None:
+def table_route(path: str, method: str, summary: str, example: dict, extra=_nothing) -> None:
     """``GET /v1/stats{path}``: stats' ``method`` with the Estadístico's parameters (and
-    ``extra``'s), as JSON or, with ``format``, a CSV/XLSX named ``filename``."""
+    ``extra``'s), as JSON or, with ``format``, the CSV/XLSX stats renders."""
     async def route(request: Request, user: CurrentUser, q: Params, more: dict = Depends(extra)):
-        return await answer(await _call(request, method, actor_of(user), q.params | more), q.format, filename)
+        return await answer(request, user, q.format, method, q.params | more)
     router.add_api_route(path, route, methods=["GET"], name=method, summary=summary, responses=_responses(example))
 
 
@@ -162,27 +126,27 @@ COMPLIANCE_EXAMPLE = {"group_by": "department", "as_of": "2026-12-07T12:00:00+00
      "ci95_high": 0.8613, "mean_hours": 70.2, "median_hours": 50.5, "mean_business_hours": 21.3,
      "median_business_hours": 16.4, "open_overdue": 4}]}
 
-table_route("/totals", "totals", "totales", "Totales por periodo, filtrados y agrupados (Estadístico)", TOTALS_EXAMPLE)
-table_route("/status-by-agency", "status_by_agency", "estatus-por-dependencia", "Estatus por dependencia",
+table_route("/totals", "totals", "Totales por periodo, filtrados y agrupados (Estadístico)", TOTALS_EXAMPLE)
+table_route("/status-by-agency", "status_by_agency", "Estatus por dependencia",
             TOTALS_EXAMPLE | {"group_by": "agency", "statuses": ["captured", "in_progress", "done", "not_viable"]})
-table_route("/time-series", "time_series", "serie-de-tiempo", "Serie de tiempo por día, semana o mes", {
+table_route("/time-series", "time_series", "Serie de tiempo por día, semana o mes", {
     "interval": "month", "basis": "created", "rows": [{"period": "2026-11-01", "total": 93, "captured": 3,
                                                        "in_progress": 10, "done": 78, "not_viable": 2}]}, _interval)
-table_route("/shares", "shares", "participacion", "Participación de cada canal (u otra dimensión) en el total",
+table_route("/shares", "shares", "Participación de cada canal (u otra dimensión) en el total",
             TOTALS_EXAMPLE | {"rows": [{"key": "MIERCOLES CIUDADANO", "total": 595, "share": 0.4958, "percent": 49.58}]})
-table_route("/compliance", "compliance", "cumplimiento",
+table_route("/compliance", "compliance",
             "Cumplimiento por dependencia, departamento, tipo de petición, colonia o zona", COMPLIANCE_EXAMPLE, _as_of)
-table_route("/productivity", "productivity", "productividad", "Productividad por usuario", {
+table_route("/productivity", "productivity", "Productividad por usuario", {
     "date_from": "2026-11-01", "date_to": "2026-11-30", "rows": [
         {"key": "operator", "captured": 310, "interventions": 0, "finished": 0}]})
-table_route("/geography", "geography", "geografia", "Reportes y cumplimiento por colonia o zona, con GeoJSON", {
+table_route("/geography", "geography", "Reportes y cumplimiento por colonia o zona, con GeoJSON", {
     "level": "colonia", "rows": [{"key": "CENTRO", "total": 40, "rank": 1, "lat": 21.1221, "lon": -101.6824}],
     "geojson": {"type": "FeatureCollection", "features": []}}, _level)
-table_route("/channel-interactions", "channel_interactions", "interacciones",
+table_route("/channel-interactions", "channel_interactions",
             "Interacciones del chatbot y el chat por opción", {"total": 2, "rows": [
                 {"channel": "CHATBOT", "option": "report_status", "outcome": "completed", "total": 2,
                  "conversations": 2}]})
-table_route("/directory-usage", "directory_usage", "directorio",
+table_route("/directory-usage", "directory_usage",
             "Consultas e impresiones del directorio (MODINFO) por canal",
             {"rows": [{"kind": "ticket_printed", "channel": "VENTANILLA", "total": 12}]})
 
@@ -210,32 +174,6 @@ class Interaction(BaseModel):
     occurred_at: dt.datetime | None = Field(default=None, description="por omisión, ahora")
 
 
-class ChannelPublisher:
-    """Publishes channel_interaction_recorded on ``channels.events`` with publisher confirms
-    (one connection, opened on first use)."""
-
-    def __init__(self, app: FastAPI):
-        self.app = app
-        self._conn = None
-        self._exchange = None
-        self._lock = asyncio.Lock()
-
-    async def publish(self, envelope: dict) -> None:
-        async with self._lock:
-            if self._exchange is None or self._conn is None or self._conn.is_closed:
-                self._conn = await aio_pika.connect_robust(self.app.state.auth.settings.amqp_uri)
-                channel = await self._conn.channel(publisher_confirms=True)
-                self._exchange = await channel.declare_exchange("channels.events", aio_pika.ExchangeType.TOPIC,
-                                                                durable=True)
-        await self._exchange.publish(aio_pika.Message(
-            json.dumps(envelope).encode(), content_type="application/json", message_id=envelope["event_id"],
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=envelope["event_type"])
-
-    async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-
-
 ChannelKey = Annotated[Principal, Depends(staff_or_key(staff=False, kinds=(apikeys.CHANNEL,)))]
 
 
@@ -243,18 +181,9 @@ ChannelKey = Annotated[Principal, Depends(staff_or_key(staff=False, kinds=(apike
              responses={202: {"content": {"application/json": {"example": {"event_id": "5d0f8e2a-…",
                                                                             "channel": "CHATBOT"}}}}})
 async def record_interaction(request: Request, body: Interaction, key: ChannelKey):
-    """A partner channel (its API key's channel) reports one interaction; no personal data."""
-    at = body.occurred_at or dt.datetime.now(dt.timezone.utc)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
-    data = {"channel": key.key.channel, "option": body.option, "outcome": body.outcome,
-            "conversation_id": body.conversation_id, "folio": body.folio, "occurred_at": at.isoformat()}
-    envelope = make_envelope("channel_interaction_recorded", data, "channels", trace={})
-    try:
-        await request.app.state.stats_publisher.publish(envelope)
-    except Exception as exc:
-        raise ApiError(503, "servicio_no_disponible", f"No fue posible registrar la interacción: {exc}.") from None
-    return {"event_id": envelope["event_id"], "channel": data["channel"]}
+    """A partner channel (its API key's channel) reports one interaction; no personal data.
+    Stats counts it (``record_interaction``: as the channel services' events)."""
+    return await _call(request, "record_interaction", actor_of(key), body.model_dump(mode="json"))
 
 
 # --------------------------------------------------------------------------- monthly closures
@@ -291,7 +220,7 @@ async def list_closures(request: Request, user: CurrentUser,
                         format: Annotated[Format, Query()] = "json"):
     no_nul(agency)
     params = {k: v for k, v in {"year": year, "agency": agency}.items() if v is not None}
-    return await answer(await _call(request, "list_closures", actor_of(user), params), format, "cierres")
+    return await answer(request, user, format, "list_closures", params)
 
 
 @router.get("/closures/{agency}/{month}", summary="Un cierre mensual (JSON, PDF o XLSX)",
@@ -332,7 +261,7 @@ INDICATOR_EXAMPLE = {"code": "atendidas_recibidas", "name": "Solicitudes atendid
 
 @router.get("/indicators", summary="Indicadores definidos", responses=_responses({"rows": [INDICATOR_EXAMPLE]}))
 async def list_indicators(request: Request, user: CurrentUser, format: Annotated[Format, Query()] = "json"):
-    return await answer(await _call(request, "list_indicators", actor_of(user)), format, "indicadores")
+    return await answer(request, user, format, "list_indicators")
 
 
 @router.put("/indicators/{code}", summary="Definir o cambiar un indicador",
@@ -353,8 +282,7 @@ async def indicator_values(request: Request, user: CurrentUser,
                            agency: Annotated[str | None, Query(max_length=40)] = None,
                            format: Annotated[Format, Query()] = "json"):
     no_nul(agency)
-    return await answer(await _call(request, "indicator_values", actor_of(user), code, year, agency), format,
-                        f"indicador-{code}")
+    return await answer(request, user, format, "indicator_values", code, year, agency)
 
 
 # --------------------------------------------------------------------------- public: transparency, open data
@@ -405,22 +333,21 @@ async def transparency(request: Request, response: Response):
     return hit
 
 
-async def _open_data_pages(request: Request, date_from, date_to):
+async def _open_data_pages(request: Request, date_from, date_to, method: str = "open_data"):
+    """Stats' open data pages (rows, or ``open_data_csv``'s CSV), each cached a minute."""
     after = 0
     while after is not None:
         params = {"after": after, "limit": 5000} | {k: v.isoformat() for k, v in
                                                     (("date_from", date_from), ("date_to", date_to)) if v}
-        key = ("open-data", json.dumps(params, sort_keys=True))
+        key = (method, json.dumps(params, sort_keys=True))
         page = _cache.get(key)
         if page is None:
-            page = await _call(request, "open_data", PUBLIC, params)
+            page = await _call(request, method, PUBLIC, params)
             _cache.put(key, page)
         yield page
         after = page["next_after"]
 
 
-OPEN_DATA_COLUMNS = ("folio", "created_date", "petition_type", "kind", "channel", "agency", "department",
-                     "colonia", "zone", "lat", "lon", "status", "closed_date", "on_time")
 OPEN_DATA_EXAMPLE = [{"folio": 12, "created_date": "2026-11-10", "petition_type": "OP-LAMPARA APAGADA",
                       "kind": "Servicio", "channel": "072", "agency": "OP", "department": "OP-ALUMBRADO",
                       "colonia": "CENTRO", "zone": None, "lat": 21.122, "lon": -101.682, "status": "done",
@@ -440,7 +367,7 @@ async def open_data_json(request: Request, date_from: Annotated[dt.date | None, 
         sep, page = b"", first
         while True:
             for row in page["rows"]:
-                yield sep + json.dumps({k: row.get(k) for k in OPEN_DATA_COLUMNS}, ensure_ascii=False).encode()
+                yield sep + json.dumps(row, ensure_ascii=False).encode()
                 sep = b","
             try:
                 page = await pages.__anext__()
@@ -456,17 +383,13 @@ async def open_data_json(request: Request, date_from: Annotated[dt.date | None, 
 async def open_data_csv(request: Request, date_from: Annotated[dt.date | None, Query()] = None,
                         date_to: Annotated[dt.date | None, Query()] = None):
     limit(request, "open-data")
-    pages = _open_data_pages(request, date_from, date_to)
+    pages = _open_data_pages(request, date_from, date_to, "open_data_csv")
     first = await pages.__anext__()
-    columns = [Column(k, HEADINGS[k], "float" if k in ("lat", "lon") else "int" if k == "folio" else "text")
-               for k in OPEN_DATA_COLUMNS]
 
     async def body():
-        enc = CsvEncoder(columns)
-        yield enc.header()
-        yield enc.rows(first["rows"])
+        yield base64.b64decode(first["content_b64"])
         async for page in pages:
-            yield enc.rows(page["rows"])
+            yield base64.b64decode(page["content_b64"])
     return StreamingResponse(body(), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="datos-abiertos.csv"',
                                       "Cache-Control": f"public, max-age={CACHE_SECONDS}"})

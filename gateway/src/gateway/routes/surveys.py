@@ -17,9 +17,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import PUBLIC, CurrentUser, actor_of, audit_event, citizen_actor
-from ..exports import Column, download
-from ..exports.columns import LOCAL_TZ
-from ..exports.pipeline import build_xlsx
+from ..exports import Column, build_xlsx, download
+from ..settings import LOCAL_TZ
 from ..params import MAX_BIGINT, Folio, Offset
 
 router = APIRouter(prefix="/v1/surveys", tags=["encuestas"])

@@ -248,3 +248,14 @@ def check_nearby_radius(actor: Actor) -> None:
 def check_nearby(actor: Actor) -> None:
     if actor.role not in NEARBY_READERS:
         raise Forbidden("Su perfil no permite consultar reportes cercanos.", "prohibido")
+
+
+# ---- personal data in lists and exports: a citizen's name and phone beside a report (the
+# citizen number, an id, is in every list). Citizens still decides each read and logs it.
+PERSONAL_DATA_ROLES = frozenset({OPERATOR, AGENCY_STAFF, SUPERVISOR, ADMIN, BLOCK_LEADER})
+
+
+def may_see_personal_data(actor: Actor) -> bool:
+    """Exports and work orders read the citizen's name and phone for these roles only
+    (an auditor gets the citizen number)."""
+    return actor.role in PERSONAL_DATA_ROLES

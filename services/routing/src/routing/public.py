@@ -1,10 +1,11 @@
-"""What a public status page (Open311 GeoReport v2 ``requests``) shows besides a report's
-row: when it last changed and, once closed, the note that closed it — the last
-intervention of a finished report, the reason of a not-viable one. One query for a page
-of folios. Public data by design (Open311 shows it to anyone), so it takes no actor."""
+"""What a public status page (Open311 GeoReport v2 ``requests``) shows: the newest reports
+of a query (``requests``: the window, filters and paging decided here) and, besides a
+report's row, when it last changed and, once closed, the note that closed it — the last
+intervention of a finished report, the reason of a not-viable one (``status_notes``: one
+query for a page of folios; public data by design, so it takes no actor)."""
 from __future__ import annotations
 
-from . import domain, store
+from . import domain, queries, store
 from .exceptions import InvalidInput
 
 MAX_FOLIOS = 1000
@@ -27,3 +28,14 @@ def status_notes(uow, folios) -> list[dict]:
             out.append({"folio": r["folio"], "updated_at": moment.isoformat() if moment else None,
                         "status_notes": notes})
     return out
+
+
+def requests(uow, actor, filters=None, limit: int = MAX_FOLIOS, *, at_risk_share: float) -> dict:
+    """``{"items"}``: the reports ``actor`` may list that match ``filters`` (those of the
+    report queries, with ``created_from``/``created_to`` instants), newest first, at most
+    ``limit`` (1–1000), each with its ``updated_at`` and ``status_notes``."""
+    items = queries.newest_reports(uow, actor, filters, limit, at_risk_share=at_risk_share)
+    notes = {n["folio"]: n for n in status_notes(uow, [r["folio"] for r in items])}
+    return {"items": [r | {k: notes.get(r["folio"], {}).get(k) for k in ("updated_at", "status_notes")}
+                      for r in items]}
+

@@ -36,7 +36,7 @@ s_ = store.shares
 
 SORTS = {"folio": a.c.folio, "created_at": a.c.created_at, "due_at": a.c.due_at, "status": a.c.status,
          "agency": a.c.agency, "petition_type": a.c.petition_type, "colonia": a.c.colonia}
-FILTERS = frozenset({"date_from", "date_to", "status", "channel", "kind", "viability", "agency", "department",
+FILTERS = frozenset({"date_from", "date_to", "created_from", "created_to", "status", "channel", "kind", "viability", "agency", "department",
                      "petition_type", "colonia", "street", "folios", "reassigned_only", "traffic_light",
                      "created_by", "citizen_numbers"})
 KINDS = {"tramite": "Trámite", "servicio": "Servicio"}
@@ -131,6 +131,16 @@ def _day(value, name: str) -> date:
     raise _bad(f"Fecha inválida en «{name}»: {value!r} (use AAAA-MM-DD).", "fecha_invalida")
 
 
+def _instant(value, name: str) -> datetime:
+    """An ISO 8601 instant; without an offset, the municipality's time."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        raise _bad(f"Fecha inválida en «{name}»: {value!r} (use ISO 8601, p. ej. 2026-11-05T08:15:30-06:00).",
+                   "fecha_invalida") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
 def parse_filters(filters) -> dict:
     """Validated filters (see the module doc and README); ``InvalidInput`` with a code and
     a Spanish message for anything unknown or malformed. None values are ignored."""
@@ -146,8 +156,12 @@ def parse_filters(filters) -> dict:
     for name in ("date_from", "date_to"):
         if name in f:
             out[name] = _day(f[name], name)
-    if "date_from" in out and "date_to" in out and out["date_from"] > out["date_to"]:
-        raise _bad("La fecha inicial es posterior a la final.", "rango_de_fechas_invalido")
+    for name in ("created_from", "created_to"):
+        if name in f:
+            out[name] = _instant(f[name], name)
+    for first, last in (("date_from", "date_to"), ("created_from", "created_to")):
+        if first in out and last in out and out[first] > out[last]:
+            raise _bad("La fecha inicial es posterior a la final.", "rango_de_fechas_invalido")
     if "status" in f:
         out["status"] = _choices(f["status"], "status", domain.STATUSES, "estatus_invalido", "Estatus")
     if "traffic_light" in f:
@@ -280,6 +294,10 @@ def filter_conditions(f: dict, now: datetime, share: float) -> list:
         conds.append(a.c.created_at >= local_day_start(f["date_from"]))
     if "date_to" in f:
         conds.append(a.c.created_at < local_day_start(f["date_to"] + timedelta(days=1)))
+    if "created_from" in f:
+        conds.append(a.c.created_at >= f["created_from"])
+    if "created_to" in f:
+        conds.append(a.c.created_at <= f["created_to"])
     if "status" in f:
         conds.append(a.c.status.in_(f["status"]))
     if "channel" in f:
@@ -399,6 +417,21 @@ def query_reports(uow, actor, filters=None, page: int = 1, per_page: int = DEFAU
     with uow:  # read-only: the block ends the transaction and releases the connection
         return _page(uow, _where(uow, scope, filters, now, at_risk_share), page, per_page, sort, now,
                      at_risk_share)
+
+
+def newest_reports(uow, actor, filters=None, limit: int = MAX_FOLIOS, *,
+                   at_risk_share: float = domain.DEFAULT_AT_RISK_SHARE, now: datetime | None = None) -> list[dict]:
+    """The ``limit`` newest reports ``actor`` may see that match ``filters`` (a public
+    status list: Open311 ``requests``); ``limit`` 1–1000."""
+    now = _now(now)
+    scope = _scope(actor)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_FOLIOS:
+        raise _bad(f"El límite va de 1 a {MAX_FOLIOS}.", "limite_invalido")
+    with uow:
+        where = _where(uow, scope, filters, now, at_risk_share)
+        rows = uow.session.execute(sa.select(*COLUMNS).where(*where.conds).order_by(*parse_sort("-created_at"))
+                                   .limit(limit)).mappings().all()
+        return _rows(uow, rows, now, at_risk_share, where.public)
 
 
 def today_reports(uow, actor, filters=None, page: int = 1, per_page: int = DEFAULT_PER_PAGE,

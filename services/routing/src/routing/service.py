@@ -9,7 +9,7 @@ from sacinfra.metrics import gauge
 from sacinfra.refresh import Refresh
 from sacinfra.service import SqlService, reliable_event_handler
 
-from . import domain, duplicates, geo, handlers, public, queries
+from . import domain, duplicates, exports, geo, handlers, public, queries
 from .evidence import Limits as EvidenceLimits
 
 
@@ -17,6 +17,8 @@ class RoutingService(SqlService):
     name = "routing"
     config = Config()
     catalog = RpcProxy("catalog")
+    citizens = RpcProxy("citizens")  # exports: the citizen's name and phone (its logged reads)
+    intake = RpcProxy("intake")      # work orders: the text, location and tracking token
     #: routing's copy of catalog's departments: soon after start, then every
     #: ``DEPARTMENTS_REFRESH_SECONDS``; catalog asked within ``CATALOG_TIMEOUT_SECONDS``
     departments_copy = Refresh("DEPARTMENTS_REFRESH_SECONDS", source="catalog")
@@ -103,20 +105,45 @@ class RoutingService(SqlService):
         return handlers.list_interventions_batch(self.db, folios, actor)
 
     # ---- report queries (queries.py): Asuntos del día, Consultas, exports, grouped counts
-    @rpc
-    def query_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at"):
-        return queries.query_reports(self.db, actor, filters, page, per_page, sort,
-                                     at_risk_share=self._at_risk_share())
+    def _listed(self, answer: dict, actor, options) -> dict:
+        """With ``options`` (a person's screen), the citizen columns as exports.list_page fills them."""
+        return answer if options is None else exports.list_page(answer, actor, options, self.citizens.get_citizens)
 
     @rpc
-    def today_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at"):
-        return queries.today_reports(self.db, actor, filters, page, per_page, sort,
-                                     at_risk_share=self._at_risk_share())
+    def query_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at",
+                      options=None):
+        return self._listed(queries.query_reports(self.db, actor, filters, page, per_page, sort,
+                                                  at_risk_share=self._at_risk_share()), actor, options)
+
+    @rpc
+    def today_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at",
+                      options=None):
+        return self._listed(queries.today_reports(self.db, actor, filters, page, per_page, sort,
+                                                  at_risk_share=self._at_risk_share()), actor, options)
 
     @rpc
     def export_reports(self, actor, filters=None, after_folio=None, limit=queries.DEFAULT_EXPORT_LIMIT):
         return queries.export_reports(self.db, actor, filters, after_folio, limit,
                                       at_risk_share=self._at_risk_share())
+
+    # ---- exports (exports.py): rendered here, the gateway streams them
+    def _export_kwargs(self) -> dict:
+        return {"get_citizens": self.citizens.get_citizens, "at_risk_share": self._at_risk_share(),
+                "max_rows": int(self.config.get("EXPORT_MAX_ROWS") or exports.DEFAULT_MAX_ROWS)}
+
+    @rpc
+    def export_csv_page(self, actor, filters=None, options=None, after=None):
+        return exports.export_csv_page(self.db, actor, filters, options, after, **self._export_kwargs())
+
+    @rpc
+    def export_xlsx(self, actor, filters=None, options=None):
+        return exports.export_xlsx(self.db, actor, filters, options, **self._export_kwargs())
+
+    @rpc
+    def work_orders(self, actor, selection, options=None):
+        return exports.work_orders(self.db, actor, selection, options, get_citizens=self.citizens.get_citizens,
+                                   get_received=self.intake.get_reports, at_risk_share=self._at_risk_share(),
+                                   public_url=self.config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
 
     @rpc
     def group_reports(self, actor, filters=None, by=("agency",)):
@@ -126,6 +153,10 @@ class RoutingService(SqlService):
     @rpc
     def status_notes(self, folios):
         return public.status_notes(self.db, folios)
+
+    @rpc
+    def public_requests(self, actor, filters=None, limit=public.MAX_FOLIOS):
+        return public.requests(self.db, actor, filters, limit, at_risk_share=self._at_risk_share())
 
     # ---- the map (geo.py): routing rules by zone, nearby open reports
     @rpc

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sacinfra.actor import Actor
 
@@ -58,6 +59,36 @@ def may_write(actor, allowed: frozenset, what: str) -> Actor:
     if a.role not in allowed:
         raise Forbidden(f"Su rol no permite {what}.", "prohibido")
     return a
+
+
+# --------------------------------------------------------------------------- a partner channel's interactions
+
+OUTCOMES = ("completed", "abandoned", "handed_off", "failed")
+_OPTION, _CONVERSATION = re.compile(r"[a-z0-9][a-z0-9_.-]{0,59}"), re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def interaction(actor, data, now: datetime) -> dict:
+    """What a channel key reports of one interaction, as ``channel_interaction_recorded``
+    v1 carries it (its key's channel; no personal data: an opaque conversation id);
+    ``Forbidden`` for another actor, ``InvalidInput`` ``datos_invalidos`` for bad data."""
+    a = load_actor(actor)
+    if a.role != "channel_key" or not a.channel:
+        raise Forbidden("Solo un canal asociado registra sus interacciones.", "prohibido")
+    d = data if isinstance(data, dict) else {}
+    conversation, folio, at = d.get("conversation_id"), d.get("folio"), d.get("occurred_at")
+    try:
+        moment = datetime.fromisoformat(at) if at is not None else now
+    except (TypeError, ValueError):
+        moment = None
+    valid = (not set(d) - {"option", "outcome", "conversation_id", "folio", "occurred_at"}, moment is not None,
+             isinstance(d.get("option"), str) and _OPTION.fullmatch(d["option"]), d.get("outcome") in OUTCOMES,
+             conversation is None or isinstance(conversation, str) and _CONVERSATION.fullmatch(conversation),
+             folio is None or type(folio) is int and 1 <= folio < 2 ** 63)
+    if not all(valid):
+        raise InvalidInput("La interacción no es válida (option, outcome, conversation_id, folio, occurred_at).",
+                           "datos_invalidos")
+    return {"channel": a.channel, "option": d["option"], "outcome": d["outcome"], "conversation_id": conversation,
+            "folio": folio, "occurred_at": (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()}
 
 
 # --------------------------------------------------------------------------- dates

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 
+from sacinfra.envelope import make_envelope
+
 from . import domain, store
 from .calendar import Calendar, hours_between
 from .domain import LOCAL_TZ, Range
@@ -35,6 +37,15 @@ def project(uow, envelopes: list[dict], log: bool = True) -> int:
         if todo:
             apply_events(s, todo)
     return len(todo)
+
+
+def record_interaction(uow, actor, data, now: datetime | None = None) -> dict:
+    """A partner channel's interaction (``domain.interaction``), counted at once: logged and
+    projected as the ``channels.channel_interaction_recorded`` the channel services publish."""
+    envelope = make_envelope("channel_interaction_recorded",
+                             domain.interaction(actor, data, now or datetime.now(timezone.utc)), "channels", trace={})
+    project(uow, [envelope])
+    return {"event_id": envelope["event_id"], "channel": envelope["data"]["channel"]}
 
 
 def calendar_of(s) -> Calendar:

@@ -8,7 +8,7 @@ from sacinfra.batching import batch_event_handler
 from sacinfra.refresh import Refresh
 from sacinfra.service import SqlService
 
-from . import closures, handlers, indicators
+from . import closures, files, handlers, indicators
 
 #: events arriving within 200 ms share one projection transaction (one lock, one pass over
 #: the counts); a figure is visible well within a second at León's peak rates
@@ -135,6 +135,24 @@ class StatsService(SqlService):
     @rpc
     def open_data(self, actor, params=None):
         return handlers.open_data(self.db, actor, params or {})
+
+    @rpc
+    def record_interaction(self, actor, data):
+        return handlers.record_interaction(self.db, actor, data)
+
+    @rpc
+    def open_data_csv(self, actor, params=None):
+        """A page of ``open_data`` as CSV (the header on the page after folio 0)."""
+        params = params or {}
+        return files.open_data_csv(handlers.open_data(self.db, actor, params), not params.get("after"))
+
+    # ---- any table as a file (files.py)
+    @rpc
+    def table_file(self, actor, table, args=None, fmt="csv"):
+        """The rows of the table RPC ``table`` (called with ``actor, *args``) as CSV or XLSX."""
+        args = [] if args is None else args
+        files.check(table, args, fmt)
+        return files.table_file(table, args, getattr(self, table)(actor, *args), fmt)
 
     # ---- monthly closure
     @rpc

@@ -24,11 +24,18 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table,
                                 TableStyle)
 
-from .columns import INTERVENTION_KIND, KIND, STATUS, TRAFFIC_LIGHT, VIABILITY, format_datetime
+from sacinfra.tables import format_datetime
 
 #: a batch of work orders is one PDF of at most this many reports (a 4xx above it)
 MAX_BATCH = 500
 TITLE = "Orden de trabajo"
+
+#: what people read of routing's values (the work order and the exports' columns)
+STATUS = {"captured": "Capturado", "in_progress": "Proceso", "done": "Terminado", "not_viable": "No viable"}
+TRAFFIC_LIGHT = {"on_time": "A tiempo", "at_risk": "En riesgo", "overdue": "Vencido"}
+VIABILITY = {"viable": "Viable", "not_viable": "No viable"}
+KIND = {"tramite": "Trámite", "servicio": "Servicio", "trámite": "Trámite"}
+INTERVENTION_KIND = {"note": "Seguimiento", "start": "Inicio", "closing": "Cierre"}
 
 
 def tracking_url(public_url: str, folio: int, token: str) -> str:

@@ -1,4 +1,4 @@
-"""The export writers on synthetic rows (no I/O but temporary files): the XLSX opens in
+"""Routing's export writers on synthetic rows (no I/O but temporary files): the XLSX opens in
 openpyxl with Spanish headings and typed cells in the municipality's time; the CSV has a
 BOM and parses back; the hide flags and roles drop citizen columns; the work-order PDF
 opens and carries the folio, the headings and the tracking link its QR code holds."""
@@ -12,9 +12,9 @@ import pytest
 import segno
 from openpyxl import load_workbook
 
-from gateway.exports import (COLUMNS, WorkOrder, aiter_csv, columns_for, headings, iter_csv, iter_file, qr_matrix,
-                             tracking_url, work_orders_pdf, write_xlsx)
-from gateway.exports.csv_writer import safe_text
+from routing.exports import COLUMNS, columns_for
+from routing.workorder import WorkOrder, qr_matrix, tracking_url, work_orders_pdf
+from sacinfra.tables import headings, iter_csv, iter_file, safe_text, write_xlsx
 
 CITIZEN_HEADINGS = {"Número de ciudadano", "Ciudadano", "Teléfono"}
 
@@ -106,20 +106,6 @@ def test_csv_without_citizen_data_for_an_auditor():
     assert body.splitlines()[0].startswith("Folio,Fecha,Fecha límite")
 
 
-async def _pages():
-    for p in ([row(1)], [row(2)]):
-        yield p
-
-
-def test_async_csv_streams_the_same_bytes():
-    import asyncio
-
-    async def collect():
-        return b"".join([c async for c in aiter_csv(columns_for(True), _pages())])
-
-    assert asyncio.run(collect()) == b"".join(iter_csv(columns_for(True), [[row(1)], [row(2)]]))
-
-
 def order(folio, **kw):
     return WorkOrder(**{"folio": folio, "petition_type": "OP-LAMPARA APAGADA", "status": "captured",
                         "kind": "Servicio", "channel": "072", "agency": "OP", "department": "OP-ALUMBRADO",
@@ -171,42 +157,3 @@ def test_a_long_report_flows_onto_more_pages_and_the_next_starts_on_its_own():
     reader = pypdf.PdfReader(io.BytesIO(work_orders_pdf([long, order(2)])))
     texts = [p.extract_text() for p in reader.pages]
     assert len(texts) >= 3 and "Folio 2" in texts[-1] and all("Folio 2" not in t for t in texts[:-1])
-
-
-def test_pipeline_follows_keyset_pages_enriches_each_and_cleans_up_after_an_error(tmp_path):
-    import asyncio
-
-    from gateway.exports.pipeline import CsvStream, build_xlsx, export_pages
-
-    calls = []
-
-    async def call(service, method, actor, filters, after, limit):
-        calls.append((service, method, after, limit))
-        start = 0 if after is None else after
-        items = [row(f) for f in range(start + 1, min(start + limit, 5) + 1)]
-        return {"items": items, "next_after": items[-1]["folio"] if len(items) == limit else None}
-
-    async def enrich(rows):
-        for r in rows:
-            r["citizen_name"] = f"Persona {r['folio']}"
-        return rows
-
-    async def run():
-        stream = CsvStream(columns_for(True), export_pages(call, {"role": "admin"}, {}, page_size=2, enrich=enrich))
-        body = b"".join([c async for c in stream])
-        return body, stream
-
-    body, stream = asyncio.run(run())
-    parsed = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert [r["Folio"] for r in parsed] == ["1", "2", "3", "4", "5"] and parsed[4]["Ciudadano"] == "Persona 5"
-    assert [c[2] for c in calls] == [None, 2, 4] and stream.rows == 5 and stream.complete
-    calls.clear()
-
-    async def failing(service, method, actor, filters, after, limit):
-        if after == 2:
-            raise RuntimeError("routing se cayó")
-        return await call(service, method, actor, filters, after, limit)
-
-    with pytest.raises(RuntimeError):
-        asyncio.run(build_xlsx(columns_for(True), export_pages(failing, None, {}, page_size=2), tmpdir=str(tmp_path)))
-    assert not [f for f in os.listdir(tmp_path) if f.endswith(".xlsx")]  # the half-made workbook is gone
