@@ -1,7 +1,10 @@
 """The consult and print log (channel, user, time) and its counts for a date range,
 grouped by office (detail), total and channel, from pre-aggregated daily counters."""
+import base64
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 
 from directory import handlers as h
@@ -69,6 +72,14 @@ def test_counts_grouped_by_detail_total_and_channel(guide):
                                {"channel": "VENTANILLA", "consulted": 1, "printed": 1}]
     searched = h.consult_stats(guide, ADMIN, day, day, "detail", "banco alim")
     assert [r["office_id"] for r in searched["rows"]] == ["banco"]
+    csv = h.stats_file(guide, SUPERVISOR, day, day, "channel", fmt="csv")
+    assert csv["filename"] == f"modinfo-channel-{day}-{day}.csv" and csv["rows"] == 2
+    assert base64.b64decode(csv["content_b64"]).decode("utf-8-sig").splitlines() == [
+        "Origen,Consultado,Impreso", "072,4,2", "VENTANILLA,1,1"]
+    book = h.stats_file(guide, ADMIN, day, day)
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content_b64"]))).active
+    assert [c.value for c in sheet[1]] == ["Nombre", "Nivel Gobierno", "Consultado", "Impreso"]
+    assert book["media_type"].endswith("sheet") and sheet["A2"].value == "BANCO DE ALIMENTOS"
 
 
 def test_counts_follow_the_date_range_in_local_days(guide):
@@ -105,6 +116,10 @@ def test_statistics_rules(guide):
             h.consult_log(guide, actor, today(), today())
     with pytest.raises(Forbidden):  # auditors read statistics but do not export them
         h.consult_stats(guide, AUDITOR, today(), today(), for_export=True)
+    with pytest.raises(Forbidden):
+        h.stats_file(guide, AUDITOR, today(), today())
+    with pytest.raises(InvalidInput):
+        h.stats_file(guide, ADMIN, today(), today(), fmt="pdf")
     assert h.consult_stats(guide, ADMIN, today(), today(), for_export=True)["rows"] == []
     with pytest.raises(InvalidInput):
         h.consult_stats(guide, SUPERVISOR, "2026-13-01", today())

@@ -1,8 +1,11 @@
 """The call queue, answers, verification, app ratings, follow-up calls, privacy and roles
 on a real PostgreSQL database (handlers without a broker). Citizens' logged read and
 routing's reopening come in as plain functions standing for those RPCs' answers."""
+import base64
+import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -263,6 +266,13 @@ def test_roles_decide_who_reads_what(uow, actors):
     assert audited["citizen_number"] == 95 and audited["reopen_status"] is None
     exported = handlers.export_surveys(uow, actors["supervisor"], SETTINGS)["items"][0]
     assert "citizen_number" not in exported and "comentarios" not in exported["answers"]
+    book = handlers.export_file(uow, actors["supervisor"], SETTINGS, now=NOV)
+    assert book["rows"] == 1 and book["filename"] == f"encuestas-{NOV.astimezone(SETTINGS.tz):%Y%m%d-%H%M}.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content_b64"]))).active
+    assert [c.value for c in sheet[1]][:2] == ["Folio", "Origen"] and sheet["A2"].value == folio
+    assert not any("comentarios" in str(c.value) for row in sheet.iter_rows() for c in row)
+    with pytest.raises(Forbidden):
+        handlers.export_file(uow, actors["public"], SETTINGS)
     for role in ("operator", "agency_op", "public"):
         with pytest.raises(Forbidden):
             handlers.list_cases(uow, actors[role], SETTINGS)

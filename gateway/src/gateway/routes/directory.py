@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import PUBLIC, CurrentUser, actor_of, audit_event
-from ..exports import MEDIA_TYPES, Column, service_file, table_download
+from ..exports import MEDIA_TYPES, service_file
 from .. import versioning
 from ..schemas import Version, patch_of
 from ..spreadsheet_upload import read_upload
@@ -213,14 +213,6 @@ async def import_offices(request: Request, user: CurrentUser,
 
 # --------------------------------------------------------------------------- statistics
 
-STAT_COLUMNS = {
-    "detail": [Column("name", "Nombre", width=70), Column("level", "Nivel Gobierno", width=20),
-               Column("consulted", "Consultado", "int", width=12), Column("printed", "Impreso", "int", width=12)],
-    "channel": [Column("channel", "Origen", width=30), Column("consulted", "Consultado", "int", width=12),
-                Column("printed", "Impreso", "int", width=12)],
-    "total": [Column("offices", "Oficinas", "int", width=12), Column("consulted", "Consultado", "int", width=12),
-              Column("printed", "Impreso", "int", width=12)],
-}
 Group = Annotated[Literal["detail", "total", "channel"],
                   Query(description="detail: por oficina; total; channel: por origen (como la pantalla de León)")]
 
@@ -240,12 +232,11 @@ async def export_stats(request: Request, user: CurrentUser, date_from: DateParam
                        group: Group = "detail",
                        format: Annotated[Literal["csv", "xlsx"], Query(description="csv o xlsx")] = "xlsx",
                        q: Annotated[str | None, Query(max_length=200)] = None) -> StreamingResponse:
-    stats = await directory(request, "consult_stats", actor_of(user), date_from.isoformat(), date_to.isoformat(),
-                            group, q, for_export=True)  # directory checks the right to export
+    out = await directory(request, "stats_file", actor_of(user), date_from.isoformat(), date_to.isoformat(), group, q,
+                          format)  # directory checks the right to export and renders the file
     await audit_event(request, "directory.statistics_exported", target="directory:statistics",
-                      detail={"format": format, "group": group, "rows": len(stats["rows"])})
-    return await table_download(STAT_COLUMNS[group], stats["rows"], format,
-                                f"modinfo-{group}-{date_from.isoformat()}-{date_to.isoformat()}.{format}")
+                      detail={"format": format, "group": group, "rows": out["rows"]})
+    return service_file(out)
 
 
 @router.get("/v1/directory/log", summary="Bitácora de consultas e impresiones (origen, usuario, hora)")

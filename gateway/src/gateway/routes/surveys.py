@@ -10,15 +10,14 @@ tracking token is checked here as tracking does, and the citizen acts as
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, AsyncIterator, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import PUBLIC, CurrentUser, actor_of, audit_event, citizen_actor
-from ..exports import Column, build_xlsx, download
-from ..settings import LOCAL_TZ
+from ..exports import service_file
 from ..params import MAX_BIGINT, Folio, Offset
 
 router = APIRouter(prefix="/v1/surveys", tags=["encuestas"])
@@ -29,13 +28,10 @@ PathPeriod = Annotated[str, Path(pattern=PERIOD, description="periodo AAAA-MM, p
 Code = Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{1,59}$", description="clave del cuestionario")]
 OptPeriod = Annotated[str | None, Query(pattern=PERIOD, description="periodo AAAA-MM")]
 Agency = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,40}$", description="clave de la dependencia, p. ej. OP")]
-#: rows of one XLSX export of answers
-EXPORT_MAX_ROWS = 100_000
-EXPORT_PAGE = 1000
 
 
-async def surveys(request: Request, method: str, *args):
-    return await request.app.state.call("surveys", method, *args)
+async def surveys(request: Request, method: str, *args, **kwargs):
+    return await request.app.state.call("surveys", method, *args, **kwargs)
 
 
 # --------------------------------------------------------------------------- bodies
@@ -230,44 +226,12 @@ async def summary(request: Request, user: CurrentUser, period: OptPeriod = None,
     return await surveys(request, "survey_summary", actor_of(user), period, agency)
 
 
-SOURCE = {"phone": "Teléfono", "app": "App / web"}
-REOPEN = {"reopened": "Reabierto", "out_of_window": "Fuera de plazo", "not_closed": "No estaba cerrado",
-          "forbidden": "Sin permiso", "failed": "Falló"}
-EXPORT_COLUMNS = [
-    Column("folio", "Folio", "int", width=10),
-    Column("source", "Origen", convert=lambda v: SOURCE.get(v, v or ""), width=11),
-    Column("agency", "Dependencia", width=14),
-    Column("department", "Departamento", width=20),
-    Column("petition_type", "Tipo de petición", width=34),
-    Column("questionnaire_code", "Cuestionario", width=22),
-    Column("questionnaire_version", "Versión", "int", width=8),
-    Column("completed_at", "Fecha", "datetime", width=17),
-    Column("score", "Calificación", "float", width=12),
-    Column("resolved", "¿Se resolvió?", convert=lambda v: "" if v is None else ("Sí" if v else "No"), width=13),
-    Column("reopen_status", "Reapertura", convert=lambda v: REOPEN.get(v, v or ""), width=14),
-    Column("answers", "Respuestas", convert=lambda v: "; ".join(
-        f"{k}: {'Sí' if x is True else 'No' if x is False else x}" for k, x in (v or {}).items()), width=60),
-]
-
-
 @router.get("/answers.xlsx", response_class=StreamingResponse, responses={200: {"content": {XLSX: {}}}},
             summary="Exportar las respuestas a Excel, sin datos personales (sin número de ciudadano ni texto libre)")
 async def export_answers(request: Request, user: CurrentUser, period: OptPeriod = None, agency: Agency = None,
                          source: Literal["phone", "app"] | None = None):
-    actor = actor_of(user)
-    first = await surveys(request, "export_surveys", actor, period, agency, source, 0, EXPORT_PAGE)
-
-    async def pages() -> AsyncIterator[list[dict]]:
-        page, sent = first, 0
-        while True:
-            yield page["items"]
-            sent += len(page["items"])
-            if page["next_after_id"] is None or sent >= EXPORT_MAX_ROWS:
-                return
-            page = await surveys(request, "export_surveys", actor, period, agency, source, page["next_after_id"],
-                                 EXPORT_PAGE)
-
-    path, rows = await build_xlsx(EXPORT_COLUMNS, pages(), title="Encuestas de percepción ciudadana")
+    # surveys renders up to 100,000 answers (a minute at most)
+    out = await surveys(request, "export_file", actor_of(user), period, agency, source, timeout=120.0)
     await audit_event(request, "surveys.exported", detail={"period": period, "agency": agency, "source": source,
-                                                           "rows": rows})
-    return download(None, XLSX, f"encuestas-{dt.datetime.now(LOCAL_TZ):%Y%m%d-%H%M}.xlsx", path=path)
+                                                           "rows": out["rows"]})
+    return service_file(out)

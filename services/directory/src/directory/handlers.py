@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from sacinfra import spreadsheet
 from sacinfra.actor import Actor
 from sacinfra.envelope import make_envelope
+from sacinfra.tables import Column, table_file
 
 from . import domain, schemas, tickets, transfer
 from .domain import EXPORT, HISTORY, MAINTAIN, PRINT, PUBLIC, SEARCH, STATS
@@ -426,6 +427,29 @@ def consult_stats(store: Store, actor, date_from, date_to, group: str = "detail"
         rows = [{"offices": len({b["office_id"] for b in buckets})} | totals]
     return {"date_from": first.isoformat(), "date_to": last.isoformat(), "group": group, "rows": rows,
             "total": totals}
+
+
+#: the columns of each grouping of the statistics, as León's screen heads them
+STAT_COLUMNS = {
+    "detail": [Column("name", "Nombre", width=70), Column("level", "Nivel Gobierno", width=20),
+               Column("consulted", "Consultado", "int", width=12), Column("printed", "Impreso", "int", width=12)],
+    "channel": [Column("channel", "Origen", width=30), Column("consulted", "Consultado", "int", width=12),
+                Column("printed", "Impreso", "int", width=12)],
+    "total": [Column("offices", "Oficinas", "int", width=12), Column("consulted", "Consultado", "int", width=12),
+              Column("printed", "Impreso", "int", width=12)],
+}
+
+
+def stats_file(store: Store, actor, date_from, date_to, group: str = "detail", query: str | None = None,
+               fmt: str = "xlsx") -> dict:
+    """``consult_stats`` as a CSV or XLSX file (the right to export):
+    ``{content_b64, media_type, filename, rows}``."""
+    if fmt not in transfer.FORMATS:
+        raise InvalidInput(f"Formato desconocido «{fmt}»: use csv o xlsx.", "formato_invalido")
+    stats = consult_stats(store, actor, date_from, date_to, group, query, for_export=True)
+    name = f"modinfo-{group}-{stats['date_from']}-{stats['date_to']}"
+    return table_file(STAT_COLUMNS[group], stats["rows"], fmt, name, title="Consulta de reportes") \
+        | {"rows": len(stats["rows"])}
 
 
 def consult_log(store: Store, actor, date_from, date_to, office_id=None, limit: int = 50, offset: int = 0) -> dict:

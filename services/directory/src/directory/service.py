@@ -113,5 +113,9 @@ class DirectoryService(MongoService):
         return handlers.consult_stats(self.store, actor, date_from, date_to, group, query, bool(for_export))
 
     @rpc
+    def stats_file(self, actor, date_from, date_to, group="detail", query=None, fmt="xlsx"):
+        return handlers.stats_file(self.store, actor, date_from, date_to, group, query, fmt)
+
+    @rpc
     def consult_log(self, actor, date_from, date_to, office_id=None, limit=50, offset=0):
         return handlers.consult_log(self.store, actor, date_from, date_to, office_id, limit, offset)

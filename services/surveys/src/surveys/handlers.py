@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from . import policy, questionnaire as qn, sampling, store
+from . import files, policy, questionnaire as qn, sampling, store
 from .exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from .settings import Settings
 
@@ -617,6 +617,14 @@ def export_surveys(uow, actor, settings: Settings, period=None, agency=None, sou
                    limit=1000) -> dict:
     """A page of answers for a spreadsheet: never a citizen number nor free text."""
     return _surveys_page(uow, actor, settings, period, agency, source, after_id, limit, export=True)
+
+
+def export_file(uow, actor, settings: Settings, period=None, agency=None, source=None, now=None) -> dict:
+    """The answers ``export_surveys`` pages, up to 100,000, as an XLSX file
+    (``files.answers_xlsx``): ``{content_b64, media_type, filename, rows}``."""
+    def page_after(after_id):
+        return export_surveys(uow, actor, settings, period, agency, source, after_id, files.EXPORT_PAGE)
+    return files.answers_xlsx(page_after, (now or datetime.now(timezone.utc)).astimezone(settings.tz))
 
 
 def survey_summary(uow, actor, settings: Settings, period=None, agency=None) -> dict:

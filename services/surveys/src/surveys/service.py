@@ -114,6 +114,10 @@ class SurveysService(SqlService):
         return handlers.export_surveys(self.db, actor, self.settings, period, agency, source, after_id, limit)
 
     @rpc
+    def export_file(self, actor, period=None, agency=None, source=None):
+        return handlers.export_file(self.db, actor, self.settings, period, agency, source)
+
+    @rpc
     def survey_summary(self, actor, period=None, agency=None):
         return handlers.survey_summary(self.db, actor, self.settings, period, agency)
 
