@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from gateway.errors import remote_to_api
+from gateway.exports import MEDIA_TYPES
 from gateway.rpc import RemoteCallError
 
 SLASH = "OP-SOLICIT DE MANTENIN PODA Y/O DESHIERB"
@@ -187,17 +188,20 @@ def test_import_multipart_raw_and_line_errors(api, fake):
     assert r.status_code == 403
 
 
-def test_export_streams_a_named_file(api, fake):
+def test_export_streams_the_file_catalog_names(api, fake):
+    """Catalog scopes the export and names the file; the gateway passes the actor and streams it."""
     c = api.client
-    fake.answers["export_catalog"] = lambda fmt, agency: base64.b64encode(f"{fmt}:{agency}".encode()).decode()
+    fake.answers["export_file"] = lambda actor, fmt, agency: {
+        "content_b64": base64.b64encode(f"{actor['role']}:{fmt}:{agency}".encode()).decode(),
+        "media_type": MEDIA_TYPES[fmt], "filename": f"catálogo-de-peticiones-OP-2026-12-07.{fmt}"}
     r = c.get("/v1/catalog/export", params={"format": "xlsx"}, headers=api.as_("agency_staff"))
-    assert r.status_code == 200 and r.content == b"xlsx:OP"
+    assert r.status_code == 200 and r.content == b"agency_staff:xlsx:None"
     assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     cd = r.headers["content-disposition"]
     assert cd.startswith('attachment; filename="catalogo-de-peticiones-OP-') and ".xlsx" in cd
     assert "filename*=UTF-8''cat%C3%A1logo-de-peticiones-OP-" in cd
-    r = c.get("/v1/catalog/export", headers=api.as_("admin"))
-    assert r.content == b"csv:None" and r.headers["content-type"].startswith("text/csv")
+    r = c.get("/v1/catalog/export", params={"agency": "SIAP"}, headers=api.as_("admin"))
+    assert r.content == b"admin:csv:SIAP" and r.headers["content-type"].startswith("text/csv")
     assert c.get("/v1/catalog/export", params={"format": "pdf"}, headers=api.as_("admin")).status_code == 422
 
 

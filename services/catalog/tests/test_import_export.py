@@ -210,3 +210,23 @@ def test_export_of_one_agency_and_unknown_format(uow, engine):
     with pytest.raises(errors.InvalidInput) as caught:
         handlers.export_catalog(uow(), "ods")
     assert caught.value.code == "formato_invalido"
+
+
+def test_the_export_file_is_scoped_like_a_listing_and_named_by_catalog(uow):
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 12, 8, 3, 0, tzinfo=timezone.utc)  # still the 7th in the municipality
+    own = handlers.export_file(uow(), OP_STAFF, "csv", now=now)
+    assert own["filename"] == "catálogo-de-peticiones-OP-2026-12-07.csv"
+    assert own["media_type"].startswith("text/csv")
+    assert {r["dependencia"] for r in csv.DictReader(io.StringIO(
+        base64.b64decode(own["content_b64"]).decode("utf-8-sig")))} == {"OP"}
+    every = handlers.export_file(uow(), ADMIN, "xlsx", now=now)
+    assert every["filename"] == "catálogo-de-peticiones-2026-12-07.xlsx"
+    assert base64.b64decode(every["content_b64"])[:2] == b"PK"
+    other = handlers.export_file(uow(), OP_STAFF, "csv", "SIAP", now=now)  # they may name another agency
+    assert other["filename"].startswith("catálogo-de-peticiones-SIAP-")
+    with pytest.raises(errors.InvalidInput):
+        handlers.export_file(uow(), ADMIN, "pdf")
+    with pytest.raises(errors.InvalidInput):  # no actor is no back door
+        handlers.export_file(uow(), None, "csv")

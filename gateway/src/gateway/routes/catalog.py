@@ -8,7 +8,6 @@ spaces, ``/`` and ``Ñ``: the path takes the URL-encoded code as it is (``{code:
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -16,12 +15,11 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import CurrentUser, User, actor_of, agency_scope, audit_event
-from ..exports import MEDIA_TYPES, download
+from ..auth import CurrentUser, User, actor_of, audit_event
+from ..exports import MEDIA_TYPES, service_file
 from ..spreadsheet_upload import read_upload
 from .. import versioning
 from ..schemas import Version, patch_of
-from ..settings import LOCAL_TZ
 
 router = APIRouter(prefix="/v1/catalog", tags=["catálogo"])
 
@@ -128,11 +126,6 @@ async def _upsert(request: Request, user: User, what: str, code: str, body: Base
     out = await catalog(request, f"upsert_{what}", actor_of(user), {"code": code, **body.model_dump()})
     await audit_event(request, f"{what}.upserted", target=f"{what}:{out['code']}", detail=body.model_dump())
     return out
-
-
-def export_filename(fmt: str, agency: str | None) -> str:
-    today = dt.datetime.now(LOCAL_TZ).date().isoformat()
-    return f"catálogo-de-peticiones{'-' + agency if agency else ''}-{today}.{fmt}"
 
 
 # --------------------------------------------------------------------------- petition types
@@ -269,6 +262,5 @@ async def export_catalog(request: Request, user: CurrentUser,
                          format: Annotated[Literal["csv", "xlsx"], Query(description="csv o xlsx")] = "csv",
                          agency: Annotated[str | None, Query(description="dependencia; personal de dependencia: "
                                                                          "la suya por omisión")] = None):
-    agency = agency or agency_scope(user)
-    content = base64.b64decode(await catalog(request, "export_catalog", format, agency, timeout=IMPORT_TIMEOUT))
-    return download(content, MEDIA_TYPES[format], export_filename(format, agency))
+    # catalog scopes agency staff to their agency and names the file
+    return service_file(await catalog(request, "export_file", actor_of(user), format, agency, timeout=IMPORT_TIMEOUT))

@@ -11,6 +11,8 @@ from datetime import datetime, timezone
 from marshmallow import ValidationError
 
 from sacinfra import spreadsheet
+from sacinfra.settings import municipal_tz
+from sacinfra.tables import MEDIA_TYPES
 
 from . import geo, schemas, transfer
 from .calendar import BusinessCalendar, compute_due_at
@@ -361,6 +363,17 @@ def export_catalog(uow, fmt: str, agency: str | None = None) -> str:
     with uow:
         rows = [_petition(r) for r in uow.petition_types(agency)]
     return base64.b64encode(transfer.write(fmt, rows)).decode("ascii")
+
+
+def export_file(uow, actor, fmt: str, agency: str | None = None, now: datetime | None = None) -> dict:
+    """``export_catalog`` as a file to download, limited like a listing (``read_scope``:
+    agency staff their own agency unless they name another):
+    ``{content_b64, media_type, filename}``, ``catálogo-de-peticiones[-AGENCIA]-AAAA-MM-DD.<fmt>``."""
+    agency = read_scope(authorize(actor, "read"), agency)
+    content = export_catalog(uow, fmt, agency)
+    today = (now or datetime.now(timezone.utc)).astimezone(municipal_tz()).date().isoformat()
+    return {"content_b64": content, "media_type": MEDIA_TYPES[fmt],
+            "filename": f"catálogo-de-peticiones{'-' + agency if agency else ''}-{today}.{fmt}"}
 
 
 def _import_rejected(errors: list[tuple[int, str]]) -> InvalidInput:

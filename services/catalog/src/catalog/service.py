@@ -50,8 +50,8 @@ class CatalogService(SqlService):
         return handlers.import_catalog(self.store, actor, fmt, content_b64)
 
     @rpc
-    def export_catalog(self, fmt, agency=None):
-        return handlers.export_catalog(self.store, fmt, agency)
+    def export_file(self, actor, fmt, agency=None):
+        return handlers.export_file(self.store, actor, fmt, agency)
 
     # ---- agencies, departments, channels, calendar
     @rpc

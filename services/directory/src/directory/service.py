@@ -109,8 +109,8 @@ class DirectoryService(MongoService):
 
     # ---- statistics
     @rpc
-    def consult_stats(self, actor, date_from, date_to, group="detail", query=None, for_export=False):
-        return handlers.consult_stats(self.store, actor, date_from, date_to, group, query, bool(for_export))
+    def consult_stats(self, actor, date_from, date_to, group="detail", query=None):
+        return handlers.consult_stats(self.store, actor, date_from, date_to, group, query)
 
     @rpc
     def stats_file(self, actor, date_from, date_to, group="detail", query=None, fmt="xlsx"):
