@@ -4,6 +4,7 @@ with one header; unknown tables, arguments and formats refused."""
 import base64
 import csv
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -33,16 +34,30 @@ def test_a_table_as_csv_and_xlsx_with_spanish_headings_typed_and_named():
     assert data[1][:3] == ("OP-ALUMBRADO", 120, 0.8) and data[2][0] == "=SIAP"  # a string cell, not a formula
 
 
+ROW = {"folio": 12, "created_date": "2026-11-10", "petition_type": "OP-LAMPARA APAGADA", "kind": "Servicio",
+       "channel": "072", "agency": "OP", "department": "OP-ALUMBRADO", "colonia": "CENTRO", "zone": None,
+       "lat": 21.122, "lon": -101.682, "status": "done", "closed_date": "2026-11-12", "on_time": True}
+
+
 def test_open_data_csv_pages_have_one_header():
-    row = {"folio": 12, "created_date": "2026-11-10", "petition_type": "OP-LAMPARA APAGADA", "kind": "Servicio",
-           "channel": "072", "agency": "OP", "department": "OP-ALUMBRADO", "colonia": "CENTRO", "zone": None,
-           "lat": 21.122, "lon": -101.682, "status": "done", "closed_date": "2026-11-12", "on_time": True}
-    first = files.open_data_csv({"rows": [row], "next_after": 12}, first=True)
-    second = files.open_data_csv({"rows": [row | {"folio": 13}], "next_after": None}, first=False)
+    first = files.open_data_file({"rows": [ROW], "next_after": 12}, first=True)
+    second = files.open_data_file({"rows": [ROW | {"folio": 13}], "next_after": None}, first=False)
     assert first["next_after"] == 12 and second["next_after"] is None
     text = (content(first) + content(second)).decode("utf-8-sig")
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0][:3] == ["Folio", "Fecha", "Tipo de petición"] and [r[0] for r in parsed[1:]] == ["12", "13"]
+
+
+def test_open_data_json_pages_make_one_array():
+    pages = [({"rows": [ROW], "next_after": 12}, True), ({"rows": [ROW | {"folio": 13}], "next_after": 13}, False),
+             ({"rows": [], "next_after": None}, False)]
+    whole = b"".join(content(files.open_data_file(page, first, "json")) for page, first in pages)
+    assert [r["folio"] for r in json.loads(whole)] == [12, 13] and json.loads(whole)[0] == ROW
+    assert content(files.open_data_file({"rows": [], "next_after": None}, True, "json")) == b"[]"
+    assert "Pérez" in content(files.open_data_file({"rows": [ROW | {"colonia": "Pérez"}], "next_after": None},
+                                                   True, "json")).decode()  # UTF-8, not \u escapes
+    with pytest.raises(InvalidInput):
+        files.open_data_file({"rows": [], "next_after": None}, True, "xml")
 
 
 @pytest.mark.parametrize("table,args,fmt", [("summary", [], "csv"), ("totals", {}, "csv"), ("totals", [], "pdf")])

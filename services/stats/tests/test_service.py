@@ -46,7 +46,7 @@ def test_events_through_the_broker_twice_and_out_of_order(vhost, service_db, con
             text = base64.b64decode(out["content_b64"]).decode("utf-8-sig")
             assert out["filename"] == "cumplimiento.csv" and text.startswith("Clave,Terminados,A tiempo")
             assert "OP-ALUMBRADO,1," in text
-            page = p.stats.open_data_csv(Actor.public().to_dict(), {"after": 0, "limit": 5000})
+            page = p.stats.open_data_file(Actor.public().to_dict(), {"after": 0, "limit": 5000}, "csv")
             lines = base64.b64decode(page["content_b64"]).decode("utf-8-sig").splitlines()
             assert lines[0].startswith("Folio,Fecha") and len(lines) == 3 and page["next_after"] is None
             with pytest.raises(RemoteError) as refused:

@@ -4,7 +4,7 @@ transparency page and open data (no login; cached and rate limited), and the end
 where a partner channel reports its interactions with its channel key.
 
 Every table answers JSON, or CSV/XLSX with ``format=csv|xlsx`` as stats renders it
-(``stats.table_file``: Spanish headings); open data's CSV is stats' too."""
+(``stats.table_file``: Spanish headings); open data's CSV and JSON are stats' too."""
 from __future__ import annotations
 
 import base64
@@ -333,19 +333,37 @@ async def transparency(request: Request, response: Response):
     return hit
 
 
-async def _open_data_pages(request: Request, date_from, date_to, method: str = "open_data"):
-    """Stats' open data pages (rows, or ``open_data_csv``'s CSV), each cached a minute."""
+OPEN_DATA_MEDIA = {"json": ("application/json", {}),
+                   "csv": ("text/csv; charset=utf-8", {"Content-Disposition": 'attachment; filename="datos-abiertos.csv"'})}
+
+
+async def _open_data_pages(request: Request, date_from, date_to, fmt: str):
+    """Stats' open data file (``open_data_file``) piece by piece, each page cached a minute."""
     after = 0
     while after is not None:
         params = {"after": after, "limit": 5000} | {k: v.isoformat() for k, v in
                                                     (("date_from", date_from), ("date_to", date_to)) if v}
-        key = (method, json.dumps(params, sort_keys=True))
+        key = ("open_data_file", fmt, json.dumps(params, sort_keys=True))
         page = _cache.get(key)
         if page is None:
-            page = await _call(request, method, PUBLIC, params)
+            page = await _call(request, "open_data_file", PUBLIC, params, fmt)
             _cache.put(key, page)
-        yield page
+        yield base64.b64decode(page["content_b64"])
         after = page["next_after"]
+
+
+async def _open_data(request: Request, date_from, date_to, fmt: str) -> StreamingResponse:
+    limit(request, "open-data")
+    pages = _open_data_pages(request, date_from, date_to, fmt)
+    first = await pages.__anext__()  # errors (bad range) answer before the body starts
+
+    async def body():
+        yield first
+        async for piece in pages:
+            yield piece
+    media_type, headers = OPEN_DATA_MEDIA[fmt]
+    return StreamingResponse(body(), media_type=media_type,
+                             headers=headers | {"Cache-Control": f"public, max-age={CACHE_SECONDS}"})
 
 
 OPEN_DATA_EXAMPLE = [{"folio": 12, "created_date": "2026-11-10", "petition_type": "OP-LAMPARA APAGADA",
@@ -358,38 +376,11 @@ OPEN_DATA_EXAMPLE = [{"folio": 12, "created_date": "2026-11-10", "petition_type"
             responses={200: {"content": {"application/json": {"example": OPEN_DATA_EXAMPLE}}}})
 async def open_data_json(request: Request, date_from: Annotated[dt.date | None, Query()] = None,
                          date_to: Annotated[dt.date | None, Query()] = None):
-    limit(request, "open-data")
-    pages = _open_data_pages(request, date_from, date_to)
-    first = await pages.__anext__()  # errors (bad range) answer before the body starts
-
-    async def body():
-        yield b"["
-        sep, page = b"", first
-        while True:
-            for row in page["rows"]:
-                yield sep + json.dumps(row, ensure_ascii=False).encode()
-                sep = b","
-            try:
-                page = await pages.__anext__()
-            except StopAsyncIteration:
-                break
-        yield b"]"
-    return StreamingResponse(body(), media_type="application/json",
-                             headers={"Cache-Control": f"public, max-age={CACHE_SECONDS}"})
+    return await _open_data(request, date_from, date_to, "json")
 
 
 @router.get("/open-data.csv", summary="Datos abiertos (CSV): sin datos personales, ubicación a ~100 m",
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def open_data_csv(request: Request, date_from: Annotated[dt.date | None, Query()] = None,
                         date_to: Annotated[dt.date | None, Query()] = None):
-    limit(request, "open-data")
-    pages = _open_data_pages(request, date_from, date_to, "open_data_csv")
-    first = await pages.__anext__()
-
-    async def body():
-        yield base64.b64decode(first["content_b64"])
-        async for page in pages:
-            yield base64.b64decode(page["content_b64"])
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="datos-abiertos.csv"',
-                                      "Cache-Control": f"public, max-age={CACHE_SECONDS}"})
+    return await _open_data(request, date_from, date_to, "csv")

@@ -1,10 +1,11 @@
 """Statistics as files people open: any table's rows as CSV or XLSX with Spanish headings
-(``table_file``), and open data as CSV page by page (``open_data_csv``). Stats owns every
+(``table_file``), and open data as CSV or JSON page by page (``open_data_file``). Stats owns every
 statistic, so it renders them; the gateway streams the file (``sacinfra.tables``'
 ``file_answer``: base64 in JSON)."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Callable
 
 from sacinfra.tables import Column, CsvEncoder, inferred_columns, table_file as render
@@ -62,8 +63,16 @@ def table_file(table: str, args: list, result: dict, fmt: str) -> dict:
     return render(inferred_columns(rows, HEADINGS), rows, fmt, TABLES[table](args), title="Consulta de reportes")
 
 
-def open_data_csv(page: dict, first: bool) -> dict:
-    """A page of open data as CSV (the header on the first page): ``{content_b64, next_after}``."""
-    enc = CsvEncoder(OPEN_DATA_COLUMNS)
-    content = (enc.header() if first else b"") + enc.rows(page["rows"])
+def open_data_file(page: dict, first: bool, fmt: str = "csv") -> dict:
+    """A page of open data as a piece of one file, the pieces in order making the whole:
+    CSV (the header on the first page) or a JSON array (``[`` on the first page, ``]`` on
+    the last): ``{content_b64, next_after}``."""
+    if fmt == "csv":
+        enc = CsvEncoder(OPEN_DATA_COLUMNS)
+        content = (enc.header() if first else b"") + enc.rows(page["rows"])
+    elif fmt == "json":
+        rows = ",".join(json.dumps(row, ensure_ascii=False) for row in page["rows"])
+        content = (("[" if first else "," if rows else "") + rows + ("]" if page["next_after"] is None else "")).encode()
+    else:
+        raise InvalidInput(f"Formato desconocido «{fmt}»: use csv o json.", "formato_invalido")
     return {"content_b64": base64.b64encode(content).decode("ascii"), "next_after": page["next_after"]}

@@ -141,10 +141,10 @@ class StatsService(SqlService):
         return handlers.record_interaction(self.db, actor, data)
 
     @rpc
-    def open_data_csv(self, actor, params=None):
-        """A page of ``open_data`` as CSV (the header on the page after folio 0)."""
+    def open_data_file(self, actor, params=None, fmt="csv"):
+        """A page of ``open_data`` as a piece of the CSV or JSON file (the start on the page after folio 0)."""
         params = params or {}
-        return files.open_data_csv(handlers.open_data(self.db, actor, params), not params.get("after"))
+        return files.open_data_file(handlers.open_data(self.db, actor, params), not params.get("after"), fmt)
 
     # ---- any table as a file (files.py)
     @rpc
