@@ -131,10 +131,12 @@ def _keyboard(page, h, base, citizen):
     kb = page.keyboard
     page.locator("#buscar-ciudadano").focus()
     kb.type("Martinez Avila")
-    # the list answering the whole query: an earlier, partial query's list would be
-    # replaced under the focus when the last one comes back
-    page.locator('#resultados-ciudadano ul[data-q="Martinez Avila"]').get_by_role(
-        "button", name=re.compile("Elegir a Rosa Elena")).wait_for()
+    # the list answering the whole query (an earlier, partial query's list would be replaced
+    # under the focus), once htmx has processed it: htmx shows swapped content at once but
+    # wires its buttons when it settles (20 ms later, more on a loaded machine), and a
+    # keyboard faster than that presses a button that does nothing yet
+    page.locator('#resultados-ciudadano:not(.htmx-settling) ul[data-q="Martinez Avila"]:not(.htmx-added)'
+                 ).get_by_role("button", name=re.compile("Elegir a Rosa Elena")).wait_for()
     kb.press("Tab")  # to the first result's «Elegir»
     kb.press("Enter")
     page.locator("#ciudadano .chosen").wait_for()
