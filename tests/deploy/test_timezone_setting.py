@@ -22,9 +22,10 @@ instant = dt.datetime.fromisoformat({INSTANT!r})
 from intake import handlers as intake
 from routing import queries as routing
 from catalog.calendar import BusinessCalendar
+from catalog import handlers as catalog
 from citizens import handlers as citizens
 from sacinfra import tables as export_cells
-from gateway.routes import catalog as gw_catalog, open311
+from gateway.routes import open311
 print(json.dumps({{
     "intake_due_display": intake._local(instant),
     "routing_today": routing.today(instant).isoformat(),
@@ -33,7 +34,7 @@ print(json.dumps({{
     "catalog_calendar": BusinessCalendar().tz,
     "citizens_today": citizens._today().isoformat(),
     "export_cell": export_cells.local_datetime({INSTANT!r}).isoformat(),
-    "gateway_catalog_file": gw_catalog.export_filename("csv", None),
+    "catalog_file": catalog.export_filename("csv", None),
     "gateway_open311": open311.LOCAL_TZ.key,
 }}))
 """
@@ -65,7 +66,7 @@ def test_every_place_follows_sac_timezone(zone):
     assert got["catalog_calendar"] == tz.key
     assert got["citizens_today"] in today
     assert got["export_cell"] == local.replace(tzinfo=None).isoformat()
-    assert any(got["gateway_catalog_file"].endswith(f"-{d}.csv") for d in today)
+    assert any(got["catalog_file"].endswith(f"-{d}.csv") for d in today)
     assert got["gateway_open311"] == tz.key
 
 

@@ -371,9 +371,13 @@ def export_file(uow, actor, fmt: str, agency: str | None = None, now: datetime |
     ``{content_b64, media_type, filename}``, ``catálogo-de-peticiones[-AGENCIA]-AAAA-MM-DD.<fmt>``."""
     agency = read_scope(authorize(actor, "read"), agency)
     content = export_catalog(uow, fmt, agency)
+    return {"content_b64": content, "media_type": MEDIA_TYPES[fmt], "filename": export_filename(fmt, agency, now)}
+
+
+def export_filename(fmt: str, agency: str | None = None, now: datetime | None = None) -> str:
+    """``catálogo-de-peticiones[-AGENCIA]-AAAA-MM-DD.<fmt>``, dated in the municipality's time zone."""
     today = (now or datetime.now(timezone.utc)).astimezone(municipal_tz()).date().isoformat()
-    return {"content_b64": content, "media_type": MEDIA_TYPES[fmt],
-            "filename": f"catálogo-de-peticiones{'-' + agency if agency else ''}-{today}.{fmt}"}
+    return f"catálogo-de-peticiones{'-' + agency if agency else ''}-{today}.{fmt}"
 
 
 def _import_rejected(errors: list[tuple[int, str]]) -> InvalidInput:
