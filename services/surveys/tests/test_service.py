@@ -41,7 +41,9 @@ def test_sample_queue_and_answers_over_the_broker(vhost, service_db, container_f
                            timeout=30, what="120 decisions")
         sampled = [d["folio"] for d in p.surveys.period_decisions(AUDITOR, "2026-11")["decisions"] if d["sampled"]]
         assert sampled  # 0.9 ** 120: about one run in 300,000 samples none
-        case = p.surveys.take_next(OPERATOR)
+        # a case is callable once intake's event for its report is in too (its own handler,
+        # in batches): until then the queue is empty, and taking from it changes nothing
+        case = testing.wait_until(lambda: p.surveys.take_next(OPERATOR), timeout=30, what="a case to call")
         assert case["folio"] in sampled and case["citizen"]["phones"] == ["4771234567"]
         log = p.citizens.list_access_log(AUDITOR, citizen_number=number)
         assert [(e["username"], e["reason"]) for e in log["items"] if e["action"] == "read"] == [
