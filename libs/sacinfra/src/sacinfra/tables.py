@@ -82,6 +82,12 @@ class Column:
         return format_datetime(value) if self.kind == "datetime" else str(value)
 
 
+def code_labels(table: dict[str, str]) -> Callable[[Any], str]:
+    """A ``Column.convert`` turning a stored code into the words people read: ``table``'s
+    label for it (codes compared in lower case), the code itself when unknown, "" for none."""
+    return lambda value: "" if value is None else table.get(str(value).lower(), str(value))
+
+
 def headings(columns: list[Column]) -> list[str]:
     return [c.heading for c in columns]
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sacinfra.settings import municipal_tz
-from sacinfra.tables import Column, CsvEncoder, XlsxExport, file_answer, iter_file
+from sacinfra.tables import Column, CsvEncoder, XlsxExport, code_labels, file_answer, iter_file
 
 from . import handlers, policy, queries
 from .exceptions import InvalidInput, NotFound
@@ -47,10 +47,6 @@ def yes_no(value: Any) -> str:
     return "Sí" if value else "No"
 
 
-def _label(table: dict[str, str]) -> Callable[[Any], str]:
-    return lambda value: "" if value is None else table.get(str(value).lower(), str(value))
-
-
 def _shared(value: Any) -> str:
     return "; ".join(f"{s.get('agency')}/{s.get('department')}" for s in value or [])
 
@@ -61,12 +57,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("created_at", "Fecha", "datetime", width=17),
     Column("due_at", "Fecha límite", "datetime", width=17),
     Column("closed_at", "Fecha de cierre", "datetime", width=17),
-    Column("status", "Estatus", convert=_label(STATUS), width=12),
-    Column("traffic_light", "Semáforo", convert=_label(TRAFFIC_LIGHT), width=11),
-    Column("viability", "Viabilidad", convert=_label(VIABILITY), width=11),
+    Column("status", "Estatus", convert=code_labels(STATUS), width=12),
+    Column("traffic_light", "Semáforo", convert=code_labels(TRAFFIC_LIGHT), width=11),
+    Column("viability", "Viabilidad", convert=code_labels(VIABILITY), width=11),
     Column("channel", "Origen", width=16),
     Column("petition_type", "Tipo de petición", width=34),
-    Column("kind", "Tipo", convert=_label(KIND), width=10),
+    Column("kind", "Tipo", convert=code_labels(KIND), width=10),
     Column("agency", "Dependencia", width=14),
     Column("department", "Departamento", width=20),
     Column("colonia", "Colonia", width=22),

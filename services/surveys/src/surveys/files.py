@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from sacinfra.tables import Column, file_answer, xlsx_table
+from sacinfra.tables import Column, code_labels, file_answer, xlsx_table
 
 #: rows of one export, and of each page read for it
 EXPORT_MAX_ROWS = 100_000
@@ -18,7 +18,7 @@ REOPEN = {"reopened": "Reabierto", "out_of_window": "Fuera de plazo", "not_close
           "forbidden": "Sin permiso", "failed": "Falló"}
 EXPORT_COLUMNS = [
     Column("folio", "Folio", "int", width=10),
-    Column("source", "Origen", convert=lambda v: SOURCE.get(v, v or ""), width=11),
+    Column("source", "Origen", convert=code_labels(SOURCE), width=11),
     Column("agency", "Dependencia", width=14),
     Column("department", "Departamento", width=20),
     Column("petition_type", "Tipo de petición", width=34),
@@ -27,7 +27,7 @@ EXPORT_COLUMNS = [
     Column("completed_at", "Fecha", "datetime", width=17),
     Column("score", "Calificación", "float", width=12),
     Column("resolved", "¿Se resolvió?", convert=lambda v: "" if v is None else ("Sí" if v else "No"), width=13),
-    Column("reopen_status", "Reapertura", convert=lambda v: REOPEN.get(v, v or ""), width=14),
+    Column("reopen_status", "Reapertura", convert=code_labels(REOPEN), width=14),
     Column("answers", "Respuestas", convert=lambda v: "; ".join(
         f"{k}: {'Sí' if x is True else 'No' if x is False else x}" for k, x in (v or {}).items()), width=60),
 ]
