@@ -61,19 +61,14 @@ def test_admin_only_and_bad_keys_are_422(api, gateway_db, rows, assert_problem):
                             "WHERE action LIKE 'api_key.%%' AND actor <> 'demo'") == [(0,)]
 
 
-def test_reports_need_credentials_and_the_right_channel(api, gateway_db, assert_problem):
+def test_reports_need_credentials_and_a_key_that_may_file(api, gateway_db, assert_problem):
+    """Who files with which channel is intake's decision (its unit tests; tests/e2e):
+    here, what the gateway decides of its own credentials before any RPC."""
     assert_problem(api.client.post("/v1/reports", json=REPORT), 401, "no_autenticado")
     r = api.client.post("/v1/reports", json=REPORT, headers={"X-API-Key": "sac_no-existe"})
     assert_problem(r, 401, "clave_invalida")
     assert r.headers["www-authenticate"].startswith("ApiKey")
-    assert_problem(api.client.post("/v1/reports", json=REPORT, headers=api.as_("agency_staff")), 403, "prohibido")
-    assert_problem(api.client.post("/v1/reports", json=REPORT, headers=api.as_("auditor")), 403, "prohibido")
-    # a block leader files only with the block-leader channel
-    assert_problem(api.client.post("/v1/reports", json=REPORT, headers=api.as_("block_leader")),
-                   403, "canal_no_permitido")
     secret = channel_key(api)
-    assert_problem(api.client.post("/v1/reports", json=REPORT, headers={"X-API-Key": secret}),
-                   403, "canal_no_permitido")
     assert_problem(api.client.post("/v1/reports", json=REPORT, headers={"X-API-Key": secret} | api.as_("operator")),
                    400, "credenciales_ambiguas")
     # scopes and kinds: a channel key without reports:create, a department key
@@ -92,12 +87,12 @@ def test_revocation_is_immediate_and_audited(api, gateway_db, rows, assert_probl
     secret = channel_key(api)
     (key_id,), = rows(gateway_db, "SELECT id FROM api_keys WHERE name = 'chatbot'")
     h = {"X-API-Key": secret}
-    assert_problem(api.client.post("/v1/reports", json=REPORT, headers=h), 403, "canal_no_permitido")
+    assert_problem(api.client.get("/v1/reports/1", headers=h), 403, "prohibido")  # no reports:read
     admin = api.as_("admin")
     r = api.client.delete(f"/v1/admin/api-keys/{key_id}", headers=admin)
     assert r.status_code == 200, r.text
     assert r.json()["active"] is False and r.json()["revoked_by"] == "admin" and r.json()["revoked_at"]
-    assert_problem(api.client.post("/v1/reports", json=REPORT, headers=h), 401, "clave_invalida")
+    assert_problem(api.client.get("/v1/reports/1", headers=h), 401, "clave_invalida")
     again = api.client.delete(f"/v1/admin/api-keys/{key_id}", headers=admin)
     assert again.status_code == 200 and again.json()["revoked_at"] == r.json()["revoked_at"]
     assert rows(gateway_db, "SELECT actor, action, target FROM audit_log WHERE action LIKE 'api_key.%%' "
@@ -112,14 +107,13 @@ def test_rate_limit_answers_429_with_retry_after(api, gateway_db, assert_problem
     secret = channel_key(api, rate_limit=3)
     other = channel_key(api, name="otra", rate_limit=3)
     h = {"X-API-Key": secret}
-    for _ in range(3):
-        assert_problem(api.client.post("/v1/reports", json=REPORT, headers=h), 403, "canal_no_permitido")
-    r = api.client.post("/v1/reports", json=REPORT, headers=h)
+    for _ in range(3):  # answered by the gateway alone: the key has no reports:read
+        assert_problem(api.client.get("/v1/reports/1", headers=h), 403, "prohibido")
+    r = api.client.get("/v1/reports/1", headers=h)
     assert_problem(r, 429, "limite_excedido")
     assert 1 <= int(r.headers["retry-after"]) <= 20  # 3 a minute: a token every 20 s
     # the limit is per key
-    assert_problem(api.client.post("/v1/reports", json=REPORT, headers={"X-API-Key": other}), 403,
-                   "canal_no_permitido")
+    assert_problem(api.client.get("/v1/reports/1", headers={"X-API-Key": other}), 403, "prohibido")
 
 
 def test_token_bucket_refills_at_its_rate():

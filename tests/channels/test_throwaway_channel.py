@@ -10,6 +10,7 @@ from nameko.events import event_handler
 from nameko.rpc import RpcProxy, rpc
 
 from sacinfra import testing
+from sacinfra.actor import Actor
 
 pytestmark = pytest.mark.timeout(120)
 SUPERVISOR = {"kind": "staff", "username": "supervisora", "role": "supervisor"}
@@ -29,7 +30,8 @@ class PigeonService:
             "payload": {"petition_type": "OP-BACHEO", "channel": "CHAT CIUDADANO", "description": text,
                         "location": {"lat": 21.12, "lon": -101.68, "colonia": "CENTRO", "street": "MADERO 100"},
                         "citizen_number": None},
-            "idempotency_key": f"pigeon:{message_id}", "created_by": "system:pigeon", "trace": None}])[0]
+            "idempotency_key": f"pigeon:{message_id}", "trace": None,
+            "actor": Actor.system_process("pigeon").to_dict()}])[0]
         report = answer["report"]
         self.contacts[report["folio"]] = address
         OUTBOX.append((address, f"Folio {report['folio']}, fecha compromiso {report['due_at'][:10]}"))

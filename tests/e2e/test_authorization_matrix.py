@@ -196,3 +196,20 @@ def test_personal_data_reaches_only_the_roles_that_need_it(world):
         from pypdf import PdfReader
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
         assert names_in(text) is shown, (role, text[:300])
+
+
+@pytest.mark.parametrize("role, channel, status, code", [
+    ("operator", "072", 201, None), ("supervisor", "PRESENCIAL", 201, None), ("admin", "072", 201, None),
+    ("block_leader", "JEFE DE MANZANA", 201, None), ("block_leader", "072", 403, "canal_no_permitido"),
+    ("agency_staff", "072", 403, "prohibido"), ("auditor", "072", 403, "prohibido")])
+def test_intake_decides_who_files_with_which_channel(world, role, channel, status, code):
+    """The gateway passes any staff user on; intake answers who may file, and with which
+    channel (its ``domain.filing_rights``); a report filed is readable at once."""
+    base, t = world["base"], world["t"]
+    r = requests.post(f"{base}/v1/reports", headers=t[role], timeout=10, json={
+        "petition_type": "OP-LAMPARA APAGADA", "channel": channel, "description": "¿Quién registra?",
+        "location": LOCATION})
+    assert r.status_code == status and (code is None or r.json()["code"] == code), r.text
+    if status == 201:
+        back = requests.get(f"{base}/v1/reports/{r.json()['folio']}", headers=t["supervisor"], timeout=10)
+        assert back.status_code == 200 and back.json()["channel"] == channel, back.text

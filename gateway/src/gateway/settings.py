@@ -37,8 +37,6 @@ class Settings:
     refresh_token_seconds: int = field(default_factory=lambda: int(_env("REFRESH_TOKEN_SECONDS", "28800")))
     login_max_failures: int = field(default_factory=lambda: int(_env("LOGIN_MAX_FAILURES", "5")))
     login_window_seconds: int = field(default_factory=lambda: int(_env("LOGIN_WINDOW_SECONDS", "300")))
-    #: the channel (origin) code every block leader's report carries (demo catalog: "JEFE DE MANZANA")
-    block_leader_channel: str = field(default_factory=lambda: _env("BLOCK_LEADER_CHANNEL", "JEFE DE MANZANA"))
 
     def __post_init__(self):
         if self.jwt_secret is not None and not self.development:

@@ -21,7 +21,8 @@ def request(files, citizen=None, key=None):
     return {"payload": {"petition_type": "OP-LAMPARA APAGADA", "channel": "WHATSAPP", "description": "Poste 12",
                         "location": {"lat": 21.12, "lon": -101.68, "colonia": "Centro", "street": "Madero"},
                         "citizen_number": citizen},
-            "idempotency_key": key or f"whatsapp:{uuid.uuid4().hex}", "created_by": "system:whatsapp", "trace": None,
+            "idempotency_key": key or f"whatsapp:{uuid.uuid4().hex}", "trace": None,
+            "actor": {"kind": "system", "username": "system:whatsapp", "role": "system", "system": "whatsapp"},
             "attachments": [{"filename": n, "content": base64.b64encode(c).decode()} for n, c in files]}
 
 

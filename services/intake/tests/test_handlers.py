@@ -90,11 +90,12 @@ def test_get_and_track_report(uow, catalog, file_one):
 
 
 def test_file_requests_answers_each_request_in_order(uow, catalog):
+    op = {"kind": "staff", "username": "operadora", "role": "operator"}
     answers = handlers.file_requests(uow, catalog, [
-        {"payload": PAYLOAD, "idempotency_key": "a", "trace": {}},
-        {"payload": PAYLOAD | {"description": ""}},
-        {"payload": PAYLOAD | {"petition_type": "NO-EXISTE"}},
-        {"payload": PAYLOAD, "idempotency_key": "a"},
+        {"payload": PAYLOAD, "idempotency_key": "a", "trace": {}, "actor": op},
+        {"payload": PAYLOAD | {"description": ""}, "actor": op},
+        {"payload": PAYLOAD | {"petition_type": "NO-EXISTE"}, "actor": op},
+        {"payload": PAYLOAD, "idempotency_key": "a", "actor": op},
     ])
     assert answers[0]["report"]["folio"] == 1 and answers[0]["report"]["created"] is True
     assert answers[1]["error"]["code"] == "reporte_invalido" and answers[1]["error"]["type"] == "InvalidInput"

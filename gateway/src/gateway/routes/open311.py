@@ -40,7 +40,7 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from .. import open311_format as fmt311
-from ..auth import PUBLIC, apikeys
+from ..auth import PUBLIC, actor_of, apikeys
 from ..auth.deps import authenticate_key
 from ..errors import ApiError, field_errors
 from ..params import MAX_BIGINT
@@ -226,7 +226,7 @@ async def create_request(request: Request, fmt: str):
     key = await _channel_key(request, _text(fields, "api_key") or request.headers.get("x-api-key"))
     payload = _report(fields, key)
     try:
-        out = await file_report(request, payload, key.actor_name, request.headers.get("idempotency-key"))
+        out = await file_report(request, payload, actor_of(key), request.headers.get("idempotency-key"))
     except ApiError as error:
         if error.code == "tipo_peticion_no_encontrado":
             raise bad(400, f"service_code «{payload['petition_type']}» no existe o no está activo.")

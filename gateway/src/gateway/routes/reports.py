@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
-from ..auth import Principal, Role, apikeys, staff_or_key
-from ..errors import ApiError, error_from_answer
+from ..auth import Principal, apikeys, staff_or_key
+from ..errors import error_from_answer
 from ..params import Folio
 from ..report_view import read_report
 from ..schemas import ReportCreated, ReportIn, ReportOut
@@ -18,29 +18,21 @@ from ..tracing import rpc_context
 
 router = APIRouter(prefix="/v1/reports", tags=["reportes"])
 
-#: who may file a report: front-desk staff, supervisors, admins, block leaders (their own
-#: channel only) and channel keys with ``reports:create`` (their channel only). Agency
-#: staff and auditors do not capture reports.
-Filer = Annotated[Principal, Depends(staff_or_key(Role.operator, Role.supervisor, Role.admin, Role.block_leader,
-                                                  scopes=(apikeys.REPORTS_CREATE,), kinds=(apikeys.CHANNEL,)))]
+#: who may try to file: any staff user, or a channel key holding ``reports:create`` (the
+#: key's own surface). Intake decides who files with which channel (``prohibido``,
+#: ``canal_no_permitido``): agency staff and auditors do not capture reports, block
+#: leaders and channel keys file with their own channel only.
+Filer = Annotated[Principal, Depends(staff_or_key(scopes=(apikeys.REPORTS_CREATE,), kinds=(apikeys.CHANNEL,)))]
 #: any staff user or a key with ``reports:read`` (routing, or intake before routing, decides
 #: which reports); citizens read theirs with the tracking token (``/v1/track/{folio}``).
 ReportReader = Annotated[Principal, Depends(staff_or_key(scopes=(apikeys.REPORTS_READ,)))]
 
 
-def bound_channel(principal: Principal, block_leader_channel: str) -> str | None:
-    """The only channel ``principal`` may file with, when it is bound to one."""
-    if principal.key is not None:
-        return principal.key.channel
-    if principal.user is not None and principal.user.role == Role.block_leader:
-        return block_leader_channel
-    return None
-
-
-async def file_report(request: Request, payload: dict, created_by: str, idempotency_key: str | None) -> dict:
-    """One report through the batcher to intake; ``ApiError`` with intake's answer."""
+async def file_report(request: Request, payload: dict, actor: dict, idempotency_key: str | None) -> dict:
+    """One report filed by ``actor`` through the batcher to intake; ``ApiError`` with
+    intake's answer (intake decides who may file with which channel)."""
     answer = await request.app.state.report_batcher.submit({"payload": payload, "idempotency_key": idempotency_key,
-                                                            "created_by": created_by, "trace": rpc_context()})
+                                                            "actor": actor, "trace": rpc_context()})
     if "error" in answer:
         raise error_from_answer(answer["error"])
     return answer["report"]
@@ -49,10 +41,7 @@ async def file_report(request: Request, payload: dict, created_by: str, idempote
 @router.post("", status_code=201, response_model=ReportCreated, summary="Registrar un reporte ciudadano")
 async def create_report(report: ReportIn, request: Request, response: Response, principal: Filer,
                         idempotency_key: Annotated[str | None, Header(max_length=200)] = None):
-    bound = bound_channel(principal, request.app.state.auth.settings.block_leader_channel)
-    if bound is not None and bound != report.channel:
-        raise ApiError(403, "canal_no_permitido", f"Solo puede registrar reportes del canal «{bound}».")
-    out = await file_report(request, report.model_dump(), principal.name, idempotency_key)
+    out = await file_report(request, report.model_dump(), principal.actor(), idempotency_key)
     if not out.get("created", True):
         response.headers["Idempotent-Replayed"] = "true"
     return out | {"status": "captured"}

@@ -1,5 +1,5 @@
 """/v1/stats: the Estadístico, compliance, productivity, geography, channel interactions,
-monthly closures, indicators (staff; stats decides what each role reads), the public
+monthly closures, indicators (staff; stats decides what each role reads and writes), the public
 transparency page and open data (no login; cached and rate limited), and the endpoint
 where a partner channel reports its interactions with its channel key.
 
@@ -11,13 +11,13 @@ import base64
 import datetime as dt
 import json
 import time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth import PUBLIC, CurrentUser, Principal, Role, actor_of, apikeys, require_roles, staff_or_key
+from ..auth import PUBLIC, CurrentUser, Principal, actor_of, apikeys, staff_or_key
 from ..auth.apikeys import RateLimiter
 from ..auth.deps import client_ip
 from ..errors import ApiError
@@ -189,9 +189,6 @@ async def record_interaction(request: Request, body: Interaction, key: ChannelKe
 # --------------------------------------------------------------------------- monthly closures
 
 
-Closer = Annotated[Any, Depends(require_roles(Role.supervisor, Role.admin))]
-
-
 class ClosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"agency": "OP", "month": "2026-11"}, {"agency": "OP", "month": "2026-11", "reason": "Reasignación tardía"}]})
@@ -208,7 +205,7 @@ CLOSURE_EXAMPLE = {"id": 1, "agency": "OP", "month": "2026-11", "version": 1, "r
 
 @router.post("/closures", status_code=201, summary="Generar ahora (o corregir) el cierre mensual de una dependencia",
              responses={201: {"content": {"application/json": {"example": CLOSURE_EXAMPLE}}}})
-async def generate_closure(request: Request, body: ClosureIn, user: Closer):
+async def generate_closure(request: Request, body: ClosureIn, user: CurrentUser):
     no_nul(body.agency, body.reason)
     return await _call(request, "generate_closure", actor_of(user), body.agency, body.month, body.reason)
 
@@ -266,7 +263,7 @@ async def list_indicators(request: Request, user: CurrentUser, format: Annotated
 
 @router.put("/indicators/{code}", summary="Definir o cambiar un indicador",
             responses={200: {"content": {"application/json": {"example": INDICATOR_EXAMPLE}}}})
-async def upsert_indicator(request: Request, body: IndicatorIn, user: Closer,
+async def upsert_indicator(request: Request, body: IndicatorIn, user: CurrentUser,
                            code: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{2,59}$")]):
     no_nul(body.name, body.formula, *body.params.keys(), *body.params.values())
     return await _call(request, "upsert_indicator", actor_of(user), {"code": code} | body.model_dump())

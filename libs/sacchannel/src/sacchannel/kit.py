@@ -93,7 +93,8 @@ def file_pending(uow, ch: Channel, create_reports, public_url: str, keys: list[s
         if not pending:
             return []
         answers = create_reports([{"payload": {k: v for k, v in p["payload"].items() if not k.startswith("_")},
-                                   "idempotency_key": p["idempotency_key"], "created_by": f"system:{ch.name}",
+                                   "idempotency_key": p["idempotency_key"],
+                                   "actor": Actor.system_process(ch.name).to_dict(),
                                    "trace": None, "attachments": ch.files_of(p)} for p in pending])
         for filing, answer in zip(pending, answers):
             contact = store.contact(filing["contact_id"])

@@ -1,5 +1,13 @@
-"""Pure rules of intake: tracking tokens, text normalisation, and ``report_view``, the one
-policy deciding who may read a report record as received.
+"""Pure rules of intake: tracking tokens, text normalisation, ``filing_rights`` (who may
+file a report, with which channel) and ``report_view``, the one policy deciding who may
+read a report record as received.
+
+Filing (``filing_rights``): operators, supervisors and admins file with any channel;
+block leaders only with the block-leader channel (setting ``BLOCK_LEADER_CHANNEL``, «JEFE
+DE MANZANA»); a channel key only with its own channel (which API a key may call, its
+scopes, is the gateway's: keys are its credentials); a named internal process (the channel services: WhatsApp, email) files
+its citizens' reports. Everyone else, and any role intake does not know, is refused
+(``prohibido``): agency staff and auditors do not capture reports.
 
 ``get_report`` answers from intake's own record, so a report can be read back the moment
 it is filed, before routing has seen it (routing then decides for its own views):
@@ -20,6 +28,8 @@ import secrets
 from sacinfra.actor import Actor
 
 GLOBAL_READERS = frozenset({"operator", "supervisor", "auditor", "admin"})
+#: staff roles that file reports (block leaders: with their channel only)
+STAFF_FILERS = frozenset({"operator", "supervisor", "admin", "block_leader"})
 FULL, PUBLIC = "full", "public"
 #: what the public view leaves out (personal data a citizen may have written)
 PRIVATE_FIELDS = ("description", "citizen_number")
@@ -33,6 +43,15 @@ def new_tracking_token() -> str:
 
 def normalise_text(value: str | None) -> str | None:
     return " ".join(value.split()).upper() if value else value
+
+
+def filing_rights(who: Actor, block_leader_channel: str) -> tuple[bool, str | None]:
+    """``(may file, the only channel it may file with or None for any)``."""
+    if who.kind == "staff" and who.role in STAFF_FILERS:
+        return True, block_leader_channel if who.role == "block_leader" else None
+    if who.kind == "key" and who.role == "channel_key":
+        return True, who.channel
+    return who.kind == "system", None
 
 
 def report_view(who: Actor, report: dict) -> str | None:

@@ -8,7 +8,7 @@ import os
 from datetime import datetime, timezone
 
 from sacinfra.actor import Actor
-from sacinfra.errors import InvalidInput, NotFound, ServiceError
+from sacinfra.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from sacinfra.settings import municipal_tz
 
 from . import attachments, domain
@@ -205,17 +205,39 @@ def error_dict(exc: ServiceError) -> dict:
     return {"type": type(exc).__name__, "code": exc.code, "message": exc.message}
 
 
+def block_leader_channel() -> str:
+    """``BLOCK_LEADER_CHANNEL``: the channel block leaders file with."""
+    return os.environ.get("BLOCK_LEADER_CHANNEL", "JEFE DE MANZANA")
+
+
+def _filed_by(r: dict) -> tuple[Actor, dict]:
+    """Who files ``r`` (its ``actor``) and the validated report, if intake lets that actor
+    file with the report's channel (``domain.filing_rights``): ``Forbidden``
+    ``prohibido`` before anything else is looked at, ``canal_no_permitido`` after."""
+    who = Actor.load_or(r.get("actor"), InvalidInput)
+    may_file, bound = domain.filing_rights(who, block_leader_channel())
+    if not may_file:
+        raise Forbidden("Su perfil o credencial no permite registrar reportes.", "prohibido")
+    data = validate_report(r.get("payload") or {})
+    if bound is not None and bound != data["channel"]:
+        raise Forbidden(f"Solo puede registrar reportes del canal «{bound}».", "canal_no_permitido")
+    return who, data
+
+
 def file_requests(uow, catalog, requests: list[dict]) -> list[dict]:
     """The batch RPC's use case: ``requests`` are ``{"payload", "idempotency_key",
-    "created_by", "trace"}`` as sent by a caller that batches (the gateway), optionally
-    with ``attachments`` (the citizen's files, ``attachments.py``: stored with the report). Each answer is
-    ``{"report": ...}`` or ``{"error": {"type", "code", "message"}}``, in order."""
+    "actor", "trace"}`` as sent by a caller that batches (the gateway, the channel
+    services), optionally with ``attachments`` (the citizen's files, ``attachments.py``:
+    stored with the report). Intake decides who may file with which channel
+    (``domain.filing_rights``); the report records the actor's username as
+    ``created_by``. Each answer is ``{"report": ...}`` or ``{"error": {"type", "code",
+    "message"}}``, in order."""
     answers: list = [None] * len(requests)
     items, where = [], []
     for i, r in enumerate(requests):
         try:
-            items.append({"data": validate_report(r.get("payload") or {}),
-                          "idempotency_key": r.get("idempotency_key"), "created_by": r.get("created_by"),
+            who, data = _filed_by(r)
+            items.append({"data": data, "idempotency_key": r.get("idempotency_key"), "created_by": who.username,
                           "trace": r.get("trace") or {},
                           "files": attachments.prepare(r["attachments"]) if r.get("attachments") else []})
             where.append(i)

@@ -15,8 +15,47 @@ PAYLOAD = {"petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description
            "citizen_number": 166045}
 
 
-def request(key=None, by=None, **changes):
-    return {"payload": PAYLOAD | changes, "idempotency_key": key, "created_by": by}
+def request(key=None, by="operator", actor=None, **changes):
+    actor = actor or Actor(kind="staff", username=by, role="operator")
+    return {"payload": PAYLOAD | changes, "idempotency_key": key, "actor": actor.to_dict()}
+
+
+BLOCK_LEADER = Actor(kind="staff", username="jm", role="block_leader")
+BOT = Actor(kind="key", username="api-key:bot", role="channel_key", channel="CHATBOT", scopes=("reports:create",))
+
+
+@pytest.mark.parametrize("actor, channel, code", [
+    (Actor(kind="staff", username="sup", role="supervisor"), "072", None),
+    (BLOCK_LEADER, "JEFE DE MANZANA", None),
+    (BLOCK_LEADER, "072", "canal_no_permitido"),
+    (BOT, "CHATBOT", None),
+    (BOT, "072", "canal_no_permitido"),
+    (Actor(kind="key", username="api-key:d", role="department_key", agency="OP", department="OP-ALUMBRADO",
+           scopes=("reports:create",)), "072", "prohibido"),
+    (Actor(kind="staff", username="ag", role="agency_staff", agency="OP"), "072", "prohibido"),
+    (Actor(kind="staff", username="au", role="auditor"), "072", "prohibido"),
+    (Actor(kind="staff", username="z", role="rol_nuevo"), "072", "prohibido"),
+    (Actor.citizen(1), "072", "prohibido"),
+    (Actor.public(), "072", "prohibido"),
+    (Actor.system_process("whatsapp"), "WHATSAPP", None),
+])
+def test_intake_decides_who_files_with_which_channel(store, catalog, actor, channel, code):
+    [answer] = handlers.file_requests(store, catalog, [request(actor=actor, channel=channel)])
+    if code is None:
+        assert store.reports[answer["report"]["folio"]]["created_by"] == actor.username
+    else:
+        assert answer["error"] == {"type": "Forbidden", "code": code, "message": answer["error"]["message"]}
+        assert not store.reports and not store.events
+
+
+def test_a_refused_filer_learns_nothing_about_its_payload(store, catalog):
+    """``prohibido`` comes before validation; the channel is checked on the valid report."""
+    auditor = Actor(kind="staff", username="au", role="auditor")
+    assert handlers.file_requests(store, catalog, [request(actor=auditor, description="")])[0]["error"]["code"] \
+        == "prohibido"
+    assert handlers.file_requests(store, catalog, [request(actor=BLOCK_LEADER, description="")])[0]["error"][
+        "code"] == "reporte_invalido"
+    assert handlers.file_requests(store, catalog, [{"payload": PAYLOAD}])[0]["error"]["code"] == "actor_invalido"
 
 
 def test_a_batch_files_each_report_once_per_idempotency_key(store, catalog):
