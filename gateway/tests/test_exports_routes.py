@@ -43,6 +43,8 @@ class Routing:
             after = args[3]
             page = {None: (b"\xef\xbb\xbfFolio\r\n1\r\n", 2), 2: (b"2\r\n", 4), 4: (b"3\r\n", None)}[after]
             first = {"total": 3, "columns": ["folio"]} if after is None else {}
+            if after is None and "citizen" in args[1]:  # routing resolved the citizen criteria
+                first["filters"] = {k: v for k, v in args[1].items() if k != "citizen"} | {"citizen_numbers": [7, 8]}
             return {"content_b64": b64(page[0]), "next_after": page[1], "rows": 1, "media_type": CSV_TYPE,
                     "filename": "consulta-de-reportes-20261130-1205.csv"} | first
         if method == "work_orders":
@@ -148,3 +150,22 @@ def test_batch_of_work_orders_by_folios_or_filters_and_bad_bodies(api, routing):
         assert r.status_code == 422, (body, r.text)
     assert len(routing.called("work_orders")) == 2
     assert [e["detail"] for e in audit(api, "reports.work_orders_printed")][1]["folios"] == [4, 2]
+
+
+def test_citizen_criteria_go_to_routing_as_its_filter_and_the_audit_keeps_which_not_the_values(api, routing):
+    r = api.client.get("/v1/reports/export.csv", params={"citizen_name": "Rosa Quiñones", "age_min": "30",
+                                                         "status": "done"}, headers=api.as_("operator"))
+    assert r.status_code == 200, r.text
+    pages = routing.called("export_csv_page")
+    assert pages[0][1] == {"status": ["done"], "citizen": {"name": "Rosa Quiñones", "age_min": 30}}
+    # the next pages with the numbers routing resolved on the first: citizens is searched once
+    assert [p[1] for p in pages[1:]] == [{"status": ["done"], "citizen_numbers": [7, 8]}] * 2
+    [entry] = audit(api, "reports.exported")
+    assert entry["detail"]["filters"] == {"status": ["done"], "citizen_criteria": ["age_min", "name"]}
+    assert "Quiñones" not in json.dumps(entry)
+    r = api.client.post("/v1/reports/work-orders.pdf", json={"filters": {"sex": "female"}},
+                        headers=api.as_("operator"))
+    assert r.status_code == 200, r.text
+    assert routing.called("work_orders")[0][1] == {"filters": {"citizen": {"sex": "female"}}}
+    r = api.client.get("/v1/reports/export.xlsx", params={"age_max": "viejo"}, headers=api.as_("operator"))
+    assert r.status_code == 422 and r.json()["code"] == "parametro_invalido"

@@ -1,19 +1,13 @@
-"""Unit tests (no I/O) of the gateway's report-list helpers: query parameters → routing
-filters, the options routing fills (or hides) the citizen columns by, citizen criteria
-resolved to numbers, pagination links. The end-to-end behaviour is in tests/e2e/test_queries_api.py."""
-import asyncio
-
+"""The gateway's report-list helpers (no I/O): query parameters → routing filters (the
+citizen criteria as routing's ``citizen`` filter: routing resolves them,
+services/routing/tests/unit/test_by_citizen.py), the options routing fills (or hides) the
+citizen columns by, pagination links; and the list and history routes over a stand-in
+routing (what reaches it). The end-to-end behaviour is in tests/e2e/test_queries_api.py."""
 import pytest
 from starlette.datastructures import URL, QueryParams
 
-from gateway.auth import User
 from gateway.errors import ApiError
-from gateway.reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, options_of, paginated, parse_filters,
-                                   reason_of, resolve_citizen_filters)
-
-
-def user(role, agency=None):
-    return User(id=1, username=role, full_name=role, role=role, agency=agency)
+from gateway.reports_query import CONSULTAS_FILTERS, TODAY_FILTERS, options_of, paginated, parse_filters, reason_of
 
 
 def test_parameters_become_routing_filters():
@@ -21,12 +15,12 @@ def test_parameters_become_routing_filters():
                          "&folios=1,%232&folio=3&citizen_number=7&reassigned_only=true&user=operator"
                          "&petition_type=OP-LAMPARA APAGADA&colonia=León Moderno&citizen_name=rosa&age_min=30"
                          "&sex=female&page=2&hide_map=1")
-    filters, criteria = parse_filters(params, CONSULTAS_FILTERS | {"hide_map"})
-    assert filters == {"status": ["captured", "in_progress", "done"], "channel": ["072", "MIÉRCOLES CIUDADANO"],
-                       "folios": ["1", "#2", "3"], "citizen_numbers": ["7"], "reassigned_only": True,
-                       "created_by": "operator", "petition_type": ["OP-LAMPARA APAGADA"],
-                       "colonia": "León Moderno"}
-    assert criteria == {"name": "rosa", "age_min": 30, "sex": "female"}
+    assert parse_filters(params, CONSULTAS_FILTERS | {"hide_map"}) == {
+        "status": ["captured", "in_progress", "done"], "channel": ["072", "MIÉRCOLES CIUDADANO"],
+        "folios": ["1", "#2", "3"], "citizen_numbers": ["7"], "reassigned_only": True, "created_by": "operator",
+        "petition_type": ["OP-LAMPARA APAGADA"], "colonia": "León Moderno",
+        "citizen": {"name": "rosa", "age_min": 30, "sex": "female"}}
+    assert "citizen" not in parse_filters(QueryParams("citizen_name=&age_max="))
 
 
 @pytest.mark.parametrize("query, allowed, code", [
@@ -41,41 +35,12 @@ def test_bad_parameters(query, allowed, code):
     assert (err.value.status, err.value.code) == (422, code)
 
 
-class Citizens:
-    """Answers citizens' RPCs as the service does, recording the calls."""
-
-    def __init__(self, truncated=False):
-        self.calls, self.truncated = [], truncated
-
-    async def __call__(self, service, method, *args):
-        self.calls.append((service, method, args))
-        if method == "get_citizens":
-            return {"items": [{"number": 7, "citizen_number": 7, "full_name": "Rosa Q", "phones": ["4777654321"]}]}
-        if method == "find_numbers":
-            return {"numbers": [7, 8], "truncated": self.truncated}
-        raise AssertionError(method)
-
-
 def test_options_ask_routing_to_hide_and_name_the_reason():
     params = QueryParams("hide_map=true&hide_citizen_name=sí&reason=Revisión")
     assert options_of(params, "Revisión") == {"reason": "Revisión", "hide_citizen_data": False,
                                               "hide_citizen_name": True, "hide_map": True}
     with pytest.raises(ApiError):
         options_of(QueryParams("hide_map=quizá"), "x")
-
-
-def test_citizen_criteria_become_numbers():
-    call = Citizens()
-    out = asyncio.run(resolve_citizen_filters(call, user("supervisor"), {"citizen_numbers": ["8", "9"]},
-                                              {"name": "rosa"}, "Consultas y reportes"))
-    assert out == {"citizen_numbers": [8]}
-    with pytest.raises(ApiError) as err:
-        asyncio.run(resolve_citizen_filters(call, user("auditor"), {}, {"name": "rosa"}, "x"))
-    assert (err.value.status, err.value.code) == (403, "prohibido")
-    with pytest.raises(ApiError) as err:
-        asyncio.run(resolve_citizen_filters(Citizens(truncated=True), user("operator"), {}, {"sex": "male"}, "x"))
-    assert err.value.code == "filtro_ciudadano_muy_amplio"
-    assert asyncio.run(resolve_citizen_filters(call, user("auditor"), {"agency": "OP"}, {}, "x")) == {"agency": "OP"}
 
 
 def test_pages_and_links():
@@ -90,3 +55,30 @@ def test_pages_and_links():
     assert reason_of(QueryParams(""), "Asuntos del día") == "Asuntos del día"
     with pytest.raises(ApiError):
         reason_of(QueryParams("reason=x"), "y")
+
+
+def test_history_and_lists_pass_the_actor_and_parameters_to_routing_and_add_the_links(api, client):
+    calls = []
+
+    async def routing(service, method, *args, **kwargs):
+        calls.append((service, method, args))
+        return {"items": [{"folio": 1}], "total": 3, "page": args[-4], "per_page": args[-3]}
+
+    client.app.state.call = routing
+    r = api.client.get("/v1/citizens/7/reports", params={"per_page": 1, "hide_citizen_data": "true"},
+                       headers=api.as_("operator"))
+    assert r.status_code == 200, r.text
+    assert r.json()["pages"] == 3 and "page=2" in r.json()["links"]["next"]
+    [(service, method, (actor, number, name, page, per_page, sort, options))] = calls
+    assert (service, method, actor["username"], number, name, page, per_page, sort) == (
+        "routing", "citizen_history", "operator", 7, None, 1, 1, "-created_at")
+    assert options["hide_citizen_data"] is True and options["reason"] == "Historial del ciudadano"
+    r = api.client.get("/v1/citizens/reports", params={"name": "rosa", "reason": "Queja 12"},
+                       headers=api.as_("supervisor"))
+    assert r.status_code == 200 and calls[-1][2][1:3] == (None, "rosa") and calls[-1][2][-1]["reason"] == "Queja 12"
+    assert api.client.get("/v1/citizens/reports", params={"hide_map": "true"},
+                          headers=api.as_("supervisor")).json()["code"] == "parametro_desconocido"
+    r = api.client.get("/v1/reports", params={"citizen_name": "rosa", "grouped": "general"},
+                       headers=api.as_("supervisor"))
+    assert calls[-1][1:] == ("group_reports", (calls[-1][2][0], {"citizen": {"name": "rosa"}}, ["agency"],
+                                               {"reason": "Consultas y reportes"}))

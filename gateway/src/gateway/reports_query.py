@@ -1,12 +1,11 @@
-"""Report lists over HTTP: query parameters → routing's filters, and citizen filters
-resolved to citizen numbers through the citizens service (routing fills the citizen
-columns of a page itself, from ``options``: see routes/reports_query.py).
+"""Report lists over HTTP: query parameters → routing's filters (routing decides who may
+filter by a citizen's data, asks citizens for the numbers and fills the citizen columns
+of a page itself, from ``options``: see routes/reports_query.py).
 
 Used by ``routes/reports_query.py`` ("Asuntos del día", "Consultas", citizen history)
 and the exports:
 
-    filters, criteria = parse_filters(request.query_params, CONSULTAS_FILTERS)
-    filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
+    filters = parse_filters(request.query_params, CONSULTAS_FILTERS)
     page = await call("routing", "query_reports", actor_of(user), filters, page, per_page, sort, options)
 
 Lists: repeat the parameter (``status=captured&status=done``); ``status``,
@@ -15,17 +14,9 @@ Lists: repeat the parameter (``status=captured&status=done``); ``status``,
 own filters (``estatus_invalido``, ``fecha_invalida``, …)."""
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
-from .auth import Role, User, actor_of
 from .errors import ApiError
-
-Call = Callable[..., Awaitable]
-
-#: roles that may see a citizen's name and phone in a list (auditors: the number only)
-PERSONAL_ROLES = frozenset({Role.operator, Role.agency_staff, Role.supervisor, Role.admin, Role.block_leader})
-#: how many citizen numbers a name / sex / age filter may resolve to
-MAX_CITIZEN_MATCHES = 20_000
 
 # query parameter -> routing filter, by kind
 _LISTS_COMMA = {"status": "status", "traffic_light": "traffic_light", "folios": "folios", "folio": "folios",
@@ -35,10 +26,12 @@ _TEXTS = {"date_from": "date_from", "date_to": "date_to", "kind": "kind", "viabi
           "agency": "agency", "department": "department", "colonia": "colonia", "street": "street",
           "created_by": "created_by", "user": "created_by"}
 _BOOLS = {"reassigned_only": "reassigned_only"}
-#: citizen criteria (resolved by the citizens service, never sent to routing)
-CITIZEN_CRITERIA = ("citizen_name", "sex", "age_min", "age_max")
+#: citizen criteria: routing's ``citizen`` filter (routing resolves it through citizens)
+_CITIZEN = {"citizen_name": "name", "sex": "sex"}
+_CITIZEN_AGES = ("age_min", "age_max")
 
-CONSULTAS_FILTERS = frozenset(_LISTS_COMMA) | set(_LISTS) | set(_TEXTS) | set(_BOOLS) | set(CITIZEN_CRITERIA)
+CONSULTAS_FILTERS = (frozenset(_LISTS_COMMA) | set(_LISTS) | set(_TEXTS) | set(_BOOLS) | set(_CITIZEN)
+                     | set(_CITIZEN_AGES))
 TODAY_FILTERS = frozenset({"status", "channel", "kind", "viability", "department"})
 #: parameters of the list itself (not filters)
 PAGING = frozenset({"page", "per_page", "sort", "reason", "hide_citizen_data", "hide_citizen_name", "hide_map"})
@@ -81,9 +74,9 @@ def check_known(params, allowed: Iterable[str]) -> None:
         raise ApiError(422, "parametro_desconocido", f"Parámetro desconocido: «{unknown[0]}».")
 
 
-def parse_filters(params, allowed: frozenset = CONSULTAS_FILTERS) -> tuple[dict, dict]:
-    """``(filters for routing, citizen criteria)`` from the query parameters; unknown
-    parameters are refused (``parametro_desconocido``) so a typo does not widen a list."""
+def parse_filters(params, allowed: frozenset = CONSULTAS_FILTERS) -> dict:
+    """Routing's filters from the query parameters; unknown parameters are refused
+    (``parametro_desconocido``) so a typo does not widen a list."""
     check_known(params, set(allowed) | PAGING)
     filters: dict = {}
     for name, key in _LISTS_COMMA.items():
@@ -100,41 +93,12 @@ def parse_filters(params, allowed: frozenset = CONSULTAS_FILTERS) -> tuple[dict,
     for name, key in _BOOLS.items():
         if name in allowed and params.get(name) is not None:
             filters[key] = flag(params, name)
-    criteria = {}
-    if "citizen_name" in allowed and params.get("citizen_name"):
-        criteria["name"] = params.get("citizen_name")
-    if "sex" in allowed and params.get("sex"):
-        criteria["sex"] = params.get("sex")
-    for name in ("age_min", "age_max"):
-        if name in allowed and params.get(name) not in (None, ""):
-            criteria[name] = integer(params, name)
-    return filters, criteria
-
-
-def may_see_personal_data(user: User | dict) -> bool:
-    role = user.get("role") if isinstance(user, dict) else getattr(user, "role", None)
-    return role in PERSONAL_ROLES
-
-
-async def resolve_citizen_filters(call: Call, user: User | dict, filters: dict, criteria: dict, reason: str) -> dict:
-    """``filters`` with the citizen criteria (name, sex, age range) turned into
-    ``citizen_numbers`` by the citizens service (intersected with numbers given). A
-    filter that matches nobody stays a filter: an empty list, no reports."""
-    if not criteria:
-        return filters
-    if not may_see_personal_data(user):
-        raise ApiError(403, "prohibido", "Su perfil no permite filtrar por datos personales del ciudadano.")
-    found = await call("citizens", "find_numbers", actor_of(user), criteria.get("name"), criteria.get("sex"),
-                       criteria.get("age_min"), criteria.get("age_max"), reason, MAX_CITIZEN_MATCHES)
-    if found["truncated"]:
-        raise ApiError(422, "filtro_ciudadano_muy_amplio",
-                       f"El filtro de ciudadano abarca más de {MAX_CITIZEN_MATCHES:,} personas; "
-                       "precíselo con el nombre o un rango de edad.")
-    numbers = found["numbers"]
-    if "citizen_numbers" in filters:
-        given = {int(n) for n in filters["citizen_numbers"] if str(n).lstrip("#").isdigit()}
-        numbers = [n for n in numbers if n in given]
-    return filters | {"citizen_numbers": numbers}
+    citizen = {key: params.get(name) for name, key in _CITIZEN.items() if name in allowed and params.get(name)}
+    citizen |= {name: integer(params, name) for name in _CITIZEN_AGES
+                if name in allowed and params.get(name) not in (None, "")}
+    if citizen:
+        filters["citizen"] = citizen
+    return filters
 
 
 def options_of(params, reason: str) -> dict:

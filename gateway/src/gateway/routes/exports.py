@@ -11,10 +11,10 @@ rows and the citizen's name) and streamed here:
 - ``POST /v1/reports/work-orders.pdf``: one PDF with a page per report, for ``folios`` or
   ``filters`` (at most 500; 422 ``demasiados_reportes`` above).
 
-The gateway parses the query, resolves citizen criteria (name, sex, age) to citizen
-numbers, passes the actor and the options (``hide_citizen_data``, ``hide_citizen_name``,
-``hide_map``, ``reason``) and writes every export to the audit log (who, filters,
-rows)."""
+The gateway parses the query into routing's filters (routing resolves the citizen
+criteria — name, sex, age — through citizens), passes the actor and the options
+(``hide_citizen_data``, ``hide_citizen_name``, ``hide_map``, ``reason``) and writes every
+export to the audit log (who, filters, rows)."""
 from __future__ import annotations
 
 import asyncio
@@ -27,12 +27,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.datastructures import ImmutableMultiDict
 
-from ..auth import CurrentUser, User, audit_event
+from ..auth import CurrentUser, User, actor_of, audit_event
 from ..errors import ApiError
 from ..exports import MEDIA_TYPES, download, service_file
 from . import reports_query as consultas_route
-from ..reports_query import (CONSULTAS_FILTERS, actor_of, options_of, parse_filters, reason_of,
-                             resolve_citizen_filters)
+from ..reports_query import CONSULTAS_FILTERS, options_of, parse_filters, reason_of
 
 router = APIRouter(prefix="/v1/reports", tags=["exportaciones"])
 
@@ -56,14 +55,14 @@ class Options(BaseModel):
                                description="motivo de la consulta de datos personales (bitácora)")
 
 
-def _audit_filters(filters: dict, criteria: dict | None = None) -> dict:
-    """Filters as the audit log keeps them: JSON values; citizen criteria by name only
-    (which criteria, not the name searched: that is personal data)."""
-    out = {k: v for k, v in filters.items() if k != "citizen_numbers"}
+def _audit_filters(filters: dict) -> dict:
+    """Filters as the audit log keeps them: JSON values; citizen numbers counted, citizen
+    criteria by name only (which criteria, not the name searched: that is personal data)."""
+    out = {k: v for k, v in filters.items() if k not in ("citizen_numbers", "citizen")}
     if "citizen_numbers" in filters:
         out["citizen_numbers_count"] = len(filters["citizen_numbers"])
-    if criteria:
-        out["citizen_criteria"] = sorted(criteria)
+    if filters.get("citizen"):
+        out["citizen_criteria"] = sorted(filters["citizen"])
     return json.loads(json.dumps(out, default=str))
 
 
@@ -88,21 +87,20 @@ async def export_csv(request: Request, user: Reader):
 
 async def _export(request: Request, user: User, fmt: str):
     call, actor, params = request.app.state.call, actor_of(user), request.query_params
-    filters, criteria = parse_filters(params, CONSULTAS_FILTERS)
-    reason = reason_of(params, "Exportación de Consultas y reportes")
-    filters = await resolve_citizen_filters(call, user, filters, criteria, reason)
-    options = options_of(params, reason)
+    filters = parse_filters(params, CONSULTAS_FILTERS)
+    options = options_of(params, reason_of(params, "Exportación de Consultas y reportes"))
     if fmt == "xlsx":
         out = await call("routing", "export_xlsx", actor, filters, options, timeout=RENDER_TIMEOUT)
     else:  # the first page: routing's checks and the cap before any byte, the rest as it is sent
         out = await call("routing", "export_csv_page", actor, filters, options, None)
-    detail = {"format": fmt, "filters": _audit_filters(filters, criteria), "columns": out["columns"],
+    detail = {"format": fmt, "filters": _audit_filters(filters), "columns": out["columns"],
               "rows": out["rows"] if fmt == "xlsx" else out["total"]} | {
         k: options[k] for k in ("hide_citizen_data", "hide_citizen_name")}
     await audit_event(request, "reports.exported", detail=detail)
     if fmt == "xlsx":
         return service_file(out)
-    return download(_csv_pages(call, actor, filters, options, out), CSV, out["filename"])
+    # the next pages with the filters as routing resolved them (citizens asked once)
+    return download(_csv_pages(call, actor, out.get("filters", filters), options, out), CSV, out["filename"])
 
 
 async def _csv_pages(call, actor: dict, filters: dict, options: dict, first: dict):
@@ -174,11 +172,8 @@ async def work_orders(body: WorkOrdersIn, request: Request, user: Reader):
     if body.folios is not None:
         folios = list(dict.fromkeys(body.folios))
         return await _work_orders(request, user, {"folios": folios}, body, {"folios": folios})
-    filters, criteria = parse_filters(_as_params(body.filters), CONSULTAS_FILTERS)
-    filters = await resolve_citizen_filters(request.app.state.call, user, filters, criteria,
-                                            body.reason or "Órdenes de trabajo")
-    return await _work_orders(request, user, {"filters": filters}, body,
-                              {"filters": _audit_filters(filters, criteria)})
+    filters = parse_filters(_as_params(body.filters), CONSULTAS_FILTERS)
+    return await _work_orders(request, user, {"filters": filters}, body, {"filters": _audit_filters(filters)})
 
 
 async def _work_orders(request: Request, user: User, selection: dict, options: Options, audited: dict,

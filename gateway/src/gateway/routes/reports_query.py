@@ -4,24 +4,25 @@ history (``GET /v1/citizens/{number}/reports``, ``GET /v1/citizens/reports?name=
 
 Readers: any staff user; routing decides which rows each may list (``policy.list_scope``:
 agency staff their agency's reports and those shared with it, block leaders the reports
-they filed, …; 403 ``prohibido`` for a role that may list none) and fills the citizen's
-name and phone from citizens' logged reads
-(``get_citizens``, reason = the screen unless ``reason`` is given), only for operators,
-agency staff, supervisors, admins and block leaders; auditors get the citizen number
-only. ``hide_citizen_data`` leaves number, name and phone out (nothing is read),
-``hide_citizen_name`` the name, ``hide_map`` latitude and longitude."""
+they filed, …; 403 ``prohibido`` for a role that may list none), resolves the citizen
+criteria (``citizen_name``, ``sex``, ``age_min``, ``age_max``: its ``citizen`` filter) and
+the history through citizens, and fills the citizen's name and phone from citizens'
+logged reads (reason = the screen unless ``reason`` is given), only for operators, agency
+staff, supervisors, admins and block leaders (``policy.PERSONAL_DATA_ROLES``); auditors
+get the citizen number only. ``hide_citizen_data`` leaves number, name and phone out
+(nothing is read), ``hide_citizen_name`` the name, ``hide_map`` latitude and longitude.
+The gateway parses the query parameters, passes the actor and adds ``pages`` and ``links``."""
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ..auth import CurrentUser, User
+from ..auth import CurrentUser, User, actor_of
 from ..errors import ApiError
 from ..params import CitizenNumber
-from ..reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, actor_of,
-                             check_known, flag, integer, may_see_personal_data, options_of, paginated,
-                             parse_filters, reason_of, resolve_citizen_filters)
+from ..reports_query import (CONSULTAS_FILTERS, TODAY_FILTERS, check_known, integer, options_of, paginated,
+                             parse_filters, reason_of)
 
 router = APIRouter(tags=["consultas de reportes"])
 
@@ -69,13 +70,18 @@ _CONSULTAS = [_param("date_from", "desde el día (AAAA-MM-DD, hora de la ciudad)
               ] + _PAGE
 
 
-async def _page_of(request: Request, user: User, method: str, filters: dict, reason: str) -> dict:
-    """A page as routing answers it for a person's screen (``options``: routing fills the
+def _paging(request: Request, default_reason: str) -> tuple:
+    """``page, per_page, sort, options`` of a person's list (``options``: routing fills the
     citizen columns, or leaves them and the map out, as for the exports)."""
     params = request.query_params
-    answer = await request.app.state.call("routing", method, actor_of(user), filters, integer(params, "page", 1),
-                                          integer(params, "per_page", 50), params.get("sort") or "-created_at",
-                                          options_of(params, reason))
+    return (integer(params, "page", 1), integer(params, "per_page", 50), params.get("sort") or "-created_at",
+            options_of(params, reason_of(params, default_reason)))
+
+
+async def _page_of(request: Request, user: User, method: str, *args, default_reason: str) -> dict:
+    """A page as routing answers it for a person's screen, with ``pages`` and ``links``."""
+    answer = await request.app.state.call("routing", method, actor_of(user), *args,
+                                          *_paging(request, default_reason))
     return paginated(request.url, answer)
 
 
@@ -84,55 +90,32 @@ async def _page_of(request: Request, user: User, method: str, filters: dict, rea
 async def today_reports(request: Request, user: CurrentUser) -> dict[str, Any]:
     """Vencimiento, estatus, origen, número de ciudadano, ciudadano, teléfono, folio,
     reasignado, dependencia, usuario y petición de los reportes de hoy (día de la ciudad)."""
-    filters, _ = parse_filters(request.query_params, TODAY_FILTERS)
-    return await _page_of(request, user, "today_reports", filters,
-                          reason_of(request.query_params, "Asuntos del día"))
+    filters = parse_filters(request.query_params, TODAY_FILTERS)
+    return await _page_of(request, user, "today_reports", filters, default_reason="Asuntos del día")
 
 
 @router.get("/v1/reports", summary="Consultas y reportes: todos los filtros, paginado o agrupado",
             openapi_extra={"parameters": _CONSULTAS})
 async def query_reports(request: Request, user: CurrentUser) -> dict[str, Any]:
     params = request.query_params
-    filters, criteria = parse_filters(params, CONSULTAS_FILTERS | {"hide_map", "grouped", "group_by"})
+    filters = parse_filters(params, CONSULTAS_FILTERS | {"hide_map", "grouped", "group_by"})
     reason = reason_of(params, "Consultas y reportes")
-    filters = await resolve_citizen_filters(request.app.state.call, user, filters, criteria, reason)
     by = params.getlist("group_by") or GROUPED.get(params.get("grouped") or "")
     if params.get("grouped") and params.get("grouped") not in GROUPED:
         raise ApiError(422, "agrupacion_invalida", "«grouped» es general o detail.")
-    if by:
-        return await request.app.state.call("routing", "group_reports", actor_of(user), filters, by)
-    return await _page_of(request, user, "query_reports", filters, reason)
-
-
-_HISTORY_ROW = ("folio", "created_at", "petition_type", "kind", "status", "agency", "department", "channel",
-                "due_at", "closed_at", "traffic_light", "citizen_number")
-
-
-def _history(answer: dict) -> dict:
-    answer["items"] = [{k: r.get(k) for k in _HISTORY_ROW} for r in answer["items"]]
-    return answer
+    if by:  # counts: the reason only matters to citizen criteria
+        return await request.app.state.call("routing", "group_reports", actor_of(user), filters, by,
+                                            {"reason": reason})
+    return await _page_of(request, user, "query_reports", filters, default_reason="Consultas y reportes")
 
 
 @router.get("/v1/citizens/{number:int}/reports", summary="Historial de reportes de un ciudadano (por número)",
             openapi_extra={"parameters": _PAGE[:3] + _PAGE[4:]})
 async def citizen_history(number: CitizenNumber, request: Request, user: CurrentUser) -> dict[str, Any]:
     """Folio, fecha, tipo de petición, estatus y dependencia de cada reporte del ciudadano,
-    también los capturados con números fusionados en el suyo."""
-    params = request.query_params
-    check_known(params, {"page", "per_page", "sort", "reason", "hide_citizen_data"})
-    call = request.app.state.call
-    person = await call("citizens", "related_numbers", actor_of(user), number)
-    answer = paginated(request.url, _history(await call(
-        "routing", "query_reports", actor_of(user), {"citizen_numbers": person["numbers"]},
-        integer(params, "page", 1), integer(params, "per_page", 50), params.get("sort") or "-created_at")))
-    citizen = {"number": person["number"], "numbers": person["numbers"]}
-    # the name comes with the person's reports routing shows this actor (as on any list), never without
-    if may_see_personal_data(user) and answer["total"] > 0 and not flag(params, "hide_citizen_data"):
-        found = await call("citizens", "get_citizens", actor_of(user), [person["number"]],
-                           reason_of(params, "Historial del ciudadano"))
-        if found["items"]:
-            citizen["full_name"] = found["items"][0]["full_name"]
-    return answer | {"citizen": citizen}
+    también los capturados con números fusionados en el suyo (routing los reúne)."""
+    check_known(request.query_params, {"page", "per_page", "sort", "reason", "hide_citizen_data"})
+    return await _page_of(request, user, "citizen_history", number, None, default_reason="Historial del ciudadano")
 
 
 @router.get("/v1/citizens/reports", summary="Historial de reportes de los ciudadanos que coinciden con un nombre",
@@ -140,14 +123,5 @@ async def citizen_history(number: CitizenNumber, request: Request, user: Current
 async def citizen_history_by_name(request: Request, user: CurrentUser) -> dict[str, Any]:
     params = request.query_params
     check_known(params, {"name", "page", "per_page", "sort", "reason"})
-    name = (params.get("name") or "").strip()
-    if not name:
-        raise ApiError(422, "nombre_requerido", "Indique el nombre del ciudadano («name»).")
-    reason = reason_of(params, "Historial del ciudadano")
-    call = request.app.state.call
-    filters = await resolve_citizen_filters(call, user, {}, {"name": name}, reason)
-    answer = paginated(request.url, _history(await call(
-        "routing", "query_reports", actor_of(user), filters, integer(params, "page", 1),
-        integer(params, "per_page", 50), params.get("sort") or "-created_at")))
-    return answer | {"citizen_numbers": filters["citizen_numbers"]}
-
+    return await _page_of(request, user, "citizen_history", None, params.get("name") or "",
+                          default_reason="Historial del ciudadano")

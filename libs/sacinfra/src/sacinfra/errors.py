@@ -63,3 +63,22 @@ def parse_remote_value(value) -> tuple[str | None, str, str | None]:
             pass
         return None, value, None
     return None, str(value), None
+
+
+_RELAYED = {cls.__name__: cls for cls in (NotFound, InvalidInput, Conflict, Forbidden, Unavailable)}
+
+
+def relayed(remote) -> Exception:
+    """A refusal of a service this one called (nameko's ``RemoteError`` of one of these
+    classes, or of a subclass that names it as ``kind``) as the same error of this service,
+    so that its caller gets the code and the Spanish message as they were; anything else
+    (an unexpected error, a dependency away) comes back as it was::
+
+        try:
+            return self.citizens.related_numbers(actor, number)
+        except RemoteError as exc:
+            raise relayed(exc) from None
+    """
+    code, message, kind = parse_remote_value(getattr(remote, "value", None))
+    cls = _RELAYED.get(kind or "") or _RELAYED.get(getattr(remote, "exc_type", None) or "")
+    return cls(message, code) if cls is not None and code else remote

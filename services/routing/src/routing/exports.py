@@ -41,6 +41,7 @@ PAGE_SIZE, CITIZENS_PER_CALL = 2000, 500
 DEFAULT_MAX_ROWS = 200_000
 #: the reason citizens' access log keeps when the person gave none
 CONSULTAS_REASON, WORK_ORDER_REASON = "Exportación de Consultas y reportes", "Orden de trabajo"
+LIST_REASON = "Consultas y reportes"
 
 
 def yes_no(value: Any) -> str:
@@ -147,7 +148,7 @@ def list_page(answer: dict, actor, options, get_citizens: GetCitizens) -> dict:
     """A page of a list (``query_reports``, ``today_reports``) as a person reads it: the
     citizen columns as ``Export`` allows; ``hide_citizen_data`` drops the citizen number
     too, ``hide_map`` latitude and longitude."""
-    export = Export(actor, options, "Consultas y reportes", get_citizens)
+    export = Export(actor, options, LIST_REASON, get_citizens)
     o = export.options
     hidden = [k for k, on in (("citizen_number", o.hide_citizen_data), ("lat", o.hide_map), ("lon", o.hide_map)) if on]
     for row in export.enrich(answer["items"]):

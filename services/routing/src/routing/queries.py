@@ -8,7 +8,8 @@ the SQL of the lists; each call is one read-only ``with uow:`` block). The RPCs 
 without ``citizen_number`` and ``created_by`` and may not filter or group by them.
 
 Rows carry no personal data: the citizen is a number (names and phones are the citizens
-service's, fetched by the gateway through logged reads)."""
+service's, read through its logged reads by ``exports``; the ``citizen`` filter is turned
+into ``citizen_numbers`` by ``by_citizen`` before these functions run)."""
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ LOCAL_TZ = municipal_tz()
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 50, 200
 DEFAULT_EXPORT_LIMIT, MAX_EXPORT_LIMIT = 2000, 5000
 MAX_FOLIOS = 1000           # a folio list typed or pasted by a person
-MAX_CITIZEN_NUMBERS = 50000  # numbers the gateway resolved from a citizen name / sex / age filter
+MAX_CITIZEN_NUMBERS = 50000  # numbers given, or resolved from a citizen name / sex / age filter (by_citizen)
 MAX_GROUPS = 5000
 MAX_TEXT = 200
 

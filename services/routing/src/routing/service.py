@@ -1,15 +1,17 @@
 """RoutingService: assignment and lifecycle; publishes the events departments subscribe to.
 Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
 from nameko.dependency_providers import Config
+from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from sacinfra.batching import batch_event_handler
+from sacinfra.errors import relayed
 from sacinfra.metrics import gauge
-from sacinfra.refresh import Refresh
+from sacinfra.refresh import Refresh, bounded
 from sacinfra.service import SqlService, reliable_event_handler
 
-from . import domain, duplicates, exports, geo, handlers, public, queries
+from . import by_citizen, domain, duplicates, exports, geo, handlers, public, queries
 from .evidence import Limits as EvidenceLimits
 
 
@@ -17,7 +19,9 @@ class RoutingService(SqlService):
     name = "routing"
     config = Config()
     catalog = RpcProxy("catalog")
-    citizens = RpcProxy("citizens")  # exports: the citizen's name and phone (its logged reads)
+    #: lists and exports: the citizen's name and phone (its logged reads), the citizen
+    #: criteria and the history's numbers; asked through ``_citizens``
+    citizens = RpcProxy("citizens")
     intake = RpcProxy("intake")      # work orders: the text, location and tracking token
     #: routing's copy of catalog's departments: soon after start, then every
     #: ``DEPARTMENTS_REFRESH_SECONDS``; catalog asked within ``CATALOG_TIMEOUT_SECONDS``
@@ -104,49 +108,91 @@ class RoutingService(SqlService):
     def list_interventions_batch(self, folios, actor):
         return handlers.list_interventions_batch(self.db, folios, actor)
 
+    # ---- citizens: its RPCs as plain callables, bounded by CITIZENS_TIMEOUT_SECONDS (5), its
+    # refusals (a number it does not know, a criterion it refuses) relayed as they are
+    def _citizens(self, method: str):
+        seconds = float(self.config.get("CITIZENS_TIMEOUT_SECONDS") or 5)
+        remote = getattr(self.citizens, method)
+
+        def call(*args):
+            try:
+                return bounded(seconds, "citizens", remote, *args)
+            except RemoteError as exc:
+                raise relayed(exc) from None
+        return call
+
+    def _resolved(self, actor, filters, options, default_reason: str):
+        """``filters`` with the citizen criteria turned into citizen numbers (by_citizen.resolve)."""
+        if not isinstance(filters, dict) or "citizen" not in filters:
+            return filters
+        reason = exports.Options.load(options, default_reason).reason
+        return by_citizen.resolve(actor, filters, reason, self._citizens("find_numbers"))
+
     # ---- report queries (queries.py): Asuntos del día, Consultas, exports, grouped counts
     def _listed(self, answer: dict, actor, options) -> dict:
         """With ``options`` (a person's screen), the citizen columns as exports.list_page fills them."""
-        return answer if options is None else exports.list_page(answer, actor, options, self.citizens.get_citizens)
+        return answer if options is None else exports.list_page(answer, actor, options, self._citizens("get_citizens"))
 
     @rpc
     def query_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at",
                       options=None):
+        filters = self._resolved(actor, filters, options, exports.LIST_REASON)
         return self._listed(queries.query_reports(self.db, actor, filters, page, per_page, sort,
                                                   at_risk_share=self._at_risk_share()), actor, options)
 
     @rpc
     def today_reports(self, actor, filters=None, page=1, per_page=queries.DEFAULT_PER_PAGE, sort="-created_at",
                       options=None):
+        filters = self._resolved(actor, filters, options, exports.LIST_REASON)
         return self._listed(queries.today_reports(self.db, actor, filters, page, per_page, sort,
                                                   at_risk_share=self._at_risk_share()), actor, options)
 
     @rpc
     def export_reports(self, actor, filters=None, after_folio=None, limit=queries.DEFAULT_EXPORT_LIMIT):
-        return queries.export_reports(self.db, actor, filters, after_folio, limit,
-                                      at_risk_share=self._at_risk_share())
+        return queries.export_reports(self.db, actor, self._resolved(actor, filters, None, exports.LIST_REASON),
+                                      after_folio, limit, at_risk_share=self._at_risk_share())
+
+    @rpc
+    def citizen_history(self, actor, number=None, name=None, page=1, per_page=queries.DEFAULT_PER_PAGE,
+                        sort="-created_at", options=None):
+        def page_of(filters):
+            return queries.query_reports(self.db, actor, filters, page, per_page, sort,
+                                         at_risk_share=self._at_risk_share())
+        return by_citizen.history(actor, number, name, options, page_of=page_of,
+                                  related_numbers=self._citizens("related_numbers"),
+                                  find_numbers=self._citizens("find_numbers"),
+                                  get_citizens=self._citizens("get_citizens"))
 
     # ---- exports (exports.py): rendered here, the gateway streams them
     def _export_kwargs(self) -> dict:
-        return {"get_citizens": self.citizens.get_citizens, "at_risk_share": self._at_risk_share(),
+        return {"get_citizens": self._citizens("get_citizens"), "at_risk_share": self._at_risk_share(),
                 "max_rows": int(self.config.get("EXPORT_MAX_ROWS") or exports.DEFAULT_MAX_ROWS)}
 
     @rpc
     def export_csv_page(self, actor, filters=None, options=None, after=None):
-        return exports.export_csv_page(self.db, actor, filters, options, after, **self._export_kwargs())
+        """The first page also answers ``filters`` as resolved, for the caller's next pages
+        (citizens is asked, and logs the search, once per export)."""
+        resolved = self._resolved(actor, filters, options, exports.CONSULTAS_REASON)
+        out = exports.export_csv_page(self.db, actor, resolved, options, after, **self._export_kwargs())
+        return out | {"filters": resolved} if after is None else out
 
     @rpc
     def export_xlsx(self, actor, filters=None, options=None):
-        return exports.export_xlsx(self.db, actor, filters, options, **self._export_kwargs())
+        return exports.export_xlsx(self.db, actor, self._resolved(actor, filters, options, exports.CONSULTAS_REASON),
+                                   options, **self._export_kwargs())
 
     @rpc
     def work_orders(self, actor, selection, options=None):
-        return exports.work_orders(self.db, actor, selection, options, get_citizens=self.citizens.get_citizens,
+        if isinstance(selection, dict) and isinstance(selection.get("filters"), dict):
+            selection = selection | {"filters": self._resolved(actor, selection["filters"], options,
+                                                               exports.WORK_ORDER_REASON)}
+        return exports.work_orders(self.db, actor, selection, options, get_citizens=self._citizens("get_citizens"),
                                    get_received=self.intake.get_reports, at_risk_share=self._at_risk_share(),
                                    public_url=self.config.get("PUBLIC_URL") or "http://127.0.0.1:8000")
 
     @rpc
-    def group_reports(self, actor, filters=None, by=("agency",)):
+    def group_reports(self, actor, filters=None, by=("agency",), options=None):
+        filters = self._resolved(actor, filters, options, exports.LIST_REASON)
         return queries.group_reports(self.db, actor, filters, by, at_risk_share=self._at_risk_share())
 
     # ---- public status (public.py): what Open311 GeoReport v2 requests show of a closed report
