@@ -44,26 +44,39 @@ class SilentRouting:
         return {"total": 1, "items": []}
 
 
-def test_a_routing_that_does_not_answer_is_unavailable_not_a_wait_for_ever(vhost, service_db, container_factory):
-    """Agency staff read a citizen only behind a report they see, which routing decides;
-    routing not answering within ROUTING_TIMEOUT_SECONDS is ``Unavailable`` (the gateway's
-    503 with Retry-After), not a worker held until the gateway gives up."""
+def start_citizens(container_factory, vhost, service_db, *stand_ins, **settings) -> None:
+    """citizens with ``settings`` over its own database, and the ``stand_ins`` it asks."""
     container_factory(CitizensService, {"AMQP_URI": vhost["uri"], "DATABASE_URL": service_db("citizens"),
-                                        "METRICS_PORT": 0, "ROUTING_TIMEOUT_SECONDS": 0.5}).start()
-    container_factory(SilentRouting, {"AMQP_URI": vhost["uri"]}).start()
-    staff = {"kind": "staff", "username": "alumbrado", "role": "agency_staff", "agency": "OP",
-             "department": "OP-ALUMBRADO"}
+                                        "METRICS_PORT": 0} | settings).start()
+    for stand_in in stand_ins:
+        container_factory(stand_in, {"AMQP_URI": vhost["uri"]}).start()
+
+
+def unavailable_after_registering(vhost, call, source: str) -> None:
+    """Register a citizen, then ``call(proxy, number)`` must be ``Unavailable`` because
+    ``source`` did not answer within 0.5 s (the gateway's 503 with Retry-After)."""
     pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=1)
     try:
         with pool.proxy() as p:
             number = p.citizens.register_citizen(OPERATOR, PERSON, False)["created"]["number"]
             with pytest.raises(RemoteError) as caught:
-                p.citizens.get_citizen(staff, number, "seguimiento del reporte")
+                call(p, number)
     finally:
         pool.close()
     assert caught.value.exc_type == "Unavailable"
     assert json.loads(caught.value.value)["code"] == "servicio_no_disponible"
-    assert "routing no respondió en 0.5 s" in json.loads(caught.value.value)["message"]
+    assert f"{source} no respondió en 0.5 s" in json.loads(caught.value.value)["message"]
+
+
+def test_a_routing_that_does_not_answer_is_unavailable_not_a_wait_for_ever(vhost, service_db, container_factory):
+    """Agency staff read a citizen only behind a report they see, which routing decides;
+    routing not answering within ROUTING_TIMEOUT_SECONDS is ``Unavailable`` (the gateway's
+    503 with Retry-After), not a worker held until the gateway gives up."""
+    start_citizens(container_factory, vhost, service_db, SilentRouting, ROUTING_TIMEOUT_SECONDS=0.5)
+    staff = {"kind": "staff", "username": "alumbrado", "role": "agency_staff", "agency": "OP",
+             "department": "OP-ALUMBRADO"}
+    unavailable_after_registering(vhost, lambda p, number: p.citizens.get_citizen(staff, number, "seguimiento"),
+                                  "routing")
 
 
 SUPERVISOR = {"kind": "staff", "username": "supervisor", "role": "supervisor", "agency": None, "department": None}
@@ -129,21 +142,14 @@ class SlowChannel:
         return {"channel": "PALOMA", "contacts": []}
 
 
-def start_citizens(container_factory, vhost, service_db, **settings) -> None:
-    container_factory(CitizensService, {"AMQP_URI": vhost["uri"], "DATABASE_URL": service_db("citizens"),
-                                        "METRICS_PORT": 0} | settings).start()
-
-
 def test_the_arco_document_is_composed_here_channels_away_reported(vhost, service_db, container_factory):
     """citizens decides who may (an operator: Forbidden before anyone is asked), gathers
     its own part (logged), then intake's, surveys', routing's and each channel's of
     CHANNEL_SERVICES: one slower than CHANNEL_ARCO_TIMEOUT (paloma) or not running
     (telegram) is "no disponible" and in incomplete_sources, the rest still answered."""
     ASKED.clear()
-    start_citizens(container_factory, vhost, service_db, CHANNEL_SERVICES="whatsapp,paloma,telegram",
-                   CHANNEL_ARCO_TIMEOUT=0.5)
-    for stand_in in (IntakeStandIn, SurveysStandIn, RoutingStandIn, WhatsappStandIn, SlowChannel):
-        container_factory(stand_in, {"AMQP_URI": vhost["uri"]}).start()
+    start_citizens(container_factory, vhost, service_db, IntakeStandIn, SurveysStandIn, RoutingStandIn,
+                   WhatsappStandIn, SlowChannel, CHANNEL_SERVICES="whatsapp,paloma,telegram", CHANNEL_ARCO_TIMEOUT=0.5)
     pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=1)
     try:
         with pool.proxy() as p:
@@ -186,28 +192,17 @@ class SilentIntake:
 def test_an_intake_that_does_not_answer_fails_the_document_as_unavailable(vhost, service_db, container_factory):
     """The person's reports are not optional: intake not answering within
     ARCO_TIMEOUT_SECONDS is ``Unavailable`` (the gateway's 503), not a wait for ever."""
-    start_citizens(container_factory, vhost, service_db, ARCO_TIMEOUT_SECONDS=0.5, CHANNEL_SERVICES="")
-    for stand_in in (SilentIntake, SurveysStandIn):
-        container_factory(stand_in, {"AMQP_URI": vhost["uri"]}).start()
-    pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=1)
-    try:
-        with pool.proxy() as p:
-            number = p.citizens.register_citizen(OPERATOR, PERSON, False)["created"]["number"]
-            with pytest.raises(RemoteError) as caught:
-                p.citizens.arco_document(SUPERVISOR, number, "solicitud ARCO 5/2026")
-    finally:
-        pool.close()
-    assert caught.value.exc_type == "Unavailable"
-    assert json.loads(caught.value.value)["code"] == "servicio_no_disponible"
-    assert "intake no respondió en 0.5 s" in json.loads(caught.value.value)["message"]
+    start_citizens(container_factory, vhost, service_db, SilentIntake, SurveysStandIn, ARCO_TIMEOUT_SECONDS=0.5,
+                   CHANNEL_SERVICES="")
+    unavailable_after_registering(vhost, lambda p, number: p.citizens.arco_document(SUPERVISOR, number, "ARCO 5/2026"),
+                                  "intake")
 
 
 def test_the_block_leader_map_counts_reports_with_routing(vhost, service_db, container_factory):
     """The map: active leaders without personal data, each with the reports its login
     filed (routing's group_reports by created_by, asked with the reader's actor)."""
     ASKED.clear()
-    start_citizens(container_factory, vhost, service_db)
-    container_factory(RoutingStandIn, {"AMQP_URI": vhost["uri"]}).start()
+    start_citizens(container_factory, vhost, service_db, RoutingStandIn)
     entry = {"kind": "manzana", "block": "M-12", "colonia": "Centro", "location": {"lat": 19.1738, "lon": -96.1342},
              "accredited_on": "2023-03-15", "full_name": "Ana Ruiz Pérez", "phone": "229 123 4567"}
     pool = RpcPool({"AMQP_URI": vhost["uri"]}, size=1)
