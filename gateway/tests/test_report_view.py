@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from gateway.errors import ApiError
-from gateway.report_view import interventions_of, open311_row, read_report, routing_records, tracking_view
+from gateway.report_view import open311_row, read_report, tracking_view
 
 RECEIVED = {"folio": 7, "petition_type": "OP-LAMPARA APAGADA", "channel": "072", "description": "Lámpara",
             "citizen_number": 3, "agency": "OP", "department": "OP-ALUMBRADO", "created_at": "2026-12-07T10:00:00-06:00",
@@ -34,8 +34,6 @@ class Services:
             return RECEIVED
         if (service, method) == ("intake", "get_reports"):
             return [RECEIVED]
-        if (service, method) == ("routing", "list_interventions_batch"):
-            return {"7": [{"id": 1, "text": "x"}]}
         raise AssertionError((service, method))
 
 
@@ -69,9 +67,3 @@ def test_tracking_view_drops_authors_and_texts():
     view = tracking_view(asyncio.run(read_report(Services(), 7, ACTOR)))
     assert view["history"] == [{"status": "in_progress", "kind": "start", "at": "2026-12-07T17:00:00+00:00"}]
 
-
-def test_batch_reads_for_arco_and_work_orders():
-    services = Services()
-    assert asyncio.run(interventions_of(services, [7], ACTOR)) == {7: [{"id": 1, "text": "x"}]}
-    [record] = asyncio.run(routing_records(Services(routed=False), [7], ACTOR))
-    assert record == {"folio": 7, "assignment": None, "interventions": None}

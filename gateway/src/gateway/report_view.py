@@ -1,4 +1,4 @@
-"""One read path for a report, for every caller (REST, tracking, exports, Open311, ARCO).
+"""One read path for a report, for every caller (REST, tracking, attachments, Open311).
 
 Routing's view comes first: it owns the status, the assignment and who may see the
 report (it answers NotFound to an actor that may not). The text and the location come
@@ -11,7 +11,6 @@ The views below pick what each caller may show of the composed report; none of t
 decides access (the services did)."""
 from __future__ import annotations
 
-import asyncio
 from typing import Awaitable, Callable
 
 from .errors import ApiError
@@ -48,21 +47,6 @@ async def assignment_of(call: Call, folio: int, actor: dict) -> dict | None:
         return None
 
 
-async def routing_records(call: Call, folios: list[int], actor: dict, concurrency: int = 8) -> list[dict]:
-    """``[{folio, assignment, interventions}]``: what routing holds of each of ``folios``
-    (None for both while routing has not seen it)."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(folio):
-        async with gate:
-            return await assignment_of(call, folio, actor)
-
-    assignments, notes = await asyncio.gather(asyncio.gather(*(one(f) for f in folios)),
-                                              interventions_of(call, folios, actor))
-    return [{"folio": f, "assignment": a, "interventions": None if a is None else notes.get(f, [])}
-            for f, a in zip(folios, assignments)]
-
-
 def compose(received: dict, assignment: dict | None) -> dict:
     """Intake's record with routing's assignment over it, or marked as not yet assigned."""
     if assignment is None:
@@ -88,13 +72,3 @@ def open311_row(report: dict) -> dict:
         "street": location.get("street"), "colonia": location.get("colonia"), "lat": location.get("lat"),
         "lon": location.get("lon")}
 
-
-async def interventions_of(call: Call, folios: list[int], actor: dict) -> dict[int, list[dict]]:
-    """The interventions of each of ``folios`` in one routing call (folios routing has
-    not seen have none)."""
-    if not folios:
-        return {}
-    answer = await call("routing", "list_interventions_batch", folios, actor)
-    if isinstance(answer, dict):
-        return {int(k): v for k, v in answer.items()}
-    return {item["folio"]: item["interventions"] for item in answer}

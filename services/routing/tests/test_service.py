@@ -95,6 +95,13 @@ def test_departments_copy_and_rpcs_with_the_actor(vhost, service_db, container_f
             batch = p.routing.list_interventions_batch([7, 8, 404], OP)
             assert sorted(batch) == ["7", "8"] and [i["text"] for i in batch["8"]] == ["Revisado"]
             assert p.routing.list_interventions_batch([7, 8], SIAP) == {}
+            views = p.routing.get_assignments_batch([7, 8, 404, 7], OP)  # as get_assignment, one call
+            assert sorted(views) == ["7", "8"] and views["7"] == p.routing.get_assignment(7, OP)
+            assert views["8"]["interventions_count"] == 1
+            assert p.routing.get_assignments_batch([7, 8], SIAP) == {}  # not theirs: left out
+            with pytest.raises(RemoteError) as caught:
+                p.routing.get_assignments_batch(list(range(1, 502)), OP)
+            assert remote_code(caught) == ("InvalidInput", "folios_invalidos")
     finally:
         pool.close()
         uow.close()

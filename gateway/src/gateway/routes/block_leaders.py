@@ -7,10 +7,9 @@ back only when the reader gives a ``reason`` (citizens logs the read) and never 
 auditors. ``username`` links an entry to a staff login with role ``block_leader``, checked
 here against the gateway's users. ``GET /v1/block-leaders.geojson`` is the map of active
 leaders with the number of reports each login filed (routing's ``created_by``: a block
-leader's reports are the ones it created)."""
+leader's reports are the ones it created), composed by citizens (``block_leaders_geojson``)."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from typing import Annotated, Any, Literal
@@ -32,8 +31,6 @@ Reason = Annotated[str | None, Query(min_length=3, max_length=500,
                                                  "sin él no se devuelven")]
 Kind = Literal["manzana", "cuartel"]
 Status = Literal["active", "suspended", "ended"]
-#: routing's group_reports answers at most this many groups (queries.MAX_GROUPS)
-MAX_GROUPS = 5000
 USERNAME = r"^[a-z0-9._-]+$"
 LeaderId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="identificador en el padrón")]
 
@@ -117,35 +114,11 @@ async def list_leaders(request: Request, user: CurrentUser, reason: Reason = Non
     return await citizens(request, "list_block_leaders", actor_of(user), filters, reason, limit, offset)
 
 
-async def report_counts(request: Request, user: User, usernames: list[str]) -> dict[str, int]:
-    """Reports filed by each login (routing's created_by), in one grouped query; a login
-    missing from a truncated grouping is counted alone."""
-    call = request.app.state.call
-    if not usernames:
-        return {}
-    grouped = await call("routing", "group_reports", actor_of(user), {}, ["created_by"])
-    counts = {g["created_by"]: g["count"] for g in grouped["groups"] if g.get("created_by")}
-    if len(grouped["groups"]) >= MAX_GROUPS:
-        missing = [u for u in usernames if u not in counts]
-        totals = await asyncio.gather(*(call("routing", "query_reports", actor_of(user), {"created_by": u}, 1, 1)
-                                        for u in missing))
-        counts |= {u: t["total"] for u, t in zip(missing, totals)}
-    return {u: counts.get(u, 0) for u in usernames}
-
-
 @router.get("/v1/block-leaders.geojson", summary="Mapa de jefes de manzana activos (GeoJSON) con sus reportes",
             response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
 async def leaders_geojson(request: Request, user: CurrentUser) -> Response:
-    leaders = await citizens(request, "active_block_leaders", actor_of(user))
-    counts = await report_counts(request, user, [x["username"] for x in leaders if x["username"]])
-    features = [{
-        "type": "Feature", "id": x["id"],
-        "geometry": {"type": "Point", "coordinates": [x["lon"], x["lat"]]},
-        "properties": {"id": x["id"], "kind": x["kind"], "block": x["block"], "colonia": x["colonia"],
-                       "status": x["status"], "report_count": counts.get(x["username"], 0) if x["username"] else 0},
-    } for x in leaders]
-    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-    return Response(body, media_type="application/geo+json")
+    collection = await citizens(request, "block_leaders_geojson", actor_of(user))
+    return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")
 
 
 @router.get("/v1/block-leaders/{leader_id:int}", summary="Un jefe de manzana del padrón")

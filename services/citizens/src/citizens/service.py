@@ -5,20 +5,49 @@ block-leader roster and the personal-data access log.
 Thin: every method hands its arguments to ``handlers`` with the worker's ``store.Store``
 (the repository over its unit of work). Every method takes the ``actor`` of
 contracts/actor and citizens decides (``domain.authorize``); reads of personal data also
-take a ``reason`` and are written to the access log. See README.md for the rules."""
-from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+take a ``reason`` and are written to the access log. See README.md for the rules.
 
+Two answers are composed here with other services' (``documents``): the ARCO access
+document and the block-leader map; every call they make is bounded (``_ask``)."""
+import eventlet
+from nameko.dependency_providers import Config
+from nameko.exceptions import RemoteError
+from nameko.rpc import RpcProxy, ServiceProxy, rpc
+
+from sacinfra import errors
 from sacinfra.refresh import bounded
 from sacinfra.service import SqlService
 
-from . import block_leaders, handlers, lookups, rights
+from . import block_leaders, documents, handlers, lookups, rights
 from .store import Store
+
+#: a remote refusal (or a service it asked in turn not answering) keeps its kind here
+_PASSED_ON = {cls.__name__: cls for cls in (errors.InvalidInput, errors.NotFound, errors.Conflict,
+                                            errors.Forbidden, errors.Unavailable)}
+
+
+class AnyService(RpcProxy):
+    """``services(name)``: an RPC proxy to a service named at run time (the ARCO document's
+    channels are the setting ``CHANNEL_SERVICES``)."""
+
+    def __init__(self):
+        super().__init__("")
+
+    def get_dependency(self, worker_ctx):
+        return lambda name: ServiceProxy(worker_ctx, name, self.rpc_reply_listener)
+
+
+def together(thunks):
+    """The answers of ``thunks`` run at the same time, in order (the first error is raised;
+    every call is bounded, so none outlives its timeout)."""
+    threads = [eventlet.spawn(thunk) for thunk in thunks]
+    return [thread.wait() for thread in threads]
 
 
 class CitizensService(SqlService):
     name = "citizens"
     routing = RpcProxy("routing")  # which reports an actor sees (agency staff read only those citizens)
+    services = AnyService()  # the ARCO document's and the map's sources (documents.py)
     config = Config()
 
     @property
@@ -74,6 +103,34 @@ class CitizensService(SqlService):
     def arco_access(self, actor, number, reason):
         return rights.arco_access(self.store, actor, number, reason)
 
+    @rpc
+    def arco_document(self, actor, number, reason):
+        """The ARCO access document (``documents.arco_document``): citizens' part first
+        (authorized and logged), then intake, surveys, routing and the channels."""
+        held = rights.arco_access(self.store, actor, number, reason)
+        channels = documents.channel_services(self.config.get("CHANNEL_SERVICES", documents.DEFAULT_CHANNELS))
+        return documents.arco_document(held, actor, reason, self._ask, channels, together)
+
+    def _ask(self, service, method, *args):
+        """``service.method(*args)`` waiting at most the service's timeout: a channel's
+        ``CHANNEL_ARCO_TIMEOUT`` (3 s), routing's ``ROUTING_TIMEOUT_SECONDS`` (5 s), else
+        ``ARCO_TIMEOUT_SECONDS`` (5 s); late or away is ``Unavailable``. A remote refusal
+        is raised as the same kind of error (the gateway maps it as it would the source's)."""
+        if service == "routing":
+            seconds = self.config.get("ROUTING_TIMEOUT_SECONDS") or 5
+        elif service in ("intake", "surveys"):
+            seconds = self.config.get("ARCO_TIMEOUT_SECONDS") or 5
+        else:
+            seconds = self.config.get("CHANNEL_ARCO_TIMEOUT") or 3
+        try:
+            return bounded(float(seconds), service, getattr(self.services(service), method), *args)
+        except RemoteError as exc:
+            code, message, kind = errors.parse_remote_value(exc.value)
+            passed_on = _PASSED_ON.get(kind or exc.exc_type)
+            if passed_on is None:
+                raise
+            raise passed_on(message, code) from None
+
     # ------------------------------------------------------------------ block-leader roster
     @rpc
     def create_block_leader(self, actor, data):
@@ -98,6 +155,12 @@ class CitizensService(SqlService):
     @rpc
     def active_block_leaders(self, actor):
         return block_leaders.active_block_leaders(self.store, actor)
+
+    @rpc
+    def block_leaders_geojson(self, actor):
+        """The map of active leaders with the reports each login filed (routing's counts)."""
+        leaders = block_leaders.active_block_leaders(self.store, actor)
+        return documents.leaders_geojson(leaders, actor, self._ask, together)
 
     # ---- report lists (lookups.py): citizens of a page of reports, citizen filters, a person's numbers
     @rpc

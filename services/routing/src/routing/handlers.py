@@ -210,6 +210,25 @@ def get_assignment(uow, folio, actor, at_risk_share: float = domain.DEFAULT_AT_R
         return _view(repo, row["folio"], policy.full_view(actor, _state(row, shares)), at_risk_share, now)
 
 
+def get_assignments_batch(uow, folios, actor, at_risk_share: float = domain.DEFAULT_AT_RISK_SHARE,
+                          now: datetime | None = None) -> dict[str, dict]:
+    """``{"<folio>": get_assignment's view}`` for the folios among ``folios`` (at most
+    ``MAX_BATCH_FOLIOS``) that ``actor`` may read; the others are left out, whether routing
+    has not seen them yet or they are not the actor's (citizens' ARCO access document)."""
+    actor = policy.load_actor(actor)
+    if not isinstance(folios, (list, tuple)) or len(folios) > MAX_BATCH_FOLIOS:
+        raise InvalidInput(f"Indique una lista de hasta {MAX_BATCH_FOLIOS} folios.", "folios_invalidos")
+    out: dict[str, dict] = {}
+    with store.repository(uow) as repo:
+        for folio in dict.fromkeys(_folio(f) for f in folios):
+            try:
+                row, shares = _load(repo, actor, folio, policy.READ_PUBLIC)
+            except NotFound:
+                continue
+            out[str(folio)] = _view(repo, folio, policy.full_view(actor, _state(row, shares)), at_risk_share, now)
+    return out
+
+
 # --------------------------------------------------------------------------- lifecycle
 
 def _bump(repo, row, values: dict) -> int:

@@ -65,6 +65,10 @@ class RoutingService(SqlService):
         return handlers.get_assignment(self.db, folio, actor, self._at_risk_share())
 
     @rpc
+    def get_assignments_batch(self, folios, actor):
+        return handlers.get_assignments_batch(self.db, folios, actor, self._at_risk_share())
+
+    @rpc
     def start_report(self, actor, folio, version, text=None):
         return handlers.start_report(self.db, actor, folio, version, text, at_risk_share=self._at_risk_share())
 
