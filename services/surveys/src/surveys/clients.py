@@ -38,7 +38,7 @@ def reopener(routing):
             routing.reopen_report(actor, folio, assignment["version"], reason)
             return "reopened", None
         except RemoteError as exc:
-            code, message = parse_remote_value(exc.value)
+            code, message, _kind = parse_remote_value(exc.value)
             status = REOPEN_REFUSALS.get(code) or ("forbidden" if exc.exc_type == "Forbidden" else "failed")
             return status, message
     return reopen
