@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image definition for every SAC deployable. Build from the repository root:
 #   docker build --build-arg SERVICE=intake -t sac/intake:TAG .
-#     (SERVICE: catalog, citizens, directory, email, intake, routing, stats, surveys, whatsapp;
+#     (SERVICE: catalog, citizens, deadletters, directory, email, intake, routing, stats, surveys, whatsapp;
 #      target `service`)
 #   docker build --build-arg SERVICE=gateway --target gateway -t sac/gateway:TAG .
 #   docker build --build-arg SERVICE=console --target console -t sac/console:TAG .
@@ -41,6 +41,7 @@ RUN set -eu; \
       gateway|console) target= ;; \
       catalog) target=catalog.service:CatalogService ;; \
       citizens) target=citizens.service:CitizensService ;; \
+      deadletters) target=deadletters.service:DeadlettersService ;; \
       directory) target=directory.service:DirectoryService ;; \
       email) target=email_channel.service:EmailService ;; \
       intake) target=intake.service:IntakeService ;; \

@@ -26,11 +26,11 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_DIR = ROOT / ".run"
-SQL_SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "stats", "whatsapp", "email")
+SQL_SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "stats", "whatsapp", "email", "deadletters")
 SERVICES = SQL_SERVICES + ("directory",)
 DATABASES = SQL_SERVICES + ("gateway",)  # the gateway keeps staff users, tokens and the audit log
 METRICS_BASE = {"catalog": 1, "citizens": 2, "intake": 3, "routing": 4, "surveys": 5, "directory": 6, "stats": 7,
-                "whatsapp": 8, "email": 9}
+                "whatsapp": 8, "email": 9, "deadletters": 10}
 #: what `nameko run` starts for each service: ``module:Class``. Naming the class matters:
 #: given a module alone, nameko starts every class with entrypoints found in it, and each
 #: service module imports its base (sacinfra's SqlService or MongoService, whose ``health``
@@ -39,6 +39,7 @@ METRICS_BASE = {"catalog": 1, "citizens": 2, "intake": 3, "routing": 4, "surveys
 #: The root Dockerfile and deploy/k8s name the same targets (tests/deploy checks them).
 SERVICE_TARGETS = {
     "catalog": "catalog.service:CatalogService",
+    "deadletters": "deadletters.service:DeadlettersService",
     "citizens": "citizens.service:CitizensService",
     "directory": "directory.service:DirectoryService",
     "email": "email_channel.service:EmailService",
@@ -404,7 +405,7 @@ def main(argv=None) -> None:
         print(f"  API          {plat.gateway_url}/v1   (docs {plat.gateway_url}/docs)")
         print(f"  health       {plat.gateway_url}/health")
         print(f"  console      {plat.console_url}   (staff screens; demo users in README)")
-        print(f"  metrics      {plat.gateway_url}/metrics and http://127.0.0.1:{a.metrics_base + 1}-{a.metrics_base + 7}/metrics")
+        print(f"  metrics      {plat.gateway_url}/metrics and http://127.0.0.1:{a.metrics_base + 1}-{a.metrics_base + 10}/metrics")
         print(f"  RabbitMQ     http://127.0.0.1:15672 (guest/guest), vhost {a.prefix}")
         print(f"  logs         {plat.log_dir}")
         print("Ctrl-C or `make down` stops everything started here.")

@@ -123,3 +123,47 @@ def _assert_problem(r, status, code) -> dict:
 def assert_problem():
     """``assert_problem(response, status, code)``: the response is that RFC 9457 problem; gives its body."""
     return _assert_problem
+
+
+class FakeService:
+    """Answers one service's RPCs from ``answers`` (a value, an exception, or a function
+    of the args) and records ``calls``: the gateway's side of a route, its service apart."""
+
+    def __init__(self, service: str):
+        self.service = service
+        self.calls = []
+        self.answers = {}
+
+    async def call(self, service, method, *args, context=None, timeout=None, **kwargs):
+        assert service == self.service
+        self.calls.append((method, args))
+        answer = self.answers.get(method)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(*args) if callable(answer) else answer
+
+    def last(self, method):
+        return [args for m, args in self.calls if m == method][-1]
+
+
+@pytest.fixture
+def fake_service(client):
+    """``fake_service("catalog")``: the app's RPCs answered by a ``FakeService``, whose
+    remote errors the gateway maps as it maps a real service's."""
+    from gateway.errors import remote_to_api
+    from gateway.rpc import RemoteCallError
+
+    def make(service: str) -> FakeService:
+        fake = FakeService(service)
+
+        async def call(service, method, *args, timeout=None, **kwargs):
+            try:
+                return await fake.call(service, method, *args, timeout=timeout, **kwargs)
+            except RemoteCallError as exc:
+                raise remote_to_api(exc) from None
+
+        client.app.state.call = call
+        client.app.state.rpc = fake
+        return fake
+
+    return make

@@ -8,7 +8,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from gateway.errors import remote_to_api
 from gateway.exports import MEDIA_TYPES
 from gateway.rpc import RemoteCallError
 
@@ -20,25 +19,6 @@ def petition(code, agency="OP", version=1, **kw):
     return {"code": code, "name": code, "kind": "Servicio", "description": "", "sla_amount": 5,
             "sla_unit": "calendar_days", "agency": agency, "department": f"{agency}-X", "active": True,
             "attributes": [], "version": version} | kw
-
-
-class FakeCatalog:
-    """Answers catalog RPCs from ``answers`` (a value, an exception, or a function of the args)."""
-
-    def __init__(self):
-        self.calls = []
-        self.answers = {}
-
-    async def call(self, service, method, *args, context=None, timeout=None, **kwargs):
-        assert service == "catalog"
-        self.calls.append((method, args))
-        answer = self.answers.get(method)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer(*args) if callable(answer) else answer
-
-    def last(self, method):
-        return [args for m, args in self.calls if m == method][-1]
 
 
 def remote(exc_type, code, message, **extra):
@@ -59,18 +39,8 @@ def granted(roles, answer):
 
 
 @pytest.fixture
-def fake(client):
-    fake = FakeCatalog()
-
-    async def call(service, method, *args, timeout=None, **kwargs):
-        try:
-            return await fake.call(service, method, *args, timeout=timeout, **kwargs)
-        except RemoteCallError as exc:
-            raise remote_to_api(exc) from None
-
-    client.app.state.call = call
-    client.app.state.rpc = fake
-    return fake
+def fake(fake_service):
+    return fake_service("catalog")
 
 
 def test_encoded_codes_reach_catalog_decoded(api, fake):

@@ -311,8 +311,8 @@ def test_infrastructure_is_operator_resources(overlay):
 APP_COUNTERS_GAUGES = ("<service>_outbox_pending", "<service>_outbox_published_total",
                        "<service>_outbox_publish_failures_total", "<service>_worker_errors_total",
                        "gateway_http_requests_total", "routing_reports_overdue",
-                       "gateway_dead_letters", "gateway_dead_letters_received_total",
-                       "gateway_dead_letters_replayed_total")
+                       "deadletters_waiting", "deadletters_received_total",
+                       "deadletters_replayed_total")
 APP_HISTOGRAMS = ("<service>_worker_seconds", "intake_batch_size", "gateway_http_request_seconds")
 #: exported by the platform, not by SAC: RabbitMQ's prometheus plugin, CloudNativePG,
 #: kube-state-metrics, KEDA, and Prometheus's own `up`
@@ -394,12 +394,12 @@ def test_prometheus_rules_use_metrics_that_exist(overlay):
 
 @needs_kubectl
 @OVERLAYS
-def test_dead_letter_alerts_read_the_gateway_table_and_the_queue(overlay):
-    # the gateway moves sac.dead-letter into its table: growth is read from its gauge,
-    # and a queue that keeps messages means the mover is not running
+def test_dead_letter_alerts_read_the_deadletters_table_and_the_queue(overlay):
+    # the deadletters service moves sac.dead-letter into its table: growth is read from
+    # its gauge, and a queue that keeps messages means it is not consuming
     rules = dict(kc.prometheus_rule_exprs(kc.render(overlay)))
     names, regexes = kc.promql_metric_names(rules["sac:SacDeadLetterGrowing"]["expr"])
-    assert names == {"gateway_dead_letters"} and not regexes
+    assert names == {"deadletters_waiting"} and not regexes
     expr = rules["sac:SacDeadLetterNotMoved"]["expr"]
     names, regexes = kc.promql_metric_names(expr)
     assert names and all(n.startswith("rabbitmq_") for n in names) and not regexes

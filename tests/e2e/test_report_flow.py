@@ -82,7 +82,8 @@ def test_reports_travel_from_the_api_to_the_department(platform, op, subscribe, 
 def test_health_answers_only_when_every_service_answers(platform):
     r = requests.get(platform.gateway_url + "/health", timeout=15)
     assert r.status_code == 200
-    assert set(r.json()["services"]) == {"catalog", "citizens", "intake", "routing", "surveys", "directory", "stats"}
+    assert set(r.json()["services"]) == {"catalog", "citizens", "intake", "routing", "surveys", "directory", "stats",
+                                                  "deadletters"}
     platform.kill("surveys")
     try:
         r = requests.get(platform.gateway_url + "/health", timeout=15)

@@ -142,7 +142,9 @@ def check_nothing_stranded(plat, clients: Clients, name: str) -> None:
     while (set(intake) - set(routed) or set(intake) - counted) and time.monotonic() < deadline:
         time.sleep(1)
         routed, counted = settled()
-    dead = plat.rabbit.queue_messages(plat.prefix, DLQ)
+    # in the queue, or already moved into the deadletters service's table
+    dead = plat.rabbit.queue_messages(plat.prefix, DLQ) + \
+        rows(plat, "deadletters", "SELECT count(*) FROM dead_letters")[0][0]
     exited = {s: p.returncode for s, p in plat.procs.items() if p.poll() is not None}
     print(f"\n[{name}] answered 201: {len(accepted)}; in intake: {len(intake)}; routed: {len(routed)} "
           f"(more than once: {sum(1 for n in routed.values() if n > 1)}); counted: {len(counted)}; "

@@ -7,7 +7,7 @@ from sacinfra.settings import municipal_tz  # noqa: E402
 
 LOCAL_TZ = municipal_tz()  # the one setting: SAC_TIMEZONE (sacinfra.settings)
 
-SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "directory", "stats")
+SERVICES = ("catalog", "citizens", "intake", "routing", "surveys", "directory", "stats", "deadletters")
 
 MIN_SECRET_LENGTH = 32
 #: values (or fragments) that mark a secret copied from an example, never generated

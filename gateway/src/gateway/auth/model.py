@@ -2,7 +2,7 @@
 contracts/actor/roles.json (its ``kind: staff`` roles), found at ``SAC_CONTRACTS`` (a
 folder), else in the repository the gateway runs from, else ``./contracts`` (the image's
 /app). What a role may do with a service's data is that service's decision; the gateway
-names roles only for its own data (users, keys, audit log, dead letters) and bindings."""
+names roles only for its own data (users, keys, audit log) and bindings."""
 from __future__ import annotations
 
 import datetime as dt

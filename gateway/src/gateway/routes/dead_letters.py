@@ -1,45 +1,19 @@
-"""/v1/admin/dead-letters: events that failed their delivery limit (administrators only;
-every look and every replay lands in the audit log).
-
-The router's lifespan runs the mover (``gateway.dead_letters.Mover``) that takes each
-message out of RabbitMQ's ``sac.dead-letter`` into the gateway's table, so listing reads
-a table (no redelivery, no reordering, nothing lost) and replaying publishes to the
-original exchange and routing key with confirms, then deletes the row.
-``DEAD_LETTER_MOVER=0`` turns the mover off (another replica does it)."""
+"""/v1/admin/dead-letters: events that failed their delivery limit, kept by the
+deadletters service (services/deadletters), which decides who may list and replay them
+(administrators only) and answers 403 ``prohibido`` to anybody else. The gateway
+authenticates, passes the actor and records every look and every replay in its audit log."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .. import dead_letters as dl
-from ..auth import Role, User, audit_event, require_roles
-from ..auth.deps import db_outage
+from ..auth import CurrentUser, actor_of, audit_event
 from ..params import MAX_BIGINT, Offset
-from ..errors import ApiError
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI):
-    mover = None
-    auth = getattr(app.state, "auth", None)
-    if os.environ.get("DEAD_LETTER_MOVER", "1") != "0" and auth is not None and auth.engine is not None:
-        mover = dl.Mover(auth.settings.amqp_uri, auth.engine)
-        mover.start()
-    app.state.dead_letter_mover = mover
-    try:
-        yield
-    finally:
-        if mover is not None:
-            await mover.stop()
-
-
-router = APIRouter(prefix="/v1/admin/dead-letters", tags=["operación"], lifespan=lifespan)
-AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+router = APIRouter(prefix="/v1/admin/dead-letters", tags=["operación"])
 
 
 class DeadLetter(BaseModel):
@@ -81,34 +55,25 @@ class ReplayOut(BaseModel):
     failed: list[dict]
 
 
-def _engine(request: Request):
-    return request.app.state.auth.db()
+async def deadletters(request: Request, method: str, *args):
+    return await request.app.state.call("deadletters", method, *args)
 
 
 @router.get("", response_model=DeadLetterPage, summary="Mensajes en la cola de mensajes muertos (administración)")
-async def list_dead_letters(request: Request, user: AdminUser, queue: str | None = None,
+async def list_dead_letters(request: Request, user: CurrentUser, queue: str | None = None,
                             event_type: str | None = None,
                             limit: Annotated[int, Query(ge=1, le=200)] = 50,
                             offset: Offset = 0):
-    engine = _engine(request)
-    with db_outage():
-        items, total = await dl.list_page(engine, queue=queue, event_type=event_type, limit=limit, offset=offset)
-        await dl.waiting(engine)
+    page = await deadletters(request, "list_dead_letters", actor_of(user),
+                             {"queue": queue, "event_type": event_type}, limit, offset)
     await audit_event(request, "dead_letters.listed", detail={"queue": queue, "event_type": event_type,
-                                                             "returned": len(items), "total": total})
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+                                                             "returned": len(page["items"]), "total": page["total"]})
+    return page
 
 
 @router.post("/replay", response_model=ReplayOut, summary="Reenviar mensajes muertos a su destino original")
-async def replay_dead_letters(request: Request, body: ReplayIn, user: AdminUser):
-    engine = _engine(request)
-    try:
-        result = await dl.replay(engine, request.app.state.auth.settings.amqp_uri, None if body.all else body.ids)
-    except dl.NotFound as exc:
-        raise ApiError(404, "mensaje_no_encontrado",
-                       f"No hay mensajes muertos con id {', '.join(map(str, exc.ids))}; no se reenvió nada.") from None
-    except OSError as exc:
-        raise ApiError(503, "servicio_no_disponible", f"No fue posible conectar con RabbitMQ: {exc}.") from None
+async def replay_dead_letters(request: Request, body: ReplayIn, user: CurrentUser):
+    result = await deadletters(request, "replay_dead_letters", actor_of(user), None if body.all else body.ids)
     await audit_event(request, "dead_letters.replayed", target=",".join(map(str, result["replayed"])) or None,
                       detail={"requested": "all" if body.all else body.ids, **result})
     return result

@@ -1,6 +1,7 @@
 """Event handlers that tell a transient failure from a poison message.
 
-``ReliableEventHandler`` (``reliable_event_handler``): success acks; a deterministic
+``ReliableEventHandler`` (``reliable_event_handler``) and ``ReliableConsumer`` (a queue of
+one's own, as nameko's ``consume``): success acks; a deterministic
 error requeues, so the quorum queue's delivery limit sends a poison message to the
 dead-letter queue; a transient error (``sacinfra.transient``) keeps the message unacked
 and runs it again after a backoff, spending none of the delivery limit, until the
@@ -13,6 +14,7 @@ from functools import partial
 import eventlet
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import Consumer
 from nameko.rpc import Rpc, RpcConsumer
 
 from .transient import backoff_delay, for_container, is_transient, safely
@@ -64,17 +66,21 @@ class HoldOnTransient:
                 safely(partial(self.queue_consumer.requeue_message, m), "requeue")
 
 
-class ReliableEventHandler(HoldOnTransient, EventHandler):
-    def __init__(self, source_service, event_type, **kwargs):
-        kwargs["requeue_on_error"] = True
-        super().__init__(source_service, event_type, **kwargs)
+class HeldRetries(HoldOnTransient):
+    """``handle_message`` of a nameko ``Consumer`` with the rules above: success acks, a
+    deterministic error requeues, a transient one is held unacked and run again.
+    ``worker_args(body, message)``: what the worker is called with (the body)."""
 
     def handle_message(self, body, message):
         self._run(body, message, 1)
 
+    def worker_args(self, body, message) -> tuple:
+        return (body,)
+
     def _run(self, body, message, attempt: int):
         try:
-            self.container.spawn_worker(self, (body,), {}, context_data=self.unpack_message_headers(message),
+            self.container.spawn_worker(self, self.worker_args(body, message), {},
+                                        context_data=self.unpack_message_headers(message),
                                         handle_result=partial(self._result, body, message, attempt))
         except ContainerBeingKilled:
             safely(partial(self.queue_consumer.requeue_message, message), "requeue")
@@ -90,6 +96,20 @@ class ReliableEventHandler(HoldOnTransient, EventHandler):
         except Exception:  # never kill the container from a result handler
             log.exception("event result handling failed")
         return result, exc_info
+
+
+class ReliableEventHandler(HeldRetries, EventHandler):
+    def __init__(self, source_service, event_type, **kwargs):
+        kwargs["requeue_on_error"] = True
+        super().__init__(source_service, event_type, **kwargs)
+
+
+class ReliableConsumer(HeldRetries, Consumer):
+    """nameko's ``consume`` (a queue of one's own choosing) with the same rules."""
+
+    def __init__(self, queue, **kwargs):
+        kwargs["requeue_on_error"] = True
+        super().__init__(queue, **kwargs)
 
 
 reliable_event_handler = ReliableEventHandler.decorator
