@@ -57,9 +57,18 @@ if [ ! -f "$STAMP" ]; then
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/pip install -q -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/pip install -q --no-deps -e libs/sacinfra -e libs/sacchannel -e gateway -e console \
-    $(for s in services/*/; do [ -f "$s/pyproject.toml" ] && printf -- '-e %s ' "$s"; done) 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c "import nameko, fastapi, sacinfra" 
+  .venv/bin/python -c "import nameko, fastapi"
   rm -f .venv/.lock-*; touch "$STAMP"
+fi
+# The local packages, editable: again whenever one is added or its pyproject.toml changes
+# (a new service on main must not need a fresh .venv).
+LOCAL=$(ls libs/*/pyproject.toml gateway/pyproject.toml console/pyproject.toml services/*/pyproject.toml)
+LOCAL_STAMP=.venv/.local-$( (echo "$LOCAL"; cat $LOCAL) | sha256sum | cut -c1-16)
+if [ ! -f "$LOCAL_STAMP" ]; then
+  log "installing the local packages (editable)"
+  .venv/bin/pip install -q --no-deps $(for f in $LOCAL; do printf -- '-e %s ' "$(dirname "$f")"; done) 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c "import nameko, fastapi, sacinfra"
+  rm -f .venv/.local-*; touch "$LOCAL_STAMP"
 fi
 log "ready"
