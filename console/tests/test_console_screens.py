@@ -57,6 +57,9 @@ OFFICE = {"id": "dif-leon", "name": "Desarrollo Integral de la Familia (DIF)", "
           "postal_code": "37004", "city": "León, Gto.", "phones": ["477-215-63-00"], "extensions": [],
           "hours": "8:00 AM A 3:00 PM", "procedures": ["Credencial de discapacidad"], "active": True,
           "match": "siglas"}
+LEADER = {"id": 1, "kind": "manzana", "block": "M-12", "colonia": "Centro", "status": "suspended",
+          "username": "jm.ana", "location": {"lat": 19.43, "lon": -99.13}, "accredited_on": "2025-03-15",
+          "contact": {"full_name": "Ana Ruiz Pérez", "phone": "5512345678", "email": None}}
 
 
 class FakeGateway:
@@ -84,7 +87,8 @@ class FakeGateway:
                  "/v1/surveys/queue/next": {"case": CASE},
                  "/v1/directory/offices": {"items": [OFFICE], "total": 1, "limit": 20, "offset": 0},
                  "/v1/users": {"items": [], "total": 0}, "/v1/admin/api-keys": {"items": [], "total": 0},
-                 "/v1/admin/dead-letters": {"items": [], "total": 0}}
+                 "/v1/admin/dead-letters": {"items": [], "total": 0},
+                 "/v1/block-leaders": {"items": [LEADER], "total": 1, "limit": 200, "offset": 0}}
         if path == "/v1/catalog/calendar":
             if method == "PATCH":
                 self.calendar |= body
@@ -334,3 +338,13 @@ def test_a_report_is_filed_without_a_point_and_a_half_point_is_refused(gw):
     (filed,) = [json.loads(q.content) for q in gw.sent if q.url.path == "/v1/reports"]
     assert filed["location"] | {} == {"lat": None, "lon": None, "colonia": "CENTRO", "street": "MADERO",
                                       "number": "12", "references": None}
+
+
+def test_the_block_leader_roster_reads_contact_data_with_a_reason_and_in_spanish(gw):
+    with signed_in(gw, "supervisor") as c:
+        html = c.get("/jefes").text
+    sent = next(r for r in gw.sent if r.url.path == "/v1/block-leaders")
+    assert sent.url.params["reason"] == "Padrón de jefes de manzana"
+    row = re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells == ["Ana Ruiz Pérez", "5512345678", "Jefe(a) de manzana", "Centro", "M-12", "jm.ana", "Suspendido"]

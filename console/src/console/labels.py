@@ -16,6 +16,8 @@ HISTORY = {"assigned": "Asignado", "started": "Inicio de atención", "interventi
            "shared": "Compartido"}
 INTERVENTION = {"start": "Inicio", "note": "Seguimiento", "closing": "Cierre", "finish": "Cierre",
                 "not_viable": "No viable", "reopen": "Reapertura"}
+LEADER_KIND = {"manzana": "Jefe(a) de manzana", "cuartel": "Jefe(a) de cuartel"}
+LEADER_STATUS = {"active": "Activo", "suspended": "Suspendido", "ended": "Baja"}
 GROUP_BY = {"agency": "Dependencia", "department": "Departamento", "petition_type": "Tipo de petición",
             "status": "Estatus", "channel": "Origen", "kind": "Tipo", "colonia": "Colonia",
             "created_by": "Usuario", "viability": "Viabilidad", "reassigned": "Reasignado",
@@ -116,7 +118,8 @@ def sla(pt: dict) -> str:
 
 
 FILTERS = {"status": STATUS, "traffic": TRAFFIC, "viability": VIABILITY, "sex": SEX, "history": HISTORY,
-           "intervention": INTERVENTION, "group_by": GROUP_BY}
+           "intervention": INTERVENTION, "group_by": GROUP_BY, "leader_kind": LEADER_KIND,
+           "leader_status": LEADER_STATUS}
 
 
 def install(env) -> None:
