@@ -25,7 +25,7 @@ from typing import Any, Callable
 import eventlet
 from nameko.extensions import DependencyProvider
 
-from .errors import Unavailable
+from .errors import Unavailable, relayed
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +87,16 @@ def bounded(seconds: float, source: str, call: Callable[..., Any], *args, **kwar
             return call(*args, **kwargs)
     except UnknownService:
         raise Unavailable(message) from None
+
+
+def asked(seconds: float, source: str, call: Callable[..., Any], *args, **kwargs) -> Any:
+    """``bounded``, and a refusal of ``source`` (its ``NotFound``, ``InvalidInput``, …) raised
+    as this service's error of the same kind with its code and message
+    (``sacinfra.errors.relayed``): what a service that asks another on its caller's behalf
+    passes on."""
+    from nameko.exceptions import RemoteError
+
+    try:
+        return bounded(seconds, source, call, *args, **kwargs)
+    except RemoteError as exc:
+        raise relayed(exc) from None

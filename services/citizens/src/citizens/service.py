@@ -11,19 +11,13 @@ Two answers are composed here with other services' (``documents``): the ARCO acc
 document and the block-leader map; every call they make is bounded (``_ask``)."""
 import eventlet
 from nameko.dependency_providers import Config
-from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy, ServiceProxy, rpc
 
-from sacinfra import errors
-from sacinfra.refresh import bounded
+from sacinfra.refresh import asked, bounded
 from sacinfra.service import SqlService
 
 from . import block_leaders, documents, handlers, lookups, rights
 from .store import Store
-
-#: a remote refusal (or a service it asked in turn not answering) keeps its kind here
-_PASSED_ON = {cls.__name__: cls for cls in (errors.InvalidInput, errors.NotFound, errors.Conflict,
-                                            errors.Forbidden, errors.Unavailable)}
 
 
 class AnyService(RpcProxy):
@@ -122,14 +116,7 @@ class CitizensService(SqlService):
             seconds = self.config.get("ARCO_TIMEOUT_SECONDS") or 5
         else:
             seconds = self.config.get("CHANNEL_ARCO_TIMEOUT") or 3
-        try:
-            return bounded(float(seconds), service, getattr(self.services(service), method), *args)
-        except RemoteError as exc:
-            code, message, kind = errors.parse_remote_value(exc.value)
-            passed_on = _PASSED_ON.get(kind or exc.exc_type)
-            if passed_on is None:
-                raise
-            raise passed_on(message, code) from None
+        return asked(float(seconds), service, getattr(self.services(service), method), *args)
 
     # ------------------------------------------------------------------ block-leader roster
     @rpc

@@ -1,14 +1,14 @@
 """RoutingService: assignment and lifecycle; publishes the events departments subscribe to.
 Thin: every RPC is a plain function of ``handlers`` over the worker's unit of work."""
+from functools import partial
+
 from nameko.dependency_providers import Config
-from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
 from sacinfra.batching import batch_event_handler
-from sacinfra.errors import relayed
 from sacinfra.metrics import gauge
-from sacinfra.refresh import Refresh, bounded
+from sacinfra.refresh import Refresh, asked
 from sacinfra.service import SqlService, reliable_event_handler
 
 from . import by_citizen, domain, duplicates, exports, geo, handlers, public, queries
@@ -116,14 +116,7 @@ class RoutingService(SqlService):
     # refusals (a number it does not know, a criterion it refuses) relayed as they are
     def _citizens(self, method: str):
         seconds = float(self.config.get("CITIZENS_TIMEOUT_SECONDS") or 5)
-        remote = getattr(self.citizens, method)
-
-        def call(*args):
-            try:
-                return bounded(seconds, "citizens", remote, *args)
-            except RemoteError as exc:
-                raise relayed(exc) from None
-        return call
+        return partial(asked, seconds, "citizens", getattr(self.citizens, method))
 
     def _resolved(self, actor, filters, options, default_reason: str):
         """``filters`` with the citizen criteria turned into citizen numbers (by_citizen.resolve)."""
