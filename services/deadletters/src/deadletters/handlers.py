@@ -74,8 +74,6 @@ def list_dead_letters(uow, actor, filters: dict | None, limit: int = 50, offset:
     limit, offset = _int(limit, "limit", 1, MAX_PAGE), _int(offset, "offset", 0, 2**63 - 1)
     with Store(uow) as s:
         rows, total = s.page(queue, event_type, limit, offset)
-        waiting = s.count()
-    WAITING.set(waiting)
     return {"items": [messages.public(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
